@@ -1,0 +1,58 @@
+# chatdesk — `make run` opens the app, `make test` runs the whole suite (offscreen Qt).
+# Both build .venv when it is missing or pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+
+# Debian packages Qt needs for a real window (xcb) and offscreen, QtMultimedia (libpulse0),
+# and Xvfb for screenshots and the GUI tests' virtual screen.
+DEB_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbcommon0 \
+	libxkbcommon-x11-0 libdbus-1-3 libglib2.0-0 libxcb1 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libsm6 libice6 libpulse0 \
+	fonts-dejavu-core xvfb xauth
+
+.PHONY: run test lint sysdeps bench screenshot clean
+
+$(VENV)/.stamp-run: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,lint]'
+	@touch $@ $(VENV)/.stamp-run
+
+# Installs the Debian packages Qt needs when run as root; otherwise prints the exact command.
+sysdeps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ] || ! command -v dpkg >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian packages Qt needs: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Qt needs these Debian packages; please run:"; \
+		echo "  sudo apt-get install -y $$missing"; \
+	fi
+
+run: sysdeps $(VENV)/.stamp-run
+	$(PY) -m chatdesk
+
+test: sysdeps $(VENV)/.stamp-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(VENV)/.stamp-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

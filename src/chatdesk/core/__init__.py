@@ -1,0 +1,1 @@
+"""The headless core: plain asyncio, never Qt."""

@@ -1,0 +1,136 @@
+"""Typed events.
+
+Two families share some classes:
+
+* ``StreamEvent``: what a provider's stream yields to the orchestrator (text, reasoning,
+  finished tool calls, finish reason, usage).
+* ``TurnEvent``: what ``ChatOrchestrator`` yields to its caller (the UI controller) for a turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatdesk.core.models import Message, ToolCall, Usage
+from chatdesk.errors import ChatdeskError
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStarted:
+    """The server accepted the request; ``generation_id`` from X-Generation-Id or the chunk id."""
+
+    generation_id: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of the answer's visible text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallsRequested:
+    """The model finished asking for these calls (arguments accumulated by index)."""
+
+    calls: tuple[ToolCall, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The choice ended: ``reason`` is stop, length, tool_calls, content_filter, ..."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReported:
+    """Token counts and cost, from the final chunk."""
+
+    usage: Usage
+
+
+StreamEvent = StreamStarted | TextDelta | ReasoningDelta | ToolCallsRequested | Finished | UsageReported
+
+
+# --- turn events (orchestrator -> UI) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """A turn began: the user message is stored and the assistant placeholder exists."""
+
+    conversation_id: int
+    user_message: Message | None
+    assistant_message_id: int
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStarted:
+    """A tool call is about to run."""
+
+    call: ToolCall
+    server_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallFinished:
+    """A tool call ended (``error`` is None on success)."""
+
+    call: ToolCall
+    result: str
+    error: str | None
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class TurnDone:
+    """The assistant message is complete and stored."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class TurnCancelled:
+    """The user stopped the turn; the partial text is stored with status cancelled."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFailed:
+    """The turn failed; ``message`` holds the partial text (status error), if one was stored."""
+
+    error: ChatdeskError
+    message: Message | None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleChanged:
+    """The conversation got its generated title."""
+
+    conversation_id: int
+    title: str
+
+
+TurnEvent = (
+    TurnStarted
+    | TextDelta
+    | ReasoningDelta
+    | ToolCallStarted
+    | ToolCallFinished
+    | UsageReported
+    | TurnDone
+    | TurnCancelled
+    | TurnFailed
+    | TitleChanged
+)

@@ -1,0 +1,133 @@
+"""Plain data the core works with: conversations, messages, tool calls, usage, models.
+
+Frozen dataclasses, no I/O. Timestamps are Unix epoch seconds (float, UTC).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+class MessageStatus(enum.StrEnum):
+    """Lifecycle of a stored message."""
+
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts and cost of one completion (cost in USD; None when the server gives none)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost: float | None = None
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function call the model asked for; ``arguments`` is the raw JSON text it sent."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A chat session."""
+
+    id: int
+    title: str
+    created_at: float
+    updated_at: float
+    pinned: bool = False
+    model: str | None = None
+    preset_id: int | None = None
+    #: True while the title is still the placeholder (not yet generated or renamed).
+    title_is_default: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One stored message of a conversation."""
+
+    id: int
+    conversation_id: int
+    role: Role
+    content: str
+    created_at: float
+    status: MessageStatus = MessageStatus.COMPLETE
+    model: str | None = None
+    reasoning: str = ""
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+    error: str | None = None
+    parent_id: int | None = None
+    #: For assistant messages that called tools.
+    tool_calls: tuple[ToolCall, ...] = ()
+    #: For role "tool": the call this message answers.
+    tool_call_id: str | None = None
+    generation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One entry of a provider's model catalogue. Prices are USD per token."""
+
+    id: str
+    name: str = ""
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    input_modalities: tuple[str, ...] = ("text",)
+    output_modalities: tuple[str, ...] = ("text",)
+    prompt_price: float | None = None
+    completion_price: float | None = None
+    supported_parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A function the model may call (OpenAI ``tools`` entry); ``parameters`` is JSON Schema."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMessage:
+    """A message as sent to the provider (already trimmed and ordered)."""
+
+    role: Role
+    content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """Everything one chat-completions call needs; the provider turns it into JSON."""
+
+    model: str
+    messages: tuple[RequestMessage, ...]
+    #: Sampling parameters by their wire names (temperature, top_p, max_tokens, seed, ...).
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    tools: tuple[ToolSpec, ...] = ()
+    #: OpenRouter provider routing ("provider" object), sent only when not empty.
+    provider_routing: Mapping[str, Any] = field(default_factory=dict)
+    #: OpenRouter "reasoning" object, e.g. {"effort": "high"}; sent only when not empty.
+    reasoning: Mapping[str, Any] = field(default_factory=dict)
+    stream: bool = True
