@@ -136,3 +136,9 @@ class StreamError(ProviderError):
     """The server reported an error in the middle of a streamed answer."""
 
     kind = "stream"
+
+
+class InputError(ChatdeskError):
+    """The user's input cannot be used as it is (empty message, bad value)."""
+
+    kind = "input"

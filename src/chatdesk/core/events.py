@@ -58,7 +58,9 @@ class UsageReported:
     usage: Usage
 
 
-StreamEvent = StreamStarted | TextDelta | ReasoningDelta | ToolCallsRequested | Finished | UsageReported
+StreamEvent = (
+    StreamStarted | TextDelta | ReasoningDelta | ToolCallsRequested | Finished | UsageReported
+)
 
 
 # --- turn events (orchestrator -> UI) ---------------------------------------------------------

@@ -131,3 +131,18 @@ class ChatRequest:
     #: OpenRouter "reasoning" object, e.g. {"effort": "high"}; sent only when not empty.
     reasoning: Mapping[str, Any] = field(default_factory=dict)
     stream: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TurnConfig:
+    """What a turn is sent with: the active model settings (a preset's, or the defaults)."""
+
+    model: str
+    system_prompt: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    provider_routing: Mapping[str, Any] = field(default_factory=dict)
+    reasoning: Mapping[str, Any] = field(default_factory=dict)
+    #: Model that writes titles; empty = ``model``.
+    title_model: str = ""
+    generate_titles: bool = True
+    preset_id: int | None = None

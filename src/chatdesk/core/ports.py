@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chatdesk.core.events import StreamEvent
-from chatdesk.core.models import ChatRequest, ModelInfo, ToolCall, ToolSpec
+from chatdesk.core.models import (
+    ChatRequest,
+    Conversation,
+    Message,
+    MessageStatus,
+    ModelInfo,
+    Role,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 
 
 class ChatProvider(Protocol):
@@ -58,3 +68,66 @@ class NoTools:
 
     async def call_tool(self, call: ToolCall) -> ToolResult:
         return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
+
+
+class ConversationStore(Protocol):
+    """The part of the repository the orchestrator uses (``storage.ChatRepository``)."""
+
+    async def get_conversation(self, conversation_id: int) -> Conversation | None: ...
+
+    async def rename_conversation(
+        self, conversation_id: int, title: str, *, generated: bool = False
+    ) -> bool | None: ...
+
+    async def set_conversation_model(
+        self, conversation_id: int, model: str | None, preset_id: int | None = None
+    ) -> None: ...
+
+    async def append_message(
+        self,
+        conversation_id: int,
+        role: Role,
+        content: str,
+        *,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        model: str | None = None,
+        parent_id: int | None = None,
+        reasoning: str = "",
+        tool_calls: Sequence[ToolCall] = (),
+        tool_call_id: str | None = None,
+    ) -> Message: ...
+
+    async def update_message(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        reasoning: str | None = None,
+        status: MessageStatus | None = None,
+        model: str | None = None,
+        usage: Usage | None = None,
+        error: str | None = None,
+        generation_id: str | None = None,
+        tool_calls: Sequence[ToolCall] | None = None,
+    ) -> None: ...
+
+    async def get_message(self, message_id: int) -> Message | None: ...
+
+    async def list_messages(
+        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]: ...
+
+    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int: ...
+
+    async def record_tool_call(
+        self,
+        message_id: int,
+        call: ToolCall,
+        *,
+        server_id: str | None,
+        result: str | None,
+        error: str | None,
+        status: str,
+        started_at: float,
+        duration_ms: float,
+    ) -> int: ...

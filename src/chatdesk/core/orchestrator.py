@@ -1,0 +1,432 @@
+"""ChatOrchestrator: build the request, stream it, run tools, repeat, and persist all of it.
+
+A turn is an async generator of ``TurnEvent``. The user message is stored before the request
+leaves; the assistant message is created at once (status ``streaming``) and its text is written
+at most every ``persist_interval_s`` while it streams, so a killed process loses at most that
+much. To stop a turn, cancel the task that iterates it: the partial answer is stored with status
+``cancelled`` before the ``CancelledError`` propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+from chatdesk.core import context, titles
+from chatdesk.core.events import (
+    Finished,
+    ReasoningDelta,
+    StreamStarted,
+    TextDelta,
+    TitleChanged,
+    ToolCallFinished,
+    ToolCallsRequested,
+    ToolCallStarted,
+    TurnDone,
+    TurnEvent,
+    TurnFailed,
+    TurnStarted,
+    UsageReported,
+)
+from chatdesk.core.models import (
+    ChatRequest,
+    Message,
+    MessageStatus,
+    ModelInfo,
+    RequestMessage,
+    ToolCall,
+    TurnConfig,
+    Usage,
+)
+from chatdesk.core.ports import ChatProvider, ConversationStore, NoTools, ToolHost, ToolResult
+from chatdesk.errors import ChatdeskError, InputError
+
+log = logging.getLogger(__name__)
+clog = logging.getLogger("chatdesk.conversation")
+
+#: Tool results longer than this many characters are cut, with a note to the model.
+MAX_TOOL_RESULT_CHARS = 100_000
+TITLE_TIMEOUT_S = 30.0
+HISTORY_LIMIT = 1000
+
+
+@dataclass(slots=True)
+class _Round:
+    """What one streamed completion produced."""
+
+    parts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    calls: tuple[ToolCall, ...] = ()
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    generation_id: str | None = None
+    served_model: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class ChatOrchestrator:
+    """Runs chat turns over a provider, a tool host and a conversation store."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        provider: ChatProvider,
+        *,
+        tools: ToolHost | None = None,
+        model_info: Callable[[str], ModelInfo | None] = lambda _model: None,
+        persist_interval_s: float = 0.25,
+        max_tool_rounds: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._provider = provider
+        self._tools: ToolHost = tools if tools is not None else NoTools()
+        self._model_info = model_info
+        self._persist_interval = persist_interval_s
+        self._max_tool_rounds = max_tool_rounds
+        self._clock = clock
+
+    # -- public API ----------------------------------------------------------------------
+
+    async def send(
+        self, conversation_id: int, text: str, config: TurnConfig
+    ) -> AsyncIterator[TurnEvent]:
+        """Store ``text`` as the user's message and stream the answer."""
+        if not text.strip():
+            yield TurnFailed(InputError("Type a message first."), None)
+            return
+        try:
+            user = await self._store.append_message(conversation_id, "user", text)
+        except ChatdeskError as exc:
+            yield TurnFailed(exc, None)
+            return
+        async for event in self._turn(conversation_id, config, user, first_text=text):
+            yield event
+
+    async def regenerate(
+        self, conversation_id: int, config: TurnConfig, from_message_id: int | None = None
+    ) -> AsyncIterator[TurnEvent]:
+        """Answer again: drop everything after the user message at or before ``from_message_id``
+        (default: the last user message) and stream a new answer. Also serves "Retry"."""
+        try:
+            history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
+            users = [
+                m
+                for m in history
+                if m.role == "user" and (from_message_id is None or m.id <= from_message_id)
+            ]
+            if not users:
+                yield TurnFailed(InputError("There is no message to answer again."), None)
+                return
+            anchor = users[-1]
+            later = [m for m in history if m.id > anchor.id]
+            if later:
+                await self._store.delete_messages_from(conversation_id, later[0].id)
+        except ChatdeskError as exc:
+            yield TurnFailed(exc, None)
+            return
+        async for event in self._turn(conversation_id, config, None, first_text=anchor.content):
+            yield event
+
+    # -- the turn ------------------------------------------------------------------------
+
+    async def _turn(
+        self, conversation_id: int, config: TurnConfig, user: Message | None, *, first_text: str
+    ) -> AsyncIterator[TurnEvent]:
+        try:
+            conversation = await self._store.get_conversation(conversation_id)
+            if conversation is None:
+                yield TurnFailed(InputError("This conversation no longer exists."), None)
+                return
+            if conversation.model != config.model or conversation.preset_id != config.preset_id:
+                await self._store.set_conversation_model(
+                    conversation_id, config.model, config.preset_id
+                )
+            assistant = await self._new_assistant(conversation_id, config, user)
+        except ChatdeskError as exc:
+            yield TurnFailed(exc, None)
+            return
+        yield TurnStarted(conversation_id, user, assistant.id, config.model)
+
+        rounds = 0
+        state = _Round()
+        try:
+            while True:
+                state = _Round()
+                offer_tools = rounds < self._max_tool_rounds
+                request = await self._build_request(conversation_id, config, offer_tools)
+                async for event in self._stream(conversation_id, assistant.id, request, state):
+                    yield event
+                if state.calls and offer_tools:
+                    await self._store.update_message(
+                        assistant.id,
+                        content=state.text,
+                        reasoning="".join(state.reasoning),
+                        status=MessageStatus.COMPLETE,
+                        usage=state.usage,
+                        model=state.served_model or config.model,
+                        generation_id=state.generation_id,
+                        tool_calls=state.calls,
+                    )
+                    async for event in self._run_tools(conversation_id, assistant.id, state.calls):
+                        yield event
+                    rounds += 1
+                    assistant = await self._new_assistant(conversation_id, config, None)
+                    continue
+                await self._store.update_message(
+                    assistant.id,
+                    content=state.text,
+                    reasoning="".join(state.reasoning),
+                    status=MessageStatus.COMPLETE,
+                    usage=state.usage,
+                    model=state.served_model or config.model,
+                    generation_id=state.generation_id,
+                )
+                done = await self._store.get_message(assistant.id)
+                if done is not None:
+                    yield TurnDone(done)
+                break
+        except asyncio.CancelledError:
+            await self._finish_partial(assistant.id, state, MessageStatus.CANCELLED, None)
+            clog.info("turn cancelled", extra={"conversation_id": conversation_id})
+            raise
+        except ChatdeskError as exc:
+            yield await self._failed(conversation_id, assistant.id, state, exc)
+            return
+        except Exception as exc:  # never let a bug kill the app: report it as a failed turn
+            log.exception("unexpected error in a chat turn")
+            error = ChatdeskError(f"Something went wrong: {exc}", detail=repr(exc))
+            yield await self._failed(conversation_id, assistant.id, state, error)
+            return
+
+        if config.generate_titles:
+            title = await self._maybe_title(conversation_id, config, first_text, state.text)
+            if title is not None:
+                yield TitleChanged(conversation_id, title)
+
+    async def _new_assistant(
+        self, conversation_id: int, config: TurnConfig, user: Message | None
+    ) -> Message:
+        return await self._store.append_message(
+            conversation_id,
+            "assistant",
+            "",
+            status=MessageStatus.STREAMING,
+            model=config.model,
+            parent_id=user.id if user else None,
+        )
+
+    async def _stream(
+        self, conversation_id: int, message_id: int, request: ChatRequest, state: _Round
+    ) -> AsyncIterator[TurnEvent]:
+        """One streamed completion; persists text every ``persist_interval_s``."""
+        started = self._clock()
+        last_save = started
+        first_token_at: float | None = None
+        interval = self._persist_interval
+        clock = self._clock
+        parts = state.parts
+        async for event in self._provider.stream_chat(request):
+            if isinstance(event, TextDelta):
+                parts.append(event.text)
+                if first_token_at is None:
+                    first_token_at = clock()
+                yield event
+                now = clock()
+                if now - last_save >= interval:
+                    last_save = now
+                    await self._store.update_message(message_id, content="".join(parts))
+            elif isinstance(event, ReasoningDelta):
+                state.reasoning.append(event.text)
+                yield event
+            elif isinstance(event, ToolCallsRequested):
+                state.calls = event.calls
+            elif isinstance(event, Finished):
+                state.finish_reason = event.reason
+            elif isinstance(event, UsageReported):
+                state.usage = event.usage
+                yield event
+            elif isinstance(event, StreamStarted):
+                state.generation_id = event.generation_id
+                state.served_model = event.model
+        clog.debug(
+            "stream done: model=%s finish=%s chars=%d first_token=%.3fs total=%.3fs usage=%s",
+            state.served_model or request.model,
+            state.finish_reason,
+            sum(len(p) for p in parts),
+            (first_token_at - started) if first_token_at is not None else -1.0,
+            clock() - started,
+            state.usage,
+            extra={"conversation_id": conversation_id},
+        )
+
+    async def _build_request(
+        self, conversation_id: int, config: TurnConfig, offer_tools: bool
+    ) -> ChatRequest:
+        history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
+        messages = context.to_request_messages(history)
+        system = (
+            RequestMessage("system", config.system_prompt) if config.system_prompt.strip() else None
+        )
+        tools = tuple(self._tools.tool_specs()) if offer_tools else ()
+        info = self._model_info(config.model)
+        budget: int | None = None
+        if info is not None and info.context_length:
+            reserve = context.answer_reserve(
+                config.parameters.get("max_tokens"), info.max_completion_tokens
+            )
+            budget = max(info.context_length - reserve, 256)
+        tool_tokens = sum(
+            context.estimate_tokens(json.dumps(t.parameters)) + context.estimate_tokens(t.name)
+            for t in tools
+        )
+        kept, dropped = context.trim_to_budget(system, messages, budget, fixed_tokens=tool_tokens)
+        clog.info(
+            "request: model=%s messages=%d dropped=%d tools=%d params=%s routing=%s",
+            config.model,
+            len(kept),
+            dropped,
+            len(tools),
+            sorted(config.parameters),
+            dict(config.provider_routing),
+            extra={"conversation_id": conversation_id},
+        )
+        return ChatRequest(
+            model=config.model,
+            messages=tuple(kept),
+            parameters=dict(config.parameters),
+            tools=tools,
+            provider_routing=dict(config.provider_routing),
+            reasoning=dict(config.reasoning),
+        )
+
+    # -- tools ---------------------------------------------------------------------------
+
+    async def _run_tools(
+        self, conversation_id: int, message_id: int, calls: Sequence[ToolCall]
+    ) -> AsyncIterator[TurnEvent]:
+        """Run the calls in parallel; yield each as it finishes; store results in call order."""
+        for call in calls:
+            yield ToolCallStarted(call)
+        tasks = [asyncio.ensure_future(self._call_tool(call)) for call in calls]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                call, result, started, duration = await next_done
+                error = result.content if result.is_error else None
+                yield ToolCallFinished(call, result.content, error, duration)
+                await self._store.record_tool_call(
+                    message_id,
+                    call,
+                    server_id=result.server_id,
+                    result=None if result.is_error else result.content,
+                    error=error,
+                    status="error" if result.is_error else "ok",
+                    started_at=started,
+                    duration_ms=duration * 1000,
+                )
+                clog.info(
+                    "tool %s: %s in %.3fs",
+                    call.name,
+                    "error" if result.is_error else "ok",
+                    duration,
+                    extra={"conversation_id": conversation_id},
+                )
+        finally:
+            for task in tasks:
+                task.cancel()
+        for task in tasks:
+            call, result, _, _ = task.result()
+            await self._store.append_message(
+                conversation_id, "tool", result.content, tool_call_id=call.id
+            )
+
+    async def _call_tool(self, call: ToolCall) -> tuple[ToolCall, ToolResult, float, float]:
+        started_wall = time.time()
+        started = self._clock()
+        try:
+            result = await self._tools.call_tool(call)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("tool %s raised %r", call.name, exc)
+            result = ToolResult(f"The tool failed: {exc}", is_error=True)
+        if len(result.content) > MAX_TOOL_RESULT_CHARS:
+            cut = result.content[:MAX_TOOL_RESULT_CHARS]
+            note = f"\n\n[Result truncated: {len(result.content):,} characters, first "
+            note += f"{MAX_TOOL_RESULT_CHARS:,} shown.]"
+            result = ToolResult(cut + note, result.is_error, result.server_id)
+        return call, result, started_wall, self._clock() - started
+
+    # -- endings -------------------------------------------------------------------------
+
+    async def _finish_partial(
+        self, message_id: int, state: _Round, status: MessageStatus, error: str | None
+    ) -> Message | None:
+        """Store the partial answer with its final status; never raises."""
+        try:
+            await self._store.update_message(
+                message_id,
+                content=state.text,
+                reasoning="".join(state.reasoning),
+                status=status,
+                usage=state.usage,
+                error=error,
+            )
+            return await self._store.get_message(message_id)
+        except Exception:
+            log.exception("could not store the partial answer %s", message_id)
+            return None
+
+    async def _failed(
+        self, conversation_id: int, message_id: int, state: _Round, error: ChatdeskError
+    ) -> TurnFailed:
+        clog.warning(
+            "turn failed: %s (%s)",
+            error.user_message,
+            error.detail or type(error).__name__,
+            extra={"conversation_id": conversation_id},
+        )
+        message = await self._finish_partial(
+            message_id, state, MessageStatus.ERROR, error.user_message
+        )
+        return TurnFailed(error, message)
+
+    async def _maybe_title(
+        self, conversation_id: int, config: TurnConfig, user_text: str, answer: str
+    ) -> str | None:
+        """Title a conversation that still has the default title; falls back to first words."""
+        try:
+            conversation = await self._store.get_conversation(conversation_id)
+        except ChatdeskError:
+            return None
+        if conversation is None or not conversation.title_is_default:
+            return None
+        title = ""
+        request = ChatRequest(
+            model=config.title_model or config.model,
+            messages=(
+                RequestMessage("system", titles.TITLE_INSTRUCTION),
+                RequestMessage("user", titles.title_prompt(user_text, answer)),
+            ),
+            parameters={"max_tokens": 32, "temperature": 0.2},
+            stream=False,
+        )
+        try:
+            async with asyncio.timeout(TITLE_TIMEOUT_S):
+                title = titles.clean_title(await self._provider.complete(request))
+        except (ChatdeskError, TimeoutError) as exc:
+            log.info("title request failed, using the first words: %s", exc)
+        if not title:
+            title = titles.fallback_title(user_text)
+        try:
+            applied = await self._store.rename_conversation(conversation_id, title, generated=True)
+        except ChatdeskError:
+            return None
+        return title if applied is not False else None

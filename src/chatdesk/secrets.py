@@ -1,0 +1,129 @@
+"""API keys in the OS keyring (service "chatdesk"); the environment wins.
+
+On a headless Linux box with no Secret Service, keyring's fail backend raises on every call:
+``SecretStore`` detects that, says so plainly in ``problem`` and works from the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import fail
+
+from chatdesk.errors import SecretStoreError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "chatdesk"
+
+#: Well-known secrets and the environment variable that overrides each.
+ENV_NAMES: Mapping[str, str] = {
+    "openrouter": "OPENROUTER_API_KEY",
+    "deepgram": "DEEPGRAM_API_KEY",
+}
+
+NO_KEYRING_MESSAGE = (
+    "No system keyring is available (on Linux, install and unlock GNOME Keyring or KWallet), "
+    "so chatdesk cannot store API keys. Set them in the environment instead, "
+    "e.g. OPENROUTER_API_KEY."
+)
+
+
+class SecretStore:
+    """Reads and writes secrets; never logs their values."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        backend: keyring.backend.KeyringBackend | None = None,
+    ) -> None:
+        self._environ = os.environ if environ is None else environ
+        self._backend = backend
+        self._cache: dict[str, str | None] = {}
+        #: Set when the keyring is missing or failed; the UI shows it.
+        self.problem: str | None = None
+        if not self.keyring_available():
+            self.problem = NO_KEYRING_MESSAGE
+
+    def _keyring(self) -> keyring.backend.KeyringBackend:
+        return self._backend if self._backend is not None else keyring.get_keyring()
+
+    def keyring_available(self) -> bool:
+        """False when only keyring's fail backend is there (headless Linux)."""
+        backend = self._keyring()
+        if isinstance(backend, fail.Keyring):
+            return False
+        chained = getattr(backend, "backends", None)
+        return not (chained is not None and not chained)
+
+    def env_name(self, name: str) -> str:
+        """The environment variable for a secret (OPENROUTER_API_KEY, or NAME upper-cased)."""
+        return ENV_NAMES.get(name, name.upper())
+
+    def source(self, name: str) -> str | None:
+        """Where the value of ``name`` comes from: "environment", "keyring" or None."""
+        if self._environ.get(self.env_name(name)):
+            return "environment"
+        return "keyring" if self._from_keyring(name) else None
+
+    def get(self, name: str) -> str | None:
+        """The secret from the environment, else the keyring; None when absent."""
+        value = self._environ.get(self.env_name(name), "").strip()
+        if value:
+            return value
+        return self._from_keyring(name)
+
+    def set(self, name: str, value: str) -> None:
+        """Store a secret in the keyring; raises ``SecretStoreError`` with a plain message."""
+        value = value.strip()
+        if not value:
+            self.delete(name)
+            return
+        if not self.keyring_available():
+            raise SecretStoreError(NO_KEYRING_MESSAGE)
+        try:
+            self._keyring().set_password(SERVICE, name, value)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(
+                f"The system keyring refused to store the key: {exc}", detail=repr(exc)
+            ) from exc
+        self._cache[name] = value
+
+    def delete(self, name: str) -> None:
+        """Remove a secret from the keyring (absent is fine)."""
+        self._cache[name] = None
+        if not self.keyring_available():
+            return
+        try:
+            self._keyring().delete_password(SERVICE, name)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(
+                f"The system keyring refused to delete the key: {exc}", detail=repr(exc)
+            ) from exc
+
+    def known_values(self) -> list[str]:
+        """Every secret value currently known, for the log redaction filter."""
+        values = [self._environ.get(env, "") for env in ENV_NAMES.values()]
+        values += [v for v in self._cache.values() if v]
+        return [v for v in values if v]
+
+    def _from_keyring(self, name: str) -> str | None:
+        if name in self._cache:
+            return self._cache[name]
+        if not self.keyring_available():
+            return None
+        try:
+            value = self._keyring().get_password(SERVICE, name)
+        except keyring.errors.KeyringError as exc:
+            self.problem = f"The system keyring could not be read: {exc}"
+            log.warning("keyring read failed for %s: %s", name, type(exc).__name__)
+            return None
+        self._cache[name] = value
+        return value

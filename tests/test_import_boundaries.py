@@ -1,0 +1,75 @@
+"""The core never imports Qt: every module outside ui/ and app.py imports with PySide6 blocked,
+and the headless test suites pass with PySide6 unimportable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import chatdesk
+
+SRC = Path(chatdesk.__file__).resolve().parent
+ROOT = SRC.parent.parent
+BLOCKER = Path(__file__).with_name("qt_blocker.py")
+
+
+def _headless_modules() -> list[str]:
+    mods = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        parts = rel.parts
+        if "ui" in parts[1:2] or parts[-1] in ("app", "__main__"):
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        mods.append(".".join(parts))
+    return mods
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(BLOCKER.parent)}
+    return subprocess.run(
+        [sys.executable, "-c", f"import qt_blocker\n{code}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_blocker_really_blocks_pyside() -> None:
+    proc = _run("import PySide6.QtCore")
+    assert proc.returncode != 0
+    assert "blocked" in proc.stderr
+
+
+def test_every_headless_module_imports_without_qt() -> None:
+    modules = _headless_modules()
+    assert "chatdesk.core.orchestrator" in modules
+    assert "chatdesk.storage.repository" in modules
+    code = "import importlib\n" + "\n".join(f"importlib.import_module({m!r})" for m in modules)
+    code += "\nimport sys\nassert not any(m.startswith('PySide6') for m in sys.modules)"
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.slow
+def test_headless_suites_pass_without_qt() -> None:
+    suites = [
+        str(p)
+        for p in (ROOT / "tests").iterdir()
+        if p.is_dir() and p.name in ("core", "providers", "storage")
+    ]
+    suites += [str(p) for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
+    code = (
+        "import sys, pytest\n"
+        f"sys.exit(pytest.main(['-q', '-p', 'no:pytestqt', '-p', 'no:cacheprovider', *{suites!r}]))"
+    )
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert " passed" in proc.stdout

@@ -1,0 +1,71 @@
+"""Secrets: environment first, then the keyring; a plain message when there is no keyring."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from chatdesk.errors import SecretStoreError
+from chatdesk.secrets import SERVICE, SecretStore
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring backend for tests."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+def test_keyring_roundtrip_under_service_chatdesk() -> None:
+    backend = MemoryKeyring()
+    secrets = SecretStore(environ={}, backend=backend)
+    assert secrets.problem is None
+    assert secrets.get("openrouter") is None
+    secrets.set("openrouter", "  sk-or-v1-abc  ")
+    assert backend.store[(SERVICE, "openrouter")] == "sk-or-v1-abc"
+    assert SecretStore(environ={}, backend=backend).get("openrouter") == "sk-or-v1-abc"
+    assert secrets.source("openrouter") == "keyring"
+    secrets.delete("openrouter")
+    assert secrets.get("openrouter") is None
+
+
+def test_environment_wins_over_keyring() -> None:
+    backend = MemoryKeyring()
+    backend.store[(SERVICE, "openrouter")] = "from-keyring"
+    secrets = SecretStore(environ={"OPENROUTER_API_KEY": "from-env"}, backend=backend)
+    assert secrets.get("openrouter") == "from-env"
+    assert secrets.source("openrouter") == "environment"
+    assert "from-env" in secrets.known_values()
+
+
+def test_no_keyring_is_reported_plainly_and_env_still_works() -> None:
+    secrets = SecretStore(environ={"OPENROUTER_API_KEY": "env-key"}, backend=fail.Keyring())
+    assert not secrets.keyring_available()
+    assert secrets.problem is not None and "OPENROUTER_API_KEY" in secrets.problem
+    assert secrets.get("openrouter") == "env-key"
+    assert secrets.get("deepgram") is None
+    with pytest.raises(SecretStoreError) as err:
+        secrets.set("openrouter", "new-key")
+    assert "keyring" in err.value.user_message
+    assert "new-key" not in err.value.user_message
+
+
+def test_blank_value_deletes() -> None:
+    backend = MemoryKeyring()
+    secrets = SecretStore(environ={}, backend=backend)
+    secrets.set("deepgram", "dg-key")
+    secrets.set("deepgram", "   ")
+    assert (SERVICE, "deepgram") not in backend.store

@@ -1,0 +1,130 @@
+"""Settings: precedence, atomic save, and bad files moved aside without a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chatdesk import paths
+from chatdesk.settings import OPENROUTER_BASE_URL, Settings, SettingsStore
+
+
+def _store(data_dir: Path, env: dict[str, str] | None = None) -> SettingsStore:
+    return SettingsStore(paths.settings_file(data_dir), environ=env or {})
+
+
+def test_defaults_when_no_file(data_dir: Path) -> None:
+    store = _store(data_dir)
+    settings = store.load()
+    assert settings == Settings()
+    assert settings.openrouter_base_url == OPENROUTER_BASE_URL
+    assert store.problems == []
+    assert not paths.settings_file(data_dir).exists()
+
+
+def test_data_dir_comes_from_environment(data_dir: Path) -> None:
+    assert paths.data_dir() == data_dir
+
+
+def test_precedence_env_over_file_over_defaults(data_dir: Path) -> None:
+    paths.settings_file(data_dir).write_text(
+        json.dumps({"default_model": "file/model", "system_prompt": "from file", "theme": "dark"})
+    )
+    env = {
+        "OPENROUTER_DEFAULT_MODEL": "env/model",
+        "OPENROUTER_BASE_URL": "http://localhost:11434/v1/",
+        "CHATDESK_LOG_LEVEL": "debug",
+    }
+    store = _store(data_dir, env)
+    settings = store.load()
+    assert settings.default_model == "env/model"
+    assert settings.system_prompt == "from file"
+    assert settings.theme == "dark"
+    assert settings.openrouter_base_url == "http://localhost:11434/v1"
+    assert settings.log_level == "DEBUG"
+    assert store.overridden == {
+        "default_model": "OPENROUTER_DEFAULT_MODEL",
+        "openrouter_base_url": "OPENROUTER_BASE_URL",
+        "log_level": "CHATDESK_LOG_LEVEL",
+    }
+    assert store.problems == []
+
+
+def test_system_prompt_from_environment(data_dir: Path) -> None:
+    settings = _store(data_dir, {"OPENROUTER_SYSTEM_PROMPT": "Be brief."}).load()
+    assert settings.system_prompt == "Be brief."
+
+
+def test_save_is_atomic_and_keeps_env_values_out_of_the_file(data_dir: Path) -> None:
+    path = paths.settings_file(data_dir)
+    path.write_text(json.dumps({"default_model": "file/model"}))
+    store = _store(data_dir, {"OPENROUTER_DEFAULT_MODEL": "env/model"})
+    settings = store.load()
+    settings.system_prompt = "Saved prompt"
+    store.save(settings)
+    saved = json.loads(path.read_text())
+    assert saved["default_model"] == "file/model"
+    assert saved["system_prompt"] == "Saved prompt"
+    assert saved["schema_version"] == 1
+    assert [p.name for p in data_dir.iterdir()] == ["settings.json"]  # no temp file left
+    assert _store(data_dir).load().system_prompt == "Saved prompt"
+
+
+def test_corrupt_file_is_moved_aside_and_defaults_used(data_dir: Path) -> None:
+    path = paths.settings_file(data_dir)
+    path.write_text('{"theme": "dark",,,')
+    store = _store(data_dir)
+    settings = store.load()
+    assert settings == Settings()
+    assert len(store.problems) == 1
+    assert "not valid JSON" in store.problems[0]
+    backups = list(data_dir.glob("settings.json.bad-*"))
+    assert len(backups) == 1
+    assert backups[0].read_text() == '{"theme": "dark",,,'
+    assert backups[0].name in store.problems[0]
+    assert not path.exists()
+
+
+def test_invalid_values_reset_valid_ones_kept(data_dir: Path) -> None:
+    path = paths.settings_file(data_dir)
+    path.write_text(json.dumps({"theme": "purple", "system_prompt": "keep me", "log_level": 7}))
+    store = _store(data_dir)
+    settings = store.load()
+    assert settings.theme == "system"
+    assert settings.system_prompt == "keep me"
+    assert settings.log_level == "INFO"
+    assert "theme" in store.problems[0] and "log_level" in store.problems[0]
+    assert len(list(data_dir.glob("settings.json.bad-*"))) == 1
+
+
+def test_not_an_object_is_moved_aside(data_dir: Path) -> None:
+    paths.settings_file(data_dir).write_text("[1, 2, 3]")
+    store = _store(data_dir)
+    assert store.load() == Settings()
+    assert "JSON object" in store.problems[0]
+
+
+def test_api_key_in_file_is_ignored_and_scrubbed(data_dir: Path) -> None:
+    path = paths.settings_file(data_dir)
+    path.write_text(json.dumps({"openrouter_api_key": "sk-or-v1-secret", "theme": "light"}))
+    store = _store(data_dir)
+    settings = store.load()
+    assert settings.theme == "light"
+    assert "sk-or-v1-secret" not in path.read_text()
+    assert "keyring" in " ".join(store.problems)
+    assert "sk-or-v1-secret" not in " ".join(store.problems)
+    assert "sk-or-v1-secret" not in settings.model_dump_json()
+
+
+def test_invalid_environment_value_is_reported_not_fatal(data_dir: Path) -> None:
+    store = _store(data_dir, {"CHATDESK_LOG_LEVEL": "LOUD", "OPENROUTER_BASE_URL": "ftp://x"})
+    settings = store.load()
+    assert settings.log_level == "INFO"
+    assert settings.openrouter_base_url == OPENROUTER_BASE_URL
+    assert len(store.problems) == 2
+    assert "CHATDESK_LOG_LEVEL" in store.problems[0] or "CHATDESK_LOG_LEVEL" in store.problems[1]
+
+
+def test_every_field_has_a_description() -> None:
+    missing = [name for name, f in Settings.model_fields.items() if not f.description]
+    assert missing == []
