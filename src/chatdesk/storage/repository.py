@@ -1,0 +1,616 @@
+"""ChatRepository: conversations, messages, tool calls and full-text search in SQLite.
+
+Plain asyncio, no Qt. Every write commits before the call returns (autocommit, or one short
+``BEGIN IMMEDIATE`` transaction), so a killed process loses at most the write in flight.
+Writes are serialised by a lock and shielded from cancellation: a caller cancelled mid-write
+gets ``CancelledError`` while the write still completes (or rolls back) as a whole.
+Ids that do not exist are ignored by the updating methods. SQLite failures surface as
+``StorageError`` with a message fit for the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import aiosqlite
+
+from chatdesk.core.models import Conversation, Message, MessageStatus, Role, ToolCall, Usage
+from chatdesk.errors import StorageError
+from chatdesk.storage import db
+from chatdesk.storage.migrations import MIGRATIONS, migrate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+INTERRUPTED_ERROR = "Interrupted: chatdesk was closed while this answer streamed"
+#: Search snippets wrap each matched word in these (escape the text, then replace them).
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_END = "\x03"
+SNIPPET_TOKENS = 12
+#: The trailing search word is prefix-matched only from this many characters on.
+MIN_PREFIX_CHARS = 3
+#: Larger than any rowid: "no upper bound" for message windows.
+_NO_BOUND = 2**63 - 1
+
+_CONVERSATION_COLUMNS = (
+    "id, title, title_is_default, created_at, updated_at, pinned, model, preset_id"
+)
+MESSAGE_COLUMNS = (
+    "id, conversation_id, parent_id, role, content, reasoning, status, model, prompt_tokens,"
+    " completion_tokens, cost, error, tool_calls, tool_call_id, generation_id, created_at"
+)
+_WORD = re.compile(r"[^\W_]")
+_WORDS = re.compile(r"[^\W_]+")
+
+SEARCH_SQL = f"""
+SELECT h.id, m.conversation_id, c.title, m.role, h.snip, m.created_at
+FROM (
+    SELECT rowid AS id, rank AS score,
+           snippet(messages_fts, 0, ?, ?, '…', {SNIPPET_TOKENS}) AS snip
+    FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?
+) AS h
+JOIN messages AS m ON m.id = h.id
+JOIN conversations AS c ON c.id = m.conversation_id
+ORDER BY h.score, h.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text search result; ``snippet`` marks matches with HIGHLIGHT_START/END."""
+
+    message_id: int
+    conversation_id: int
+    conversation_title: str
+    role: Role
+    snippet: str
+    created_at: float
+
+    @property
+    def plain_snippet(self) -> str:
+        """The snippet without highlight markers."""
+        return self.snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a user typed into a safe FTS5 query, or None when it has no words.
+
+    Each whitespace-separated chunk becomes a quoted phrase (so quotes, ``AND``, ``NEAR(``,
+    ``*`` and ``:`` are plain text); phrases are ANDed. The last chunk is prefix-matched
+    when the text does not end in a space and its last word has MIN_PREFIX_CHARS or more.
+    """
+    phrases = [
+        '"' + chunk.replace('"', '""') + '"' for chunk in text.split() if _WORD.search(chunk)
+    ]
+    if not phrases:
+        return None
+    last_words = _WORDS.findall(text.split()[-1])
+    if not text[-1].isspace() and last_words and len(last_words[-1]) >= MIN_PREFIX_CHARS:
+        phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def _dump_tool_calls(calls: Sequence[ToolCall]) -> str | None:
+    if not calls:
+        return None
+    items = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+
+
+def _load_tool_calls(text: str | None, message_id: int) -> tuple[ToolCall, ...]:
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+        return tuple(ToolCall(str(i["id"]), str(i["name"]), str(i["arguments"])) for i in items)
+    except (ValueError, TypeError, KeyError):
+        log.warning("Ignoring unreadable tool_calls of message %d", message_id)
+        return ()
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        pinned=bool(row["pinned"]),
+        model=row["model"],
+        preset_id=row["preset_id"],
+        title_is_default=bool(row["title_is_default"]),
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=cast(Role, row["role"]),
+        content=row["content"],
+        created_at=row["created_at"],
+        status=MessageStatus(row["status"]),
+        model=row["model"],
+        reasoning=row["reasoning"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        cost=row["cost"],
+        error=row["error"],
+        parent_id=row["parent_id"],
+        tool_calls=_load_tool_calls(row["tool_calls"], row["id"]),
+        tool_call_id=row["tool_call_id"],
+        generation_id=row["generation_id"],
+    )
+
+
+async def _transaction(conn: aiosqlite.Connection, body: Callable[[], Awaitable[T]]) -> T:
+    """Run ``body`` inside BEGIN IMMEDIATE ... COMMIT; roll back if anything fails."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = await body()
+        await conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
+            try:
+                await conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("ROLLBACK failed")
+        raise
+    return result
+
+
+def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("A write whose caller was cancelled failed: %s", exc)
+
+
+class ChatRepository:
+    """Async access to the chat database. Create with ``await ChatRepository.open(path)``."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._conn: aiosqlite.Connection | None = conn
+        self._clock = clock
+        self._write_lock = asyncio.Lock()
+        self._writes: set[asyncio.Future[Any]] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[tuple[int, str, str]] = MIGRATIONS,
+        clock: Callable[[], float] = time.time,
+    ) -> ChatRepository:
+        """Connect to ``path``, back it up if a migration is pending, migrate, and return."""
+        conn = await db.connect(path)
+        try:
+            await migrate(conn, path, migrations, clock=clock)
+        except (sqlite3.Error, OSError) as exc:
+            await conn.close()
+            reason = db.describe(exc) if isinstance(exc, sqlite3.Error) else str(exc)
+            raise StorageError(
+                f"Could not prepare the chat database {path}: {reason}.", detail=repr(exc)
+            ) from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, clock=clock)
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` was called."""
+        return self._conn is None
+
+    async def close(self) -> None:
+        """Finish pending writes, checkpoint the WAL and close. Calling it again does nothing."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if self._writes:
+                await asyncio.gather(*self._writes, return_exceptions=True)
+            with db.storage_errors("close the chat database"):
+                await conn.execute_fetchall("PRAGMA optimize")
+                await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await conn.close()
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _connection(self, action: str) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StorageError(f"Could not {action}: the chat database is closed.")
+        return self._conn
+
+    async def _read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        conn = self._connection(action)
+        with db.storage_errors(action):
+            return list(await conn.execute_fetchall(sql, params))
+
+    async def _write(self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        conn = self._connection(action)
+
+        async def locked() -> T:
+            async with self._write_lock:
+                with db.storage_errors(action):
+                    return await op(conn)
+
+        task = asyncio.ensure_future(locked())
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(_log_orphan_failure)
+            raise
+
+    async def _execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
+        """One autocommitted statement; returns the number of changed rows."""
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+        return await self._write(action, op)
+
+    # --- conversations --------------------------------------------------------------------
+
+    async def create_conversation(
+        self, title: str = "New chat", *, model: str | None = None, preset_id: int | None = None
+    ) -> Conversation:
+        """Create an empty conversation (its title still marked as the default)."""
+        now = self._clock()
+
+        async def op(conn: aiosqlite.Connection) -> list[sqlite3.Row]:
+            return list(
+                await conn.execute_fetchall(
+                    "INSERT INTO conversations (title, title_is_default, created_at, updated_at,"
+                    " model, preset_id) VALUES (?, 1, ?, ?, ?, ?)"
+                    f" RETURNING {_CONVERSATION_COLUMNS}",
+                    (title, now, now, model, preset_id),
+                )
+            )
+
+        rows = await self._write("create the conversation", op)
+        return _conversation(rows[0])
+
+    async def get_conversation(self, conversation_id: int) -> Conversation | None:
+        """The conversation, or None when it does not exist."""
+        rows = await self._read(
+            "load the conversation",
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+            (conversation_id,),
+        )
+        return _conversation(rows[0]) if rows else None
+
+    async def list_conversations(
+        self, *, title_filter: str | None = None, limit: int | None = None
+    ) -> list[Conversation]:
+        """Pinned first, then most recently active; ``title_filter`` is a caseless substring."""
+        needle = (title_filter or "").strip().casefold()
+        where, params = "", []
+        if needle:
+            where, params = "WHERE instr(chatdesk_casefold(title), ?) > 0", [needle]
+        rows = await self._read(
+            "load the conversations",
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
+            " ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?",
+            (*params, -1 if limit is None else max(limit, 0)),
+        )
+        return [_conversation(row) for row in rows]
+
+    async def rename_conversation(
+        self, conversation_id: int, title: str, *, generated: bool = False
+    ) -> bool:
+        """Set the title; a ``generated`` one never replaces a title the user chose.
+
+        Returns whether the title was set (False for a missing conversation too).
+        """
+        sql = "UPDATE conversations SET title = ?, title_is_default = 0 WHERE id = ?"
+        if generated:
+            sql += " AND title_is_default = 1"
+        return await self._execute("rename the conversation", sql, (title, conversation_id)) > 0
+
+    async def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin or unpin a conversation."""
+        await self._execute(
+            "pin the conversation",
+            "UPDATE conversations SET pinned = ? WHERE id = ?",
+            (int(pinned), conversation_id),
+        )
+
+    async def set_conversation_model(
+        self, conversation_id: int, model: str | None, preset_id: int | None = None
+    ) -> None:
+        """Remember the model (and preset, None to clear) a conversation uses."""
+        await self._execute(
+            "save the conversation's model",
+            "UPDATE conversations SET model = ?, preset_id = ? WHERE id = ?",
+            (model, preset_id, conversation_id),
+        )
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation with its messages, tool calls and search entries."""
+        await self._execute(
+            "delete the conversation", "DELETE FROM conversations WHERE id = ?", (conversation_id,)
+        )
+
+    # --- messages -------------------------------------------------------------------------
+
+    async def append_message(
+        self,
+        conversation_id: int,
+        role: Role,
+        content: str,
+        *,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        model: str | None = None,
+        parent_id: int | None = None,
+        reasoning: str = "",
+        tool_calls: Sequence[ToolCall] = (),
+        tool_call_id: str | None = None,
+    ) -> Message:
+        """Add a message at the end of a conversation and mark the conversation active."""
+        now = self._clock()
+        params = (
+            conversation_id,
+            parent_id,
+            role,
+            content,
+            reasoning,
+            MessageStatus(status).value,
+            model,
+            _dump_tool_calls(tool_calls),
+            tool_call_id,
+            now,
+            now,
+        )
+
+        async def op(conn: aiosqlite.Connection) -> list[sqlite3.Row]:
+            async def body() -> list[sqlite3.Row]:
+                rows = await conn.execute_fetchall(
+                    "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
+                    " status, model, tool_calls, tool_call_id, created_at, updated_at)"
+                    f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}",
+                    params,
+                )
+                await conn.execute(
+                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
+                )
+                return list(rows)
+
+            return await _transaction(conn, body)
+
+        rows = await self._write("save the message", op)
+        return _message(rows[0])
+
+    async def update_message(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        reasoning: str | None = None,
+        status: MessageStatus | None = None,
+        model: str | None = None,
+        usage: Usage | None = None,
+        error: str | None = None,
+        generation_id: str | None = None,
+        tool_calls: Sequence[ToolCall] | None = None,
+    ) -> None:
+        """Change only the fields given (None leaves a field as it is)."""
+        changes: dict[str, Any] = {}
+        if content is not None:
+            changes["content"] = content
+        if reasoning is not None:
+            changes["reasoning"] = reasoning
+        if status is not None:
+            changes["status"] = MessageStatus(status).value
+        if model is not None:
+            changes["model"] = model
+        if usage is not None:
+            changes.update(
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                total_tokens=usage.total_tokens,
+                cached_tokens=usage.cached_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
+                cost=usage.cost,
+            )
+        if error is not None:
+            changes["error"] = error
+        if generation_id is not None:
+            changes["generation_id"] = generation_id
+        if tool_calls is not None:
+            changes["tool_calls"] = _dump_tool_calls(tool_calls)
+        if not changes:
+            return
+        changes["updated_at"] = self._clock()
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        await self._execute(
+            "save the message",
+            f"UPDATE messages SET {assignments} WHERE id = ?",
+            (*changes.values(), message_id),
+        )
+
+    async def get_message(self, message_id: int) -> Message | None:
+        """The message, or None when it does not exist."""
+        rows = await self._read(
+            "load the message",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?",
+            (message_id,),
+        )
+        return _message(rows[0]) if rows else None
+
+    async def list_messages(
+        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """Messages oldest first; with ``limit``, only the last ``limit`` before ``before_id``."""
+        bound = _NO_BOUND if before_id is None else before_id
+        action = "load the messages"
+        if limit is None:
+            rows = await self._read(
+                action,
+                f"SELECT {MESSAGE_COLUMNS} FROM messages"
+                " WHERE conversation_id = ? AND id < ? ORDER BY id",
+                (conversation_id, bound),
+            )
+        else:
+            rows = await self._read(
+                action,
+                f"SELECT {MESSAGE_COLUMNS} FROM messages"
+                " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                (conversation_id, bound, max(limit, 0)),
+            )
+            rows.reverse()
+        return [_message(row) for row in rows]
+
+    async def count_messages(self, conversation_id: int) -> int:
+        """How many messages a conversation holds."""
+        rows = await self._read(
+            "count the messages",
+            "SELECT count(*) FROM messages WHERE conversation_id = ?",
+            (conversation_id,),
+        )
+        return int(rows[0][0])
+
+    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
+        """Delete ``message_id`` and every later message of the conversation; returns how many."""
+        return await self._execute(
+            "delete the messages",
+            "DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
+            (conversation_id, message_id),
+        )
+
+    async def import_messages(
+        self, conversation_id: int, messages: Iterable[tuple[Role, str]]
+    ) -> int:
+        """Insert many complete messages in one transaction; returns how many."""
+        now = self._clock()
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for role, content in messages:
+                yield (conversation_id, role, content, now, now)
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            async def body() -> int:
+                cursor = await conn.executemany(
+                    "INSERT INTO messages (conversation_id, role, content, status, created_at,"
+                    " updated_at) VALUES (?, ?, ?, 'complete', ?, ?)",
+                    rows(),
+                )
+                count = cursor.rowcount
+                if count > 0:
+                    await conn.execute(
+                        "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                        (now, conversation_id),
+                    )
+                return count
+
+            return await _transaction(conn, body)
+
+        return await self._write("import the messages", op)
+
+    async def recover_interrupted(self) -> int:
+        """Mark answers left 'streaming' by a killed app as cancelled; returns how many."""
+        return await self._execute(
+            "recover interrupted answers",
+            "UPDATE messages SET status = 'cancelled', error = ?, updated_at = ?"
+            " WHERE status = 'streaming'",
+            (INTERRUPTED_ERROR, self._clock()),
+        )
+
+    # --- tools and usage ------------------------------------------------------------------
+
+    async def record_tool_call(
+        self,
+        message_id: int,
+        call: ToolCall,
+        *,
+        server_id: str | None,
+        result: str | None,
+        error: str | None,
+        status: str,
+        started_at: float,
+        duration_ms: float,
+    ) -> int:
+        """Store one executed tool call of an assistant message; returns its row id."""
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            rows = list(
+                await conn.execute_fetchall(
+                    "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
+                    " result, error, status, started_at, duration_ms)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (
+                        message_id,
+                        call.id,
+                        server_id,
+                        call.name,
+                        call.arguments,
+                        result,
+                        error,
+                        status,
+                        started_at,
+                        duration_ms,
+                    ),
+                )
+            )
+            return int(rows[0][0])
+
+        return await self._write("save the tool call", op)
+
+    async def conversation_usage(self, conversation_id: int) -> Usage:
+        """Token and cost totals of a conversation (cost None when no message had one)."""
+        rows = await self._read(
+            "load the conversation's usage",
+            "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
+            " coalesce(sum(total_tokens), 0), sum(cost), coalesce(sum(cached_tokens), 0),"
+            " coalesce(sum(reasoning_tokens), 0) FROM messages WHERE conversation_id = ?",
+            (conversation_id,),
+        )
+        prompt, completion, total, cost, cached, reasoning = rows[0]
+        return Usage(
+            prompt_tokens=int(prompt),
+            completion_tokens=int(completion),
+            total_tokens=int(total),
+            cost=None if cost is None else float(cost),
+            cached_tokens=int(cached),
+            reasoning_tokens=int(reasoning),
+        )
+
+    # --- search ---------------------------------------------------------------------------
+
+    async def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
+        """Messages matching every word of ``query``, best first (bm25). Never a syntax error."""
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        rows = await self._read(
+            "search the messages",
+            SEARCH_SQL,
+            (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
+        )
+        return [
+            SearchHit(
+                message_id=row[0],
+                conversation_id=row[1],
+                conversation_title=row[2],
+                role=cast(Role, row[3]),
+                snippet=row[4] or "",
+                created_at=row[5],
+            )
+            for row in rows
+        ]
