@@ -10,6 +10,7 @@ much. To stop a turn, cancel the task that iterates it: the partial answer is st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -233,29 +234,30 @@ class ChatOrchestrator:
         interval = self._persist_interval
         clock = self._clock
         parts = state.parts
-        async for event in self._provider.stream_chat(request):
-            if isinstance(event, TextDelta):
-                parts.append(event.text)
-                if first_token_at is None:
-                    first_token_at = clock()
-                yield event
-                now = clock()
-                if now - last_save >= interval:
-                    last_save = now
-                    await self._store.update_message(message_id, content="".join(parts))
-            elif isinstance(event, ReasoningDelta):
-                state.reasoning.append(event.text)
-                yield event
-            elif isinstance(event, ToolCallsRequested):
-                state.calls = event.calls
-            elif isinstance(event, Finished):
-                state.finish_reason = event.reason
-            elif isinstance(event, UsageReported):
-                state.usage = event.usage
-                yield event
-            elif isinstance(event, StreamStarted):
-                state.generation_id = event.generation_id
-                state.served_model = event.model
+        async with contextlib.aclosing(self._provider.stream_chat(request)) as stream:
+            async for event in stream:
+                if isinstance(event, TextDelta):
+                    parts.append(event.text)
+                    if first_token_at is None:
+                        first_token_at = clock()
+                    yield event
+                    now = clock()
+                    if now - last_save >= interval:
+                        last_save = now
+                        await self._store.update_message(message_id, content="".join(parts))
+                elif isinstance(event, ReasoningDelta):
+                    state.reasoning.append(event.text)
+                    yield event
+                elif isinstance(event, ToolCallsRequested):
+                    state.calls = event.calls
+                elif isinstance(event, Finished):
+                    state.finish_reason = event.reason
+                elif isinstance(event, UsageReported):
+                    state.usage = event.usage
+                    yield event
+                elif isinstance(event, StreamStarted):
+                    state.generation_id = event.generation_id
+                    state.served_model = event.model
         clog.debug(
             "stream done: model=%s finish=%s chars=%d first_token=%.3fs total=%.3fs usage=%s",
             state.served_model or request.model,

@@ -5,7 +5,7 @@ The core depends on these protocols only; ``app.py`` passes concrete adapters in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,7 +26,7 @@ from chatdesk.core.models import (
 class ChatProvider(Protocol):
     """An OpenAI-compatible chat-completions backend."""
 
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one completion as typed events; raises ``ProviderError`` subclasses."""
         ...
 
