@@ -20,12 +20,14 @@ $(VENV)/.stamp-run: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m compileall -q src >/dev/null
 	@touch $@
 
 $(VENV)/.stamp-test: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,lint]'
+	$(PY) -m compileall -q src >/dev/null
 	@touch $@ $(VENV)/.stamp-run
 
 # Installs the Debian packages Qt needs when run as root; otherwise prints the exact command.
@@ -53,6 +55,11 @@ lint: $(VENV)/.stamp-test
 
 bench: $(VENV)/.stamp-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# The README screenshot: the real app on Xvfb against the tests' fake OpenRouter.
+screenshot: sysdeps $(VENV)/.stamp-test
+	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) docs/screenshot.py docs/screenshot.png light
+	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) docs/screenshot.py docs/screenshot-dark.png dark
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from fakes.openrouter import fake_openrouter  # noqa: F401  (fixture)
 
 _ENV_VARS = (

@@ -68,7 +68,8 @@ def test_headless_suites_pass_without_qt() -> None:
     suites += [str(p) for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
     code = (
         "import sys, pytest\n"
-        f"sys.exit(pytest.main(['-q', '-p', 'no:pytest-qt', '-p', 'no:cacheprovider', *{suites!r}]))"
+        "sys.exit(pytest.main(['-q', '-p', 'no:pytest-qt', '-p', 'no:cacheprovider', "
+        f"*{suites!r}]))"
     )
     proc = _run(code)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from chatdesk.errors import SecretStoreError
 from chatdesk.secrets import SERVICE, SecretStore
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend for tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+from fakes.keyring import MemoryKeyring
 
 
 def test_keyring_roundtrip_under_service_chatdesk() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from chatdesk import paths
-from chatdesk.settings import OPENROUTER_BASE_URL, Settings, SettingsStore
+from chatdesk.settings import OPENROUTER_BASE_URL, Settings, SettingsStore, describe
 
 
 def _store(data_dir: Path, env: dict[str, str] | None = None) -> SettingsStore:
@@ -113,7 +116,7 @@ def test_api_key_in_file_is_ignored_and_scrubbed(data_dir: Path) -> None:
     assert "sk-or-v1-secret" not in path.read_text()
     assert "keyring" in " ".join(store.problems)
     assert "sk-or-v1-secret" not in " ".join(store.problems)
-    assert "sk-or-v1-secret" not in settings.model_dump_json()
+    assert "sk-or-v1-secret" not in json.dumps(settings.to_json_dict())
 
 
 def test_invalid_environment_value_is_reported_not_fatal(data_dir: Path) -> None:
@@ -126,5 +129,19 @@ def test_invalid_environment_value_is_reported_not_fatal(data_dir: Path) -> None
 
 
 def test_every_field_has_a_description() -> None:
-    missing = [name for name, f in Settings.model_fields.items() if not f.description]
+    missing = [f.name for f in dataclasses.fields(Settings) if not describe(f.name)]
     assert missing == []
+
+
+def test_replace_validates() -> None:
+    settings = Settings()
+    assert settings.replace(theme="dark").theme == "dark"
+    with pytest.raises(ValueError, match="one of"):
+        settings.replace(theme="purple")
+    with pytest.raises(ValueError, match="at least"):
+        settings.replace(request_timeout_s=0)
+    with pytest.raises(ValueError, match="true or false"):
+        settings.replace(generate_titles="yes")
+    assert settings.replace(openrouter_base_url=" http://x:1/v1/ ").openrouter_base_url == (
+        "http://x:1/v1"
+    )

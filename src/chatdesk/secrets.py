@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import fail
+from typing import TYPE_CHECKING
 
 from chatdesk.errors import SecretStoreError
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring is imported when first needed: its backend discovery is slow, and a key from the
+# environment never needs it.
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +47,30 @@ class SecretStore:
         self._environ = os.environ if environ is None else environ
         self._backend = backend
         self._cache: dict[str, str | None] = {}
-        #: Set when the keyring is missing or failed; the UI shows it.
-        self.problem: str | None = None
-        if not self.keyring_available():
-            self.problem = NO_KEYRING_MESSAGE
+        self._read_problem: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why keys cannot be stored or read (no keyring, a failed read); None when all is well.
+
+        Asking may load the keyring backend (slow on some desktops): done lazily, never at start
+        when the environment already holds the key.
+        """
+        if self._read_problem is not None:
+            return self._read_problem
+        return None if self.keyring_available() else NO_KEYRING_MESSAGE
 
     def _keyring(self) -> keyring.backend.KeyringBackend:
-        return self._backend if self._backend is not None else keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def keyring_available(self) -> bool:
         """False when only keyring's fail backend is there (headless Linux)."""
+        from keyring.backends import fail
+
         backend = self._keyring()
         if isinstance(backend, fail.Keyring):
             return False
@@ -86,6 +102,8 @@ class SecretStore:
             return
         if not self.keyring_available():
             raise SecretStoreError(NO_KEYRING_MESSAGE)
+        import keyring.errors
+
         try:
             self._keyring().set_password(SERVICE, name, value)
         except keyring.errors.KeyringError as exc:
@@ -99,6 +117,8 @@ class SecretStore:
         self._cache[name] = None
         if not self.keyring_available():
             return
+        import keyring.errors
+
         try:
             self._keyring().delete_password(SERVICE, name)
         except keyring.errors.PasswordDeleteError:
@@ -119,10 +139,12 @@ class SecretStore:
             return self._cache[name]
         if not self.keyring_available():
             return None
+        import keyring.errors
+
         try:
             value = self._keyring().get_password(SERVICE, name)
         except keyring.errors.KeyringError as exc:
-            self.problem = f"The system keyring could not be read: {exc}"
+            self._read_problem = f"The system keyring could not be read: {exc}"
             log.warning("keyring read failed for %s: %s", name, type(exc).__name__)
             return None
         self._cache[name] = value

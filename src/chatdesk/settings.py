@@ -1,5 +1,11 @@
 """Typed settings: defaults < settings.json < environment, saved atomically.
 
+``Settings`` is one typed schema: each field has a default, a one-line description and its
+constraints in the field's metadata, and the file carries a ``schema_version``. It is a
+dataclass checked by ``validate_field``, not a pydantic model, on purpose: settings are read
+before the first paint, and pydantic costs ~20 MB and ~100 ms at start-up (see
+docs/performance.md); pydantic serves where that cost is paid after the window is up.
+
 A corrupt or invalid settings.json never stops the app: the file is moved aside
 (``settings.json.bad-<timestamp>``), every value that still validates is kept, the rest fall
 back to defaults, and ``SettingsStore.problems`` says what happened so the UI can show it.
@@ -8,16 +14,16 @@ API keys never live here (see ``chatdesk.secrets``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, cast
 
 log = logging.getLogger(__name__)
 
@@ -36,47 +42,104 @@ ENV_FIELDS: Mapping[str, str] = {
 _SECRET_FIELD_HINTS = ("api_key", "apikey", "token", "secret", "password")
 
 
-class Settings(BaseModel):
-    """Everything a user can configure outside the keyring. Each field documents itself."""
+def _setting(default: Any, description: str, **rules: Any) -> Any:
+    """A settings field: default, one-line description, constraints (choices, min, max, ...)."""
+    return field(default=default, metadata={"description": description, **rules})
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True, frozen=False)
 
-    schema_version: int = Field(SCHEMA_VERSION, description="Version of this file's layout.")
-    openrouter_base_url: str = Field(
+def _url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything a user can configure outside the keyring."""
+
+    schema_version: int = _setting(SCHEMA_VERSION, "Version of this file's layout.")
+    openrouter_base_url: str = _setting(
         OPENROUTER_BASE_URL,
-        description="OpenAI-compatible API base URL (OpenRouter, or e.g. http://localhost:11434/v1).",
+        "OpenAI-compatible API base URL (OpenRouter, or e.g. http://localhost:11434/v1).",
+        normalize=_url,
     )
-    default_model: str = Field(
-        "openrouter/auto", description="Model id used for new conversations."
+    default_model: str = _setting(
+        "openrouter/auto", "Model id used for new conversations.", non_empty=True
     )
-    system_prompt: str = Field("", description="System prompt sent at the start of every chat.")
-    title_model: str = Field(
-        "", description="Model that writes conversation titles; empty = the chat's own model."
+    system_prompt: str = _setting("", "System prompt sent at the start of every chat.")
+    title_model: str = _setting(
+        "", "Model that writes conversation titles; empty = the chat's own model."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Minimum level written to the app log."
+    log_level: str = _setting(
+        "INFO",
+        "Minimum level written to the app log.",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        normalize=lambda v: v.strip().upper(),
     )
-    theme: Literal["system", "light", "dark"] = Field("system", description="Colour theme.")
-    request_timeout_s: float = Field(
-        120.0, gt=0, le=3600, description="Seconds to wait for the next streamed byte."
+    theme: str = _setting("system", "Colour theme.", choices=("system", "light", "dark"))
+    request_timeout_s: float = _setting(
+        120.0, "Seconds to wait for the next streamed byte.", min=0.1, max=3600
     )
-    models_cache_ttl_s: float = Field(
-        86400.0, ge=0, description="How long the model catalogue is trusted before refreshing."
+    models_cache_ttl_s: float = _setting(
+        86400.0, "How long the model catalogue is trusted before refreshing.", min=0
     )
-    generate_titles: bool = Field(True, description="Title new chats with a short model call.")
+    generate_titles: bool = _setting(True, "Title new chats with a short model call.")
 
-    @field_validator("log_level", mode="before")
     @classmethod
-    def _upper_level(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
+    def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
+        """Settings from known keys (unknown ones ignored); raises ``ValueError`` if invalid."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        return cls(**{k: validate_field(k, v) for k, v in values.items() if k in known})
 
-    @field_validator("openrouter_base_url")
-    @classmethod
-    def _check_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` validated and applied; raises ``ValueError`` if invalid."""
+        return dataclasses.replace(self, **{k: validate_field(k, v) for k, v in changes.items()})
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def describe(name: str) -> str:
+    """The one-line description of a settings field."""
+    return str(_FIELDS[name].metadata["description"])
+
+
+def validate_field(name: str, value: Any) -> Any:
+    """Check (and normalise) one value; raises ``ValueError`` saying what is wrong."""
+    spec = _FIELDS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown setting {name!r}")
+    rules = spec.metadata
+    kind: type = type(cast(object, spec.default))
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+    elif kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError("must be a number")
+        try:
+            value = kind(value)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        if "min" in rules and value < rules["min"]:
+            raise ValueError(f"must be at least {rules['min']}")
+        if "max" in rules and value > rules["max"]:
+            raise ValueError(f"must be at most {rules['max']}")
+    elif kind is str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        normalize: Callable[[str], str] | None = rules.get("normalize")
+        if normalize is not None:
+            value = normalize(value)
+        if rules.get("non_empty") and not value.strip():
+            raise ValueError("must not be empty")
+        if "choices" in rules and value not in rules["choices"]:
+            raise ValueError(f"must be one of {', '.join(rules['choices'])}")
+    return value
 
 
 class SettingsStore:
@@ -97,27 +160,26 @@ class SettingsStore:
         self._file_values = self._read_file()
         values = dict(self._file_values)
         self.overridden = {}
-        for env_name, field in ENV_FIELDS.items():
+        for env_name, name in ENV_FIELDS.items():
             raw = self._environ.get(env_name)
             if raw is None or raw == "":
                 continue
             try:
-                Settings.model_validate({**values, field: raw})
-            except ValidationError as exc:
-                self.problems.append(f"Ignored {env_name}={raw!r}: {_first_error(exc)}.")
+                values[name] = validate_field(name, raw)
+            except ValueError as exc:
+                self.problems.append(f"Ignored {env_name}={raw!r}: {exc}.")
                 continue
-            values[field] = raw
-            self.overridden[field] = env_name
-        return Settings.model_validate(values)
+            self.overridden[name] = env_name
+        return Settings.from_mapping(values)
 
     def save(self, settings: Settings) -> None:
         """Write atomically (temp, fsync, rename); env-overridden fields keep the file's value."""
-        data = settings.model_dump(mode="json")
-        for field in self.overridden:
-            if field in self._file_values:
-                data[field] = self._file_values[field]
+        data = settings.to_json_dict()
+        for name in self.overridden:
+            if name in self._file_values:
+                data[name] = self._file_values[name]
             else:
-                data.pop(field, None)
+                data.pop(name, None)
         data["schema_version"] = SCHEMA_VERSION
         atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
         self._file_values = {k: v for k, v in data.items() if k != "schema_version"}
@@ -152,16 +214,14 @@ class SettingsStore:
 
     def _keep_valid(self, raw: dict[str, Any]) -> dict[str, Any]:
         secrets = [k for k in raw if any(h in k.lower() for h in _SECRET_FIELD_HINTS)]
-        known = {k: v for k, v in raw.items() if k in Settings.model_fields and k not in secrets}
+        known = {k: v for k, v in raw.items() if k in _FIELDS and k not in secrets}
         kept: dict[str, Any] = {}
         bad: list[str] = []
         for key, value in known.items():
             try:
-                Settings.model_validate({key: value})
-            except ValidationError as exc:
-                bad.append(f"{key} ({_first_error(exc)})")
-            else:
-                kept[key] = value
+                kept[key] = validate_field(key, value)
+            except ValueError as exc:
+                bad.append(f"{key} ({exc})")
         if bad or secrets:
             moved = self._move_aside()
             if bad:
@@ -218,8 +278,3 @@ def atomic_write_text(path: Path, text: str) -> None:
         pass
     finally:
         os.close(dir_fd)
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    return str(err.get("msg", "invalid value"))

@@ -468,9 +468,7 @@ async def test_tool_errors_and_huge_results_reach_the_model_safely(
     fake_openrouter.enqueue(Reply.stream("", tool_calls=calls), Reply.stream("done"))
     conv = await repo.create_conversation()
     tools = CalculatorTools()
-    events = await _collect(
-        _orchestrator(repo, provider, tools=tools).send(conv.id, "go", CONFIG)
-    )
+    events = await _collect(_orchestrator(repo, provider, tools=tools).send(conv.id, "go", CONFIG))
     finished = {e.call.id: e for e in events if isinstance(e, ToolCallFinished)}
     assert finished["c1"].error is not None and "exploded" in finished["c1"].error
     assert finished["c2"].error is None

@@ -1,0 +1,169 @@
+"""Start-up benchmark: process start to the first paint of the main window with the last
+conversation shown, and resident memory at that moment, against a bare PySide6 QMainWindow
+measured the same way in the same run.
+
+Targets: time <= 3x, memory <= 1.6x. Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m
+bench.bench_startup``. Each sample is a fresh process (interleaved with the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import print_table, verdict
+
+TIME_TARGET = 3.0
+RSS_TARGET = 1.6
+
+# Child programs print "PAINT <rss_kib>" at the first paint of the main window, then exit.
+_PAINT_PROBE = """
+import os, sys
+from PySide6.QtCore import QEvent, QObject
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+class FirstPaint(QObject):
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj.objectName() == self.name:
+            print("PAINT", rss_kib(), flush=True)
+            os._exit(0)
+        return False
+"""
+
+BARE = (
+    _PAINT_PROBE
+    + """
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+probe = FirstPaint("bare")
+app.installEventFilter(probe)
+w = QMainWindow(); w.setObjectName("bare"); w.resize(1180, 780); w.show()
+app.exec()
+"""
+)
+
+CHATDESK = (
+    _PAINT_PROBE
+    + """
+import asyncio
+from pathlib import Path
+import qasync
+from PySide6.QtWidgets import QApplication
+from chatdesk.app import ChatdeskApp
+app = QApplication(sys.argv[:1])
+app.setStyle("Fusion")
+probe = FirstPaint("mainWindow")
+app.installEventFilter(probe)
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+async def run():
+    chat = ChatdeskApp(app, Path(os.environ["CHATDESK_DATA_DIR"]))
+    await chat.start()
+    assert chat.controller.conversation_id is not None, "last conversation not restored"
+    await asyncio.Event().wait()
+loop.run_until_complete(run())
+"""
+)
+
+
+async def _prepare(data_dir: Path, messages: int) -> None:
+    """A data dir with one conversation of ``messages`` messages, marked as the last open one."""
+    from chatdesk.storage.repository import ChatRepository
+
+    repo = await ChatRepository.open(data_dir / "chatdesk.db")
+    conv = await repo.create_conversation("Benchmark conversation")
+    rows = [
+        ("user" if i % 2 == 0 else "assistant", f"Message {i}: " + "lorem ipsum dolor " * 20)
+        for i in range(messages)
+    ]
+    await repo.import_messages(conv.id, rows)  # type: ignore[arg-type]
+    await repo.close()
+    (data_dir / "window-state.ini").write_text(
+        f"[session]\nlast_conversation={conv.id}\n"
+    )
+
+
+def _sample(code: str, env: dict[str, str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    proc.wait(timeout=30)
+    if not line.startswith("PAINT"):
+        raise RuntimeError(f"child did not paint: {line!r}")
+    return elapsed, int(line.split()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--messages", type=int, default=200)
+    args = parser.parse_args()
+    runs = max(5, args.runs)
+    # As installed: byte-code compiled (even where PYTHONDONTWRITEBYTECODE is set).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "src"], check=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        asyncio.run(_prepare(data_dir, args.messages))
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            "CHATDESK_DATA_DIR": str(data_dir),
+            "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1",  # nothing leaves the machine
+            "OPENROUTER_API_KEY": "sk-or-v1-bench",
+        }
+        _sample(BARE, env), _sample(CHATDESK, env)  # warm the OS file cache
+        bare_t, bare_m, app_t, app_m = [], [], [], []
+        for _ in range(runs):
+            t, m = _sample(BARE, env)
+            bare_t.append(t)
+            bare_m.append(m)
+            t, m = _sample(CHATDESK, env)
+            app_t.append(t)
+            app_m.append(m)
+    bt, at = statistics.median(bare_t), statistics.median(app_t)
+    bm, am = statistics.median(bare_m), statistics.median(app_m)
+    print(f"first paint, median of {runs} fresh processes each; last conversation has "
+          f"{args.messages} messages")
+    print_table(
+        ["measure", "chatdesk", "bare QMainWindow", "ratio", "target", "result"],
+        [
+            [
+                "process start -> first paint",
+                f"{at * 1000:.0f} ms",
+                f"{bt * 1000:.0f} ms",
+                f"{at / bt:.2f}x",
+                f"<= {TIME_TARGET:.1f}x",
+                verdict(at / bt <= TIME_TARGET),
+            ],
+            [
+                "resident memory at first paint",
+                f"{am / 1024:.0f} MB",
+                f"{bm / 1024:.0f} MB",
+                f"{am / bm:.2f}x",
+                f"<= {RSS_TARGET:.1f}x",
+                verdict(am / bm <= RSS_TARGET),
+            ],
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m chatdesk`` opens the app."""
+
+from chatdesk.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,327 @@
+"""The composition root: the only module that knows every concrete class.
+
+``main()`` makes the QApplication and the qasync loop, ``ChatdeskApp.start()`` builds settings,
+secrets, logs, repository, provider, orchestrator, controller and window, and
+``ChatdeskApp.shutdown()`` takes them down in order (stop the stream, flush the database,
+close the HTTP client) on window close, Ctrl+Q, SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chatdesk import APP_NAME, __version__, paths
+from chatdesk.core.models import TurnConfig
+from chatdesk.core.orchestrator import ChatOrchestrator
+from chatdesk.errors import ChatdeskError
+from chatdesk.logs import setup_logging, teardown_logging
+from chatdesk.providers.openrouter import OpenRouterClient
+from chatdesk.secrets import SecretStore
+from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
+from chatdesk.storage.repository import ChatRepository
+from chatdesk.ui import markdown as _markdown  # noqa: F401  (Qt-free; see below)
+
+# isort: split
+# Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
+# source of every module imported after it, which costs ~50 ms of start-up for the modules above.
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from chatdesk.ui.bridge import TaskRunner
+from chatdesk.ui.controller import ChatController
+from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.settings_dialog import SettingsDialog
+from chatdesk.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+class ChatdeskApp:
+    """Owns the services and the window for one run of the app."""
+
+    def __init__(self, qapp: QApplication, data_dir: Path | None = None) -> None:
+        self.qapp = qapp
+        self.data_dir = data_dir or paths.data_dir()
+        self.quit_event = asyncio.Event()
+        self.window: MainWindow | None = None
+        self.controller: ChatController | None = None
+        self.repository: ChatRepository | None = None
+        self.provider: OpenRouterClient | None = None
+        self.runner = TaskRunner()
+        self._log_handlers: list[logging.Handler] = []
+        self._shut_down = False
+
+    # -- start ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build everything and show the window with the last conversation."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings_store = SettingsStore(paths.settings_file(self.data_dir))
+        self.settings = self.settings_store.load()
+        self.secrets = SecretStore()
+        self._log_handlers = setup_logging(
+            paths.logs_dir(self.data_dir), self.settings.log_level, self.secrets.known_values
+        )
+        log.info("chatdesk %s starting, data dir %s", __version__, self.data_dir)
+        self.dark = apply_theme(self.qapp, self.settings.theme)
+
+        self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
+        interrupted = await self.repository.recover_interrupted()
+        self.provider = OpenRouterClient(
+            self.settings.openrouter_base_url,
+            lambda: self.secrets.get("openrouter"),
+            read_timeout=self.settings.request_timeout_s,
+            models_cache=paths.cache_dir(self.data_dir) / "models.json",
+            models_ttl_s=self.settings.models_cache_ttl_s,
+        )
+        controller_ref: list[ChatController] = []
+        orchestrator = ChatOrchestrator(
+            self.repository,
+            self.provider,
+            model_info=lambda model: (
+                controller_ref[0].model_info(model) if controller_ref else None
+            ),
+        )
+        self.controller = ChatController(
+            self.repository,
+            orchestrator,
+            self.provider,
+            self.runner,
+            self._turn_config,
+            self.settings.default_model,
+        )
+        controller_ref.append(self.controller)
+        state = QSettings(str(self.data_dir / "window-state.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow(
+            self.controller,
+            state,
+            data_dir=str(self.data_dir),
+            logs_dir=str(paths.logs_dir(self.data_dir)),
+            theme=self.settings.theme,
+        )
+        self.window.chat_view.set_dark(self.dark)
+        self.window.quitRequested.connect(self.quit_event.set)
+        self.window.settingsRequested.connect(self.open_settings)
+        self.window.themeRequested.connect(self.set_theme)
+        self.window.keySubmitted.connect(self.save_first_key)
+        self.runner.failed.connect(self._show_error)
+
+        last = self.window.last_conversation()
+        if last is not None and await self.repository.get_conversation(last) is not None:
+            await self.controller.load_conversation(last)  # shown before the first paint
+        else:
+            self.controller.new_conversation()
+        await self.controller.reload_conversations()
+        self.window.show_first_run(self._needs_key())
+        self.window.show()
+
+        problems = [*self.settings_store.problems]
+        if not self.secrets.get("openrouter") and self.secrets.problem:
+            problems.append(self.secrets.problem)
+        if interrupted:
+            problems.append(
+                f"{interrupted} answer(s) were interrupted when chatdesk last closed; "
+                "their partial text was kept."
+            )
+        if problems:
+            self.window.banner.show_text("warning", " ".join(problems))
+        self.window.firstPainted.connect(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Work that can wait until the window is on screen (network, heavy imports)."""
+        assert self.controller is not None
+        self.controller.load_models()
+
+    def _show_error(self, text: str) -> None:
+        if self.window is not None:
+            self.window.banner.show_text("error", text)
+
+    def _turn_config(self, model: str) -> TurnConfig:
+        return TurnConfig(
+            model=model,
+            system_prompt=self.settings.system_prompt,
+            title_model=self.settings.title_model,
+            generate_titles=self.settings.generate_titles,
+        )
+
+    def _needs_key(self) -> bool:
+        """The welcome panel shows when OpenRouter is used and no key is configured."""
+        is_openrouter = self.settings.openrouter_base_url.rstrip("/") == OPENROUTER_BASE_URL
+        return is_openrouter and not self.secrets.get("openrouter")
+
+    # -- settings ------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        """Show the settings dialog (modal) and apply what the user saved."""
+        assert self.window is not None and self.provider is not None
+        dialog = SettingsDialog(
+            self.settings,
+            key_source=self.secrets.source("openrouter"),
+            overridden=self.settings_store.overridden,
+            keyring_problem=self.secrets.problem if not self.secrets.keyring_available() else None,
+            parent=self.window,
+        )
+        dialog.testKeyRequested.connect(
+            lambda key, url: self.runner.spawn(self._test_key(dialog, key, url), key="test-key")
+        )
+        dialog.forgetKeyRequested.connect(self._forget_key)
+        dialog.open()
+        dialog.accepted.connect(lambda: self._apply_settings(dialog))
+
+    async def _test_key(self, dialog: SettingsDialog, key: str, base_url: str) -> None:
+        probe = OpenRouterClient(
+            base_url or self.settings.openrouter_base_url,
+            key or self.secrets.get("openrouter"),
+            max_attempts=1,
+        )
+        try:
+            info = await probe.check_key()
+        except ChatdeskError as exc:
+            dialog.show_test_result(False, exc.user_message)
+        else:
+            dialog.show_test_result(True, info.describe())
+        finally:
+            await probe.aclose()
+
+    def _forget_key(self) -> None:
+        try:
+            self.secrets.delete("openrouter")
+        except ChatdeskError as exc:
+            assert self.window is not None
+            self.window.banner.show_text("error", exc.user_message)
+
+    def _apply_settings(self, dialog: SettingsDialog) -> None:
+        assert self.window is not None and self.provider is not None
+        assert self.controller is not None
+        new = dialog.result_settings
+        if new is None:
+            return
+        if dialog.new_key:
+            try:
+                self.secrets.set("openrouter", dialog.new_key)
+            except ChatdeskError as exc:
+                self.window.banner.show_text("error", exc.user_message)
+        old = self.settings
+        self.settings = new
+        try:
+            self.settings_store.save(new)
+        except OSError as exc:
+            self.window.banner.show_text("error", f"Could not save settings: {exc}")
+        if new.openrouter_base_url != old.openrouter_base_url:
+            self.provider.base_url = new.openrouter_base_url
+            self.controller.load_models(refresh=True)
+        if new.default_model != old.default_model and self.controller.conversation is None:
+            self.controller.set_model(new.default_model)
+        if new.theme != old.theme:
+            self.set_theme(new.theme)
+        self.window.show_first_run(self._needs_key())
+        self.window.statusBar().showMessage("Settings saved", 3000)
+
+    def save_first_key(self, key: str) -> None:
+        """The key pasted into the welcome panel."""
+        assert self.window is not None and self.controller is not None
+        try:
+            self.secrets.set("openrouter", key)
+        except ChatdeskError as exc:
+            self.window.first_run.show_problem(exc.user_message)
+            return
+        self.window.show_first_run(False)
+        self.window.statusBar().showMessage("Key saved in your system keyring", 4000)
+        self.controller.load_models(refresh=True)
+
+    def set_theme(self, theme: str) -> None:
+        assert self.window is not None
+        self.dark = apply_theme(self.qapp, theme)
+        self.window.chat_view.set_dark(self.dark)
+        if self.settings.theme != theme:
+            self.settings.theme = theme
+            try:
+                self.settings_store.save(self.settings)
+            except OSError as exc:
+                log.warning("could not save the theme: %s", exc)
+
+    # -- stop ----------------------------------------------------------------------------
+
+    async def shutdown(self) -> None:
+        """Stop streams, flush the database and close clients; safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        log.info("shutting down")
+        if self.window is not None:
+            if not self.window.close_accepted:
+                self.window.save_state()
+            self.window.hide()
+        if self.controller is not None:
+            await self.controller.shutdown()
+        await self.runner.shutdown()
+        if self.provider is not None:
+            await self.provider.aclose()
+        if self.repository is not None:
+            await self.repository.close()
+        teardown_logging(self._log_handlers)
+        self._log_handlers = []
+        if self.window is not None:
+            self.window.deleteLater()
+            self.window = None
+
+
+async def _run(qapp: QApplication) -> int:
+    """Start the app, wait for a quit request, shut down; returns the exit code."""
+    loop = asyncio.get_running_loop()
+    _install_asyncgen_hooks(loop)
+    app = ChatdeskApp(qapp)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, app.quit_event.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(signum, lambda *_: app.quit_event.set())
+    try:
+        await app.start()
+    except ChatdeskError as exc:
+        log.error("could not start: %s", exc.detail or exc.user_message)
+        QMessageBox.critical(None, "chatdesk cannot start", exc.user_message)
+        await app.shutdown()
+        return 1
+    await app.quit_event.wait()
+    await app.shutdown()
+    return 0
+
+
+def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync never installs asyncio's async-generator hooks on Unix (see FACTS.md)."""
+    first = getattr(loop, "_asyncgen_firstiter_hook", None)
+    final = getattr(loop, "_asyncgen_finalizer_hook", None)
+    if first is not None and final is not None:
+        sys.set_asyncgen_hooks(firstiter=first, finalizer=final)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``chatdesk`` and ``python -m chatdesk``."""
+    import qasync
+
+    qapp = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    assert isinstance(qapp, QApplication)
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationDisplayName("chatdesk")
+    qapp.setApplicationVersion(__version__)
+    qapp.setDesktopFileName("chatdesk")
+    qapp.setStyle("Fusion")
+    qapp.setWindowIcon(QIcon(str(paths.resources_dir() / "chatdesk.png")))
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(loop.run_until_complete(_run(qapp)))
+    finally:
+        loop.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

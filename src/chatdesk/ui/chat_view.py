@@ -1,0 +1,383 @@
+"""The conversation pane: a scrolling column of message widgets that follows the stream.
+
+Only a window of messages is ever instantiated: ``show_conversation`` builds widgets for the last
+:attr:`ChatView.WINDOW` messages it is given and keeps the rest as data, revealed a chunk at a
+time when the user scrolls to the top; once none are left it asks for older ones
+(``loadOlderRequested``). While the user stays at the bottom the view follows new text; once
+they scroll up it keeps the message they are reading still, whatever grows above or below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPalette, QWheelEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.models import Message
+from chatdesk.ui.markdown import warm_up
+from chatdesk.ui.message_widget import ErrorCard, MessageWidget
+
+__all__ = ["ChatView"]
+
+WARM_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "sql", "rust", "go")
+
+
+class ChatView(QScrollArea):
+    """Shows one conversation; the controller drives it through the methods below."""
+
+    #: Message id of the failed or cancelled assistant message (-1: the error had no message).
+    retryRequested = Signal(int)
+    openSettingsRequested = Signal()
+    #: The user scrolled to the top and older messages exist.
+    loadOlderRequested = Signal()
+
+    WINDOW = 50  # messages instantiated by show_conversation
+    CHUNK = 25  # held-back messages revealed per scroll to the top
+    COLUMN_WIDTH = 860  # widest the message column gets
+    _FOLLOW_SLACK = 24  # px from the bottom that still count as "at the bottom"
+
+    def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatView")
+        self.setAccessibleName("Conversation")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._dark = dark
+        self._zoom = 100
+        self._base_font = QFont(self.font())
+
+        self._canvas = QWidget()
+        self._canvas.setObjectName("chatCanvas")
+        self._canvas.setBackgroundRole(QPalette.ColorRole.Base)
+        self._canvas.setAutoFillBackground(True)
+        outer = QHBoxLayout(self._canvas)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self._column = QWidget(self._canvas)
+        self._column.setObjectName("chatColumn")
+        self._column.setMaximumWidth(self.COLUMN_WIDTH)
+        self._column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        outer.addStretch(1)
+        outer.addWidget(self._column, 1000)
+        outer.addStretch(1)
+        self._layout = QVBoxLayout(self._column)
+        self._layout.setContentsMargins(24, 18, 24, 28)
+        self._layout.setSpacing(8)
+        self._older_label = QLabel("Loading earlier messages…", self._column)
+        self._older_label.setObjectName("olderIndicator")
+        self._older_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._older_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._older_label.hide()
+        self._layout.addWidget(self._older_label)
+        self._layout.addStretch(1)
+        self.setWidget(self._canvas)
+
+        self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
+        self._widgets: dict[int, MessageWidget] = {}
+        self._held: list[Message] = []  # older messages given but not instantiated
+        self._tool_names: dict[str, str] = {}
+        self._has_older = False
+        self._older_requested = False
+        self._following = True
+        self._anchor: tuple[QWidget, int] | None = None
+        self._adjusting = False
+
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_value_changed)
+
+        # Compile the code highlighters at idle, one language per tick, before they are needed.
+        self._warm = list(WARM_LANGUAGES)
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setInterval(60)
+        self._warm_timer.timeout.connect(self._warm_step)
+        QTimer.singleShot(1500, self._warm_timer, self._warm_timer.start)
+
+    # --- the controller's API ---
+
+    def show_conversation(self, messages: Sequence[Message], *, has_older: bool) -> None:
+        """Replace everything with ``messages`` (oldest first) and scroll to the bottom."""
+        self._remove_all()
+        self._learn_tools(messages)
+        split = max(len(messages) - self.WINDOW, 0)
+        self._held = list(messages[:split])
+        self._has_older = has_older
+        self._older_requested = False
+        for message in messages[split:]:
+            self._append(message)
+        self._follow()
+
+    def prepend_messages(self, messages: Sequence[Message], *, has_older: bool) -> None:
+        """Add an older window above, keeping what the user sees where it is."""
+        self._older_label.hide()
+        self._has_older = has_older
+        self._older_requested = False
+        self._learn_tools(messages)
+        self._held = [*messages, *self._held]
+        self._reveal_held()
+
+    def add_message(self, message: Message) -> None:
+        """Append a complete message; a user's own message brings the view to the bottom."""
+        self._drop_loose_errors()
+        self._learn_tools((message,))
+        existing = self._widgets.get(message.id)
+        if existing is not None:
+            existing.set_message(message, tool_names=self._tool_names)
+        else:
+            self._append(message)
+        if message.role == "user":
+            self._follow()
+
+    def start_assistant(self, message_id: int, model: str) -> None:
+        """Add a streaming placeholder that shows "thinking…" until the first text."""
+        self._drop_loose_errors()
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            widget = self._new_widget(message_id, "assistant", model)
+            self._insert(len(self._items), widget)
+        widget.start_stream(model)
+
+    def append_stream(self, message_id: int, text: str = "", reasoning: str = "") -> None:
+        """Add coalesced deltas to a streaming message."""
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            self.start_assistant(message_id, "")
+            widget = self._widgets[message_id]
+        widget.append_stream(text, reasoning)
+
+    def finish_message(self, message: Message) -> None:
+        """Final render with the footer; also for cancelled messages (partial text stays)."""
+        self._learn_tools((message,))
+        widget = self._widgets.get(message.id)
+        if widget is None:
+            self._append(message)
+        else:
+            widget.finish(message)
+
+    def show_error(
+        self,
+        message_id: int | None,
+        text: str,
+        *,
+        kind: str,
+        partial: Message | None = None,
+    ) -> None:
+        """Show an inline error card under the message's partial text (Retry; Open settings)."""
+        if message_id is None and partial is not None:
+            message_id = partial.id
+        if message_id is None:
+            card = ErrorCard(text, kind, self._column)
+            card.retryClicked.connect(lambda: self.retryRequested.emit(-1))
+            card.openSettingsClicked.connect(self.openSettingsRequested)
+            self._insert(len(self._items), card)
+            return
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            model = (partial.model if partial else None) or ""
+            widget = self._new_widget(message_id, "assistant", model)
+            self._insert(len(self._items), widget)
+        widget.show_error(text, kind, partial)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self._remove_all()
+        self._has_older = False
+        self._older_requested = False
+        self._follow()
+
+    def set_dark(self, dark: bool) -> None:
+        """Re-render messages with the code colours of the theme."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        for widget in self._widgets.values():
+            widget.set_dark(dark)
+
+    def set_zoom(self, percent: int) -> None:
+        """Scale the fonts of all messages (100 = the application font)."""
+        percent = max(50, min(int(percent), 300))
+        if percent == self._zoom:
+            return
+        self._zoom = percent
+        font = QFont(self._base_font)
+        if self._base_font.pointSizeF() > 0:
+            font.setPointSizeF(self._base_font.pointSizeF() * percent / 100)
+        else:
+            font.setPixelSize(max(round(self._base_font.pixelSize() * percent / 100), 6))
+        self._canvas.setFont(font)
+
+    def is_following(self) -> bool:
+        """True while the view scrolls along with new text."""
+        return self._following
+
+    def message_widget(self, message_id: int) -> MessageWidget | None:
+        """The widget of a message, if it is instantiated."""
+        return self._widgets.get(message_id)
+
+    # --- introspection (tests, benchmarks) ---
+
+    @property
+    def zoom(self) -> int:
+        """Current zoom in percent."""
+        return self._zoom
+
+    @property
+    def held_count(self) -> int:
+        """Messages given to the view but not instantiated."""
+        return len(self._held)
+
+    def message_widgets(self) -> list[MessageWidget]:
+        """Instantiated message widgets, top to bottom."""
+        return [w for w in self._items if isinstance(w, MessageWidget)]
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        """A wheel turn upwards at the top asks for more, even when nothing can scroll."""
+        bar = self.verticalScrollBar()
+        if e.angleDelta().y() > 0 and bar.value() <= bar.minimum():
+            self._at_top()
+        super().wheelEvent(e)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _warm_step(self) -> None:
+        if self._warm:
+            warm_up((self._warm.pop(0),))
+        else:
+            self._warm_timer.stop()
+
+    def _new_widget(self, message_id: int, role: str, model: str) -> MessageWidget:
+        widget = MessageWidget(
+            message_id,
+            "user" if role == "user" else "assistant",
+            model=model,
+            dark=self._dark,
+            parent=self._column,
+        )
+        self._connect(widget)
+        return widget
+
+    def _connect(self, widget: MessageWidget) -> None:
+        self._widgets[widget.message_id] = widget
+        widget.retryRequested.connect(self.retryRequested)
+        widget.openSettingsRequested.connect(self.openSettingsRequested)
+
+    def _make(self, message: Message) -> MessageWidget | None:
+        if message.role == "system":
+            return None
+        widget = MessageWidget.from_message(
+            message, dark=self._dark, tool_names=self._tool_names, parent=self._column
+        )
+        self._connect(widget)
+        return widget
+
+    def _append(self, message: Message) -> None:
+        widget = self._make(message)
+        if widget is not None:
+            self._insert(len(self._items), widget)
+
+    def _insert(self, index: int, widget: QWidget) -> None:
+        self._items.insert(index, widget)
+        self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
+        widget.show()
+
+    def _remove(self, widget: QWidget) -> None:
+        self._items.remove(widget)
+        if isinstance(widget, MessageWidget):
+            self._widgets.pop(widget.message_id, None)
+        self._layout.removeWidget(widget)
+        widget.hide()
+        widget.deleteLater()
+
+    def _remove_all(self) -> None:
+        for widget in list(self._items):
+            self._remove(widget)
+        self._held = []
+        self._anchor = None
+        self._older_label.hide()
+
+    def _drop_loose_errors(self) -> None:
+        for widget in [w for w in self._items if isinstance(w, ErrorCard)]:
+            self._remove(widget)
+
+    def _learn_tools(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            for call in message.tool_calls:
+                self._tool_names[call.id] = call.name
+
+    def _reveal_held(self) -> None:
+        """Instantiate the newest chunk of held-back messages above the others."""
+        if not self._held:
+            return
+        if self._anchor is None and not self._following:
+            self._anchor = self._capture_anchor()
+        chunk = self._held[-self.CHUNK :]
+        del self._held[-self.CHUNK :]
+        index = 0
+        for message in chunk:
+            widget = self._make(message)
+            if widget is not None:
+                self._insert(index, widget)
+                index += 1
+
+    def _at_top(self) -> None:
+        if self._held:
+            self._following = False
+            self._anchor = self._capture_anchor()
+            self._reveal_held()
+        elif self._has_older and not self._older_requested:
+            self._older_requested = True
+            self._older_label.show()
+            self.loadOlderRequested.emit()
+
+    def _follow(self) -> None:
+        self._following = True
+        self._anchor = None
+        bar = self.verticalScrollBar()
+        self._set_value(bar.maximum())
+
+    def _set_value(self, value: int) -> None:
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(value)
+        finally:
+            self._adjusting = False
+
+    def _capture_anchor(self) -> tuple[QWidget, int] | None:
+        """The first item still visible at the top, and its offset from the viewport top."""
+        value = self.verticalScrollBar().value()
+        top = self._column.y()
+        for widget in self._items:
+            y = top + widget.y()
+            if y + widget.height() > value:
+                return widget, y - value
+        return None
+
+    def _on_range_changed(self, minimum: int, maximum: int) -> None:
+        if self._following:
+            self._set_value(maximum)
+        elif self._anchor is not None:
+            widget, offset = self._anchor
+            if widget in self._items:
+                self._set_value(self._column.y() + widget.y() - offset)
+
+    def _on_value_changed(self, value: int) -> None:
+        if self._adjusting:
+            return
+        bar = self.verticalScrollBar()
+        self._following = value >= bar.maximum() - self._FOLLOW_SLACK
+        self._anchor = None if self._following else self._capture_anchor()
+        if value <= bar.minimum() and bar.maximum() > bar.minimum():
+            self._at_top()

@@ -1,0 +1,392 @@
+"""ChatController: the one QObject between the widgets and the core.
+
+Widgets call its plain methods; it runs the core's coroutines through ``TaskRunner`` and turns
+their results into signals. Text deltas are coalesced and flushed at most every
+``FLUSH_INTERVAL_MS`` so the view repaints at most ~60 times a second whatever the token rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from chatdesk.core.events import (
+    ReasoningDelta,
+    TextDelta,
+    TitleChanged,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnDone,
+    TurnEvent,
+    TurnFailed,
+    TurnStarted,
+    UsageReported,
+)
+from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.orchestrator import ChatOrchestrator
+from chatdesk.core.ports import ChatProvider
+from chatdesk.errors import ChatdeskError
+from chatdesk.storage.repository import ChatRepository
+from chatdesk.ui.bridge import TaskRunner
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_MS = 16
+#: Messages shown when a conversation opens (enough to fill a tall window), and per older page.
+FIRST_PAGE = 20
+PAGE_SIZE = 50
+
+
+class ChatController(QObject):
+    """Conversation list, the open conversation, and the turn being streamed."""
+
+    conversationsChanged = Signal(object)  # list[Conversation]
+    conversationOpened = Signal(
+        object, object, bool
+    )  # Conversation | None, list[Message], has_older
+    olderMessagesLoaded = Signal(object, bool)  # list[Message], has_older
+    userMessageAdded = Signal(object)  # Message
+    assistantStarted = Signal(int, str)  # message id, model
+    streamDelta = Signal(int, str, str)  # message id, text, reasoning
+    messageFinished = Signal(object)  # Message (complete or cancelled)
+    turnFailed = Signal(object, str, str, object)  # message id | None, text, kind, Message | None
+    toolActivity = Signal(str)  # a short status line while tools run
+    busyChanged = Signal(bool)
+    usageChanged = Signal(object, object)  # last reply Usage | None, conversation Usage
+    titleChanged = Signal(int, str)
+    modelsChanged = Signal(object)  # list[ModelInfo]
+    currentModelChanged = Signal(str)
+    draftRestored = Signal(str)  # text to put back into the composer
+    notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
+
+    def __init__(
+        self,
+        repository: ChatRepository,
+        orchestrator: ChatOrchestrator,
+        provider: ChatProvider,
+        runner: TaskRunner,
+        turn_config: Callable[[str], TurnConfig],
+        default_model: str,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._repo = repository
+        self._orchestrator = orchestrator
+        self._provider = provider
+        self._runner = runner
+        self._turn_config = turn_config
+        self.model = default_model
+        self.conversation: Conversation | None = None
+        self.models: list[ModelInfo] = []
+        self._oldest_id: int | None = None
+        self._filter = ""
+        self._turn: asyncio.Task[Any] | None = None
+        self._active = False
+        self._streaming_id: int | None = None
+        self._text_buf: list[str] = []
+        self._reasoning_buf: list[str] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while a turn streams (the composer's Send is disabled, Stop enabled)."""
+        return self._active
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self.conversation.id if self.conversation else None
+
+    def model_info(self, model_id: str) -> ModelInfo | None:
+        """The catalogue entry of ``model_id`` (None when unknown or not loaded yet)."""
+        for info in self.models:
+            if info.id == model_id:
+                return info
+        return None
+
+    # -- conversations -------------------------------------------------------------------
+
+    def refresh_conversations(self, filter_text: str | None = None) -> None:
+        """Reload the sidebar list, filtered by title and by message text."""
+        if filter_text is not None:
+            self._filter = filter_text.strip()
+        self._runner.spawn(self.reload_conversations(), key="refresh")
+
+    async def reload_conversations(self) -> None:
+        """Reload the sidebar list now."""
+        conversations = await self._repo.list_conversations()
+        if self._filter:
+            needle = self._filter.casefold()
+            hits = {h.conversation_id for h in await self._repo.search(self._filter, limit=200)}
+            conversations = [
+                c for c in conversations if needle in c.title.casefold() or c.id in hits
+            ]
+        self.conversationsChanged.emit(conversations)
+
+    def new_conversation(self) -> None:
+        """Show an empty chat; it is stored when its first message is sent."""
+        self.conversation = None
+        self._oldest_id = None
+        self.conversationOpened.emit(None, [], False)
+        self.usageChanged.emit(None, Usage())
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation (its last ``PAGE_SIZE`` messages)."""
+        self._runner.spawn(self.load_conversation(conversation_id), key="open")
+
+    async def load_conversation(self, conversation_id: int) -> None:
+        """Load and show a conversation now (``open_conversation`` runs this in the background)."""
+        conversation = await self._repo.get_conversation(conversation_id)
+        if conversation is None:
+            self.notice.emit("warning", "That conversation no longer exists.")
+            self.refresh_conversations()
+            return
+        messages = await self._repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
+        has_older = len(messages) > FIRST_PAGE
+        messages = messages[-FIRST_PAGE:]
+        self.conversation = conversation
+        self._oldest_id = messages[0].id if messages else None
+        if conversation.model and conversation.model != self.model:
+            self.set_model(conversation.model)
+        self.conversationOpened.emit(conversation, messages, has_older)
+        self.usageChanged.emit(
+            _last_usage(messages), await self._repo.conversation_usage(conversation_id)
+        )
+
+    def load_older(self) -> None:
+        """Load the window of messages before the oldest one shown."""
+        if self.conversation is None or self._oldest_id is None:
+            return
+        if self._runner.running("older") is None:
+            self._runner.spawn(self._older(self.conversation.id, self._oldest_id), key="older")
+
+    async def _older(self, conversation_id: int, before_id: int) -> None:
+        messages = await self._repo.list_messages(
+            conversation_id, limit=PAGE_SIZE + 1, before_id=before_id
+        )
+        if self.conversation_id != conversation_id:
+            return
+        has_older = len(messages) > PAGE_SIZE
+        messages = messages[-PAGE_SIZE:]
+        if messages:
+            self._oldest_id = messages[0].id
+        self.olderMessagesLoaded.emit(messages, has_older)
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if not title:
+            return
+        self._runner.spawn(self._rename(conversation_id, title))
+
+    async def _rename(self, conversation_id: int, title: str) -> None:
+        await self._repo.rename_conversation(conversation_id, title)
+        if self.conversation_id == conversation_id:
+            self.conversation = await self._repo.get_conversation(conversation_id)
+        self.titleChanged.emit(conversation_id, title)
+        await self.reload_conversations()
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._runner.spawn(self._pin(conversation_id, pinned))
+
+    async def _pin(self, conversation_id: int, pinned: bool) -> None:
+        await self._repo.set_pinned(conversation_id, pinned)
+        await self.reload_conversations()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        if self.conversation_id == conversation_id and self.busy:
+            self.stop()
+        self._runner.spawn(self._delete(conversation_id))
+
+    async def _delete(self, conversation_id: int) -> None:
+        if self._turn is not None and self.conversation_id == conversation_id:
+            await asyncio.wait([self._turn], timeout=5)
+        await self._repo.delete_conversation(conversation_id)
+        if self.conversation_id == conversation_id:
+            self.new_conversation()
+        await self.reload_conversations()
+
+    # -- models --------------------------------------------------------------------------
+
+    def set_model(self, model_id: str) -> None:
+        model_id = model_id.strip()
+        if model_id and model_id != self.model:
+            self.model = model_id
+            self.currentModelChanged.emit(model_id)
+
+    def load_models(self, *, refresh: bool = False) -> None:
+        """Fill the model picker from the cached catalogue (fetching it when stale)."""
+        self._runner.spawn(self._load_models(refresh), key="models")
+
+    async def _load_models(self, refresh: bool) -> None:
+        try:
+            models = await self._provider.list_models(refresh=refresh)
+        except ChatdeskError as exc:
+            if refresh or not self.models:
+                self.notice.emit("warning", f"Could not load the model list: {exc.user_message}")
+            return
+        self.models = sorted(models, key=lambda m: m.id)
+        self.modelsChanged.emit(self.models)
+
+    # -- turns ---------------------------------------------------------------------------
+
+    def send(self, text: str) -> bool:
+        """Send ``text`` in the open conversation (creating it first if new)."""
+        if not text.strip() or self.busy:
+            return False
+        self._start_turn(self._send(text))
+        return True
+
+    def retry(self, message_id: int | None = None) -> None:
+        """Answer the last user message (at or before ``message_id``) again."""
+        if self.busy or self.conversation is None:
+            return
+        self._start_turn(self._regenerate(self.conversation.id, message_id))
+
+    def stop(self) -> None:
+        """Stop the streaming answer; the partial text is kept."""
+        if self._active and self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+
+    def _start_turn(self, coro: Any) -> None:
+        task = self._runner.spawn(coro, name="turn")
+        self._turn = task
+        self._set_active(True)
+        task.add_done_callback(self._turn_ended)
+
+    def _set_active(self, active: bool) -> None:
+        if active != self._active:
+            self._active = active
+            self.busyChanged.emit(active)
+
+    def _turn_ended(self, task: asyncio.Task[Any]) -> None:
+        """A turn's task ended (after its title, maybe long after the answer)."""
+        if task is not self._turn:
+            return
+        self._flush()
+        self._streaming_id = None
+        self._set_active(False)
+
+    async def _send(self, text: str) -> None:
+        conversation = self.conversation
+        try:
+            if conversation is None:
+                conversation = await self._repo.create_conversation(model=self.model)
+                self.conversation = conversation
+                self.conversationOpened.emit(conversation, [], False)
+                await self.reload_conversations()
+        except ChatdeskError as exc:
+            self.draftRestored.emit(text)
+            self.turnFailed.emit(None, exc.user_message, exc.kind, None)
+            return
+        events = self._orchestrator.send(conversation.id, text, self._turn_config(self.model))
+        await self._consume(conversation.id, events, draft=text)
+
+    async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
+        events = self._orchestrator.regenerate(
+            conversation_id, self._turn_config(self.model), message_id
+        )
+        await self._consume(conversation_id, events, draft=None)
+
+    async def _consume(self, conversation_id: int, events: Any, *, draft: str | None) -> None:
+        last_usage: Usage | None = None
+        try:
+            async for event in events:
+                self._handle(event, draft)
+                if isinstance(event, UsageReported):
+                    last_usage = event.usage
+                elif isinstance(event, TurnDone):
+                    self._streaming_id = None
+                    self._set_active(False)
+                    self.usageChanged.emit(
+                        last_usage, await self._repo.conversation_usage(conversation_id)
+                    )
+                    await self.reload_conversations()
+        except asyncio.CancelledError:
+            message_id = self._streaming_id
+            self._flush()
+            self._streaming_id = None
+            if message_id is not None:
+                stopped = await self._repo.get_message(message_id)
+                if stopped is not None:
+                    self.messageFinished.emit(stopped)
+            raise
+
+    def _handle(self, event: TurnEvent, draft: str | None) -> None:
+        if isinstance(event, TextDelta):
+            self._text_buf.append(event.text)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+        elif isinstance(event, ReasoningDelta):
+            self._reasoning_buf.append(event.text)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+        elif isinstance(event, TurnStarted):
+            if event.user_message is not None:
+                self.userMessageAdded.emit(event.user_message)
+            self._streaming_id = event.assistant_message_id
+            self.assistantStarted.emit(event.assistant_message_id, event.model)
+        elif isinstance(event, TurnDone):
+            self._flush()
+            self.messageFinished.emit(event.message)
+        elif isinstance(event, TurnFailed):
+            self._flush()
+            self._streaming_id = None
+            self._set_active(False)
+            if event.message is None and draft is not None and event.error.kind == "storage":
+                self.draftRestored.emit(draft)
+            message_id = event.message.id if event.message else None
+            self.turnFailed.emit(
+                message_id, event.error.user_message, event.error.kind, event.message
+            )
+        elif isinstance(event, ToolCallStarted):
+            self._flush()
+            self.toolActivity.emit(f"Running tool {event.call.name}…")
+        elif isinstance(event, ToolCallFinished):
+            self.toolActivity.emit("")
+        elif isinstance(event, TitleChanged):
+            if self.conversation is not None and self.conversation.id == event.conversation_id:
+                self.conversation = _retitled(self.conversation, event.title)
+            self.titleChanged.emit(event.conversation_id, event.title)
+            self.refresh_conversations()
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        if not self._text_buf and not self._reasoning_buf:
+            return
+        text = "".join(self._text_buf)
+        reasoning = "".join(self._reasoning_buf)
+        self._text_buf.clear()
+        self._reasoning_buf.clear()
+        if self._streaming_id is not None:
+            self.streamDelta.emit(self._streaming_id, text, reasoning)
+
+    async def shutdown(self) -> None:
+        """Stop the turn (its partial answer is stored) before the app closes."""
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+            await asyncio.wait([self._turn], timeout=5)
+
+
+def _last_usage(messages: list[Message]) -> Usage | None:
+    for message in reversed(messages):
+        if message.role == "assistant" and message.completion_tokens is not None:
+            return Usage(
+                prompt_tokens=message.prompt_tokens or 0,
+                completion_tokens=message.completion_tokens or 0,
+                total_tokens=(message.prompt_tokens or 0) + (message.completion_tokens or 0),
+                cost=message.cost,
+            )
+    return None
+
+
+def _retitled(conversation: Conversation, title: str) -> Conversation:
+    return replace(conversation, title=title, title_is_default=False)

@@ -1,0 +1,109 @@
+"""The model picker: a searchable combo box fed by the cached model catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+
+from chatdesk.core.models import ModelInfo
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def describe(info: ModelInfo) -> str:
+    """One line: context length and prices per million tokens."""
+    parts: list[str] = []
+    if info.context_length:
+        parts.append(f"{_compact(info.context_length)} context")
+    if info.prompt_price is not None and info.completion_price is not None:
+        if info.prompt_price == 0 and info.completion_price == 0:
+            parts.append("free")
+        else:
+            parts.append(
+                f"${info.prompt_price * 1e6:.2f} in / ${info.completion_price * 1e6:.2f} out per M"
+            )
+    if "image" in info.input_modalities:
+        parts.append("vision")
+    return " · ".join(parts)
+
+
+def _compact(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g}M"
+    if n >= 1000:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+class ModelPicker(QComboBox):
+    """Editable combo: type to filter by id or name; Enter accepts any id (local servers)."""
+
+    modelChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("modelPicker")
+        self.setAccessibleName("Model")
+        self.setToolTip("Model for the next message — type to search")
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMinimumContentsLength(28)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._model = QStandardItemModel(self)
+        self.setModel(self._model)
+        self._proxy = QSortFilterProxyModel(self)
+        self._proxy.setSourceModel(self._model)
+        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)
+        completer = QCompleter(self._proxy, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setMaxVisibleItems(15)
+        self.setCompleter(completer)
+        completer.activated[str].connect(self._chosen_text)  # type: ignore[index]
+        self.activated.connect(lambda index: self._chosen_text(self.itemText(index)))
+        line = self.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("model id, e.g. openai/gpt-4o-mini")
+        line.returnPressed.connect(lambda: self._chosen_text(self.currentText()))
+        self._current = ""
+
+    def set_models(self, models: Sequence[ModelInfo]) -> None:
+        """Fill the list; keeps the current model even if the catalogue lacks it."""
+        current = self._current or self.currentText()
+        self.blockSignals(True)
+        self._model.clear()
+        for info in models:
+            item = QStandardItem(info.id)
+            item.setData(info.id, ID_ROLE)
+            details = describe(info)
+            tooltip = f"{info.name or info.id}\n{info.id}" + (f"\n{details}" if details else "")
+            item.setToolTip(tooltip)
+            self._model.appendRow(item)
+        self.blockSignals(False)
+        self.set_current(current)
+
+    def set_current(self, model_id: str) -> None:
+        """Show ``model_id`` as the chosen model without emitting ``modelChosen``."""
+        self._current = model_id
+        self.blockSignals(True)
+        index = self.findText(model_id, Qt.MatchFlag.MatchExactly)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        self.setEditText(model_id)
+        self.blockSignals(False)
+        info_tip = self.itemData(index, Qt.ItemDataRole.ToolTipRole) if index >= 0 else None
+        self.setToolTip(str(info_tip) if info_tip else f"{model_id}\n(type to search models)")
+
+    def current_model(self) -> str:
+        return self._current
+
+    def _chosen_text(self, text: str) -> None:
+        text = text.strip()
+        if text and text != self._current:
+            self.set_current(text)
+            self.modelChosen.emit(text)

@@ -1,0 +1,175 @@
+"""The sidebar: conversations newest first (pinned on top), a filter box, and their actions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.models import Conversation
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+PINNED_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Sidebar(QWidget):
+    """Conversation list with filter, new chat, rename, pin and delete."""
+
+    newRequested = Signal()
+    openRequested = Signal(int)
+    renameRequested = Signal(int, str)
+    pinRequested = Signal(int, bool)
+    deleteRequested = Signal(int)
+    filterChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.new_button = QPushButton("+  New chat", self)
+        self.new_button.setObjectName("newChatButton")
+        self.new_button.setAccessibleName("New chat")
+        self.new_button.setToolTip("New chat (Ctrl+N)")
+        self.search = QLineEdit(self)
+        self.search.setObjectName("sessionSearch")
+        self.search.setAccessibleName("Search conversations")
+        self.search.setPlaceholderText("Search chats…")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("sessionList")
+        self.list.setAccessibleName("Conversations")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setUniformItemSizes(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+        top = QHBoxLayout()
+        top.addWidget(self.new_button, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(lambda: self.filterChanged.emit(self.search.text()))
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.new_button.clicked.connect(self.newRequested)
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemClicked.connect(self._activated)
+        self.list.customContextMenuRequested.connect(self._menu)
+        self._current: int | None = None
+
+    # -- contents ------------------------------------------------------------------------
+
+    def set_conversations(self, conversations: Sequence[Conversation]) -> None:
+        """Replace the list, keeping the current conversation selected."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        now = time.time()
+        for conv in conversations:
+            label = f"📌 {conv.title}" if conv.pinned else conv.title
+            item = QListWidgetItem(label)
+            item.setData(ID_ROLE, conv.id)
+            item.setData(PINNED_ROLE, conv.pinned)
+            item.setToolTip(f"{conv.title}\nLast active {_ago(now - conv.updated_at)}")
+            self.list.addItem(item)
+            if conv.id == self._current:
+                item.setSelected(True)
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def set_current(self, conversation_id: int | None) -> None:
+        """Highlight the open conversation (None: a new, unsaved chat)."""
+        self._current = conversation_id
+        self.list.blockSignals(True)
+        self.list.clearSelection()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(ID_ROLE) == conversation_id:
+                self.list.setCurrentItem(item)
+                item.setSelected(True)
+        self.list.blockSignals(False)
+
+    def conversation_ids(self) -> list[int]:
+        return [int(self.list.item(r).data(ID_ROLE)) for r in range(self.list.count())]
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        conversation_id = int(item.data(ID_ROLE))
+        if conversation_id != self._current:
+            self._current = conversation_id
+            self.openRequested.emit(conversation_id)
+
+    def _menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        conversation_id = int(item.data(ID_ROLE))
+        pinned = bool(item.data(PINNED_ROLE))
+        menu = QMenu(self)
+        menu.addAction("Rename…", lambda: self.rename(conversation_id))
+        menu.addAction(
+            "Unpin" if pinned else "Pin to top",
+            lambda: self.pinRequested.emit(conversation_id, not pinned),
+        )
+        menu.addSeparator()
+        menu.addAction("Delete…", lambda: self.delete(conversation_id))
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def _title_of(self, conversation_id: int) -> str:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(ID_ROLE) == conversation_id:
+                return item.toolTip().split("\n", 1)[0]
+        return ""
+
+    def rename(self, conversation_id: int) -> None:
+        """Ask for a new title."""
+        title, ok = QInputDialog.getText(
+            self,
+            "Rename chat",
+            "New title:",
+            QLineEdit.EchoMode.Normal,
+            self._title_of(conversation_id),
+        )
+        if ok and title.strip():
+            self.renameRequested.emit(conversation_id, title.strip())
+
+    def delete(self, conversation_id: int) -> None:
+        """Confirm, then delete."""
+        title = self._title_of(conversation_id)
+        answer = QMessageBox.question(
+            self,
+            "Delete chat",
+            f"Delete “{title}” and all its messages? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.deleteRequested.emit(conversation_id)
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"

@@ -1,0 +1,383 @@
+"""The real window, started by ChatdeskApp, driven like a user against the fake OpenRouter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTextBrowser
+
+from chatdesk.app import ChatdeskApp
+from chatdesk.core.models import MessageStatus
+from conftest import SignalWaiter, start_app
+from fakes.keyring import MemoryKeyring
+from fakes.openrouter import FakeOpenRouter, Gate, Reply
+
+pytestmark = pytest.mark.gui
+
+
+def _type_and_send(app: ChatdeskApp, text: str) -> None:
+    assert app.window is not None
+    edit = app.window.composer.edit
+    edit.setFocus()
+    QTest.keyClicks(edit, text)
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+
+
+def _chat_requests(fake: FakeOpenRouter) -> list[dict[str, object]]:
+    """Streamed chat requests (title requests are not streamed)."""
+    return [r.json for r in fake.requests_to() if r.json and r.json.get("stream")]
+
+
+async def test_type_enter_streams_the_reply_and_stores_both(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    app_env.enqueue(Reply.stream("Hello! **How** can I help?"))
+    window = running_app.window
+    assert window is not None and running_app.controller is not None
+    assert window.composer.edit.hasFocus() or QApplication.focusWidget() is window.composer.edit
+    finished = SignalWaiter(running_app.controller.messageFinished)
+
+    _type_and_send(running_app, "Hi there")
+    assert window.composer.text() == ""  # cleared at once
+    (message,) = await finished.wait()
+
+    assert message.role == "assistant" and message.content == "Hello! **How** can I help?"
+    assert message.status is MessageStatus.COMPLETE
+    assert _chat_requests(app_env)[0]["messages"] == [{"role": "user", "content": "Hi there"}]
+    widget = window.chat_view.message_widget(message.id)
+    assert widget is not None
+    body = widget.findChild(QTextBrowser, "messageBody")
+    assert body is not None and "How can I help?" in body.toPlainText()
+    assert running_app.repository is not None
+    conv_id = running_app.controller.conversation_id
+    assert conv_id is not None
+    stored = await running_app.repository.list_messages(conv_id)
+    assert [(m.role, m.content) for m in stored] == [
+        ("user", "Hi there"),
+        ("assistant", "Hello! **How** can I help?"),
+    ]
+    assert "tokens" in window.usage_label.text()
+    assert window.composer.send_button.isVisible()
+    assert not window.composer.stop_button.isVisible()
+
+
+async def test_empty_text_is_not_sent(running_app: ChatdeskApp, app_env: FakeOpenRouter) -> None:
+    window = running_app.window
+    assert window is not None
+    QTest.keyClicks(window.composer.edit, "   ")
+    assert not window.composer.send_button.isEnabled()
+    QTest.keyClick(window.composer.edit, Qt.Key.Key_Return)
+    assert app_env.requests_to() == []
+    assert window.composer.text() == "   "
+
+
+async def test_shift_enter_adds_a_line(running_app: ChatdeskApp, app_env: FakeOpenRouter) -> None:
+    window = running_app.window
+    assert window is not None
+    edit = window.composer.edit
+    QTest.keyClicks(edit, "line one")
+    QTest.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClicks(edit, "line two")
+    assert window.composer.text() == "line one\nline two"
+    assert app_env.requests_to() == []
+
+
+async def test_escape_stops_the_stream_and_keeps_the_partial_answer(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    gate = Gate()
+    app_env.enqueue(Reply.stream(["Once ", "upon ", "a time"], hold_after=(2, gate)))
+    app_env.enqueue(Reply.stream("Second answer."))
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    deltas = SignalWaiter(controller.streamDelta)
+    finished = SignalWaiter(controller.messageFinished)
+    busy = SignalWaiter(controller.busyChanged)
+
+    _type_and_send(running_app, "Tell a story")
+    await deltas.wait()
+    assert window.composer.stop_button.isVisible()
+    QTest.keyClick(window.composer.edit, Qt.Key.Key_Escape)
+    (stopped,) = await finished.wait()
+    assert stopped.status is MessageStatus.CANCELLED
+    assert stopped.content == "Once upon "
+    await busy.wait(2)
+    assert busy.values[-1] == (False,)
+    gate.set()
+
+    _type_and_send(running_app, "Again")
+    (second,) = await finished.wait(2)
+    assert second.content == "Second answer."
+    history = _chat_requests(app_env)[-1]["messages"]
+    assert history == [
+        {"role": "user", "content": "Tell a story"},
+        {"role": "assistant", "content": "Once upon "},
+        {"role": "user", "content": "Again"},
+    ]
+
+
+async def test_mid_stream_failure_keeps_the_partial_answer_and_retry_works(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    app_env.enqueue(Reply.stream("Half an ans", error={"code": 502, "message": "Upstream died"}))
+    app_env.enqueue(Reply.stream("A whole answer."))
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    failed = SignalWaiter(controller.turnFailed)
+    finished = SignalWaiter(controller.messageFinished)
+
+    _type_and_send(running_app, "Question")
+    _message_id, text, _kind, partial = await failed.wait()
+    assert "Upstream died" in text
+    assert partial is not None and partial.content == "Half an ans"
+    card = window.chat_view.findChild(QPushButton, "retryButton")
+    assert card is not None and card.isVisible()
+    card.click()
+    (answer,) = await finished.wait()
+    assert answer.content == "A whole answer."
+    assert running_app.repository is not None
+    stored = await running_app.repository.list_messages(answer.conversation_id)
+    assert [m.content for m in stored] == ["Question", "A whole answer."]
+
+
+async def test_a_bad_key_offers_to_open_settings(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    app_env.enqueue(Reply.error(401, "User not found."))
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    failed = SignalWaiter(controller.turnFailed)
+    _type_and_send(running_app, "hello")
+    _id, text, kind, _partial = await failed.wait()
+    assert kind == "auth"
+    assert "key" in text.lower()
+    button = window.chat_view.findChild(QPushButton, "openSettingsButton")
+    assert button is not None and button.isVisible()
+
+
+async def test_no_network_shows_retry(
+    qapp: QApplication, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1")
+    app = await start_app(qapp, data_dir)
+    try:
+        assert app.controller is not None and app.window is not None
+        failed = SignalWaiter(app.controller.turnFailed)
+        _type_and_send(app, "anyone there?")
+        _id, text, kind, _partial = await failed.wait(limit_s=30)
+        assert kind == "network"
+        assert "127.0.0.1" in text
+        button = app.window.chat_view.findChild(QPushButton, "retryButton")
+        assert button is not None and button.isVisible()
+    finally:
+        await app.runner.wait_idle()
+        await app.shutdown()
+
+
+async def test_switch_rename_pin_and_delete_conversations(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    finished = SignalWaiter(controller.messageFinished)
+    listed = SignalWaiter(controller.conversationsChanged)
+    opened = SignalWaiter(controller.conversationOpened)
+
+    _type_and_send(running_app, "first chat about apples")
+    await finished.wait(1)
+    first_id = controller.conversation_id
+    QTest.keySequence(window, "Ctrl+N")
+    assert controller.conversation is None
+    _type_and_send(running_app, "second chat about pears")
+    await finished.wait(2)
+    second_id = controller.conversation_id
+    assert first_id is not None and second_id is not None and first_id != second_id
+
+    await listed.wait(len(listed.values) + 1)
+    ids = window.sidebar.conversation_ids()
+    assert ids[:2] == [second_id, first_id]  # newest first
+
+    # Switch back to the first conversation by clicking it in the sidebar.
+    item = window.sidebar.list.item(ids.index(first_id))
+    rect = window.sidebar.list.visualItemRect(item)
+    n_opened = len(opened.values)
+    QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    conversation, messages, _older = await opened.wait(n_opened + 1)
+    assert conversation.id == first_id
+    assert messages[0].content == "first chat about apples"
+
+    n = len(listed.values)
+    window.sidebar.renameRequested.emit(first_id, "Apples")
+    window.sidebar.pinRequested.emit(second_id, True)
+    await listed.wait(n + 2)
+    assert running_app.repository is not None
+    renamed = await running_app.repository.get_conversation(first_id)
+    assert renamed is not None and renamed.title == "Apples"
+    assert window.windowTitle().startswith("Apples")
+    assert window.sidebar.conversation_ids()[0] == second_id
+    assert window.sidebar.list.item(0).text().startswith("📌")
+
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+    )
+    n = len(listed.values)
+    window.sidebar.delete(first_id)
+    await listed.wait(n + 1)
+    assert first_id not in window.sidebar.conversation_ids()
+    assert await running_app.repository.get_conversation(first_id) is None
+    assert controller.conversation is None  # the deleted chat was open: a new one is shown
+
+
+async def test_restart_restores_the_conversation_and_search_finds_it(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    app_env.enqueue(Reply.stream("Kumquats are small citrus fruits."))
+    first = await start_app(qapp, data_dir)
+    assert first.controller is not None
+    finished = SignalWaiter(first.controller.messageFinished)
+    _type_and_send(first, "What is a kumquat?")
+    await finished.wait()
+    conversation_id = first.controller.conversation_id
+    await first.runner.wait_idle()
+    await first.shutdown()
+    logs = "".join(p.read_text() for p in (data_dir / "logs").rglob("*.log"))
+    assert "Kumquat" in logs or "kumquat" in logs or "request: model" in logs
+    assert "sk-or-v1-testkey" not in logs
+
+    second = await start_app(qapp, data_dir)
+    try:
+        assert second.controller is not None and second.window is not None
+        assert second.controller.conversation_id == conversation_id  # restored before paint
+        assert second.window.chat_view.message_widget(1) is not None
+        listed = SignalWaiter(second.controller.conversationsChanged)
+        second.controller.new_conversation()
+        QTest.keyClicks(second.window.sidebar.search, "citrus")
+        (found,) = await listed.wait()
+        assert [c.id for c in found] == [conversation_id]
+        second.window.sidebar.search.clear()
+        QTest.keyClicks(second.window.sidebar.search, "nothing-like-this")
+        (found,) = await listed.wait(2)
+        assert found == []
+    finally:
+        await second.runner.wait_idle()
+        await second.shutdown()
+
+
+async def test_first_run_panel_takes_a_pasted_key(
+    qapp: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring,
+    data_dir: Path,
+) -> None:
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = await start_app(qapp, data_dir)
+    try:
+        window = app.window
+        assert window is not None
+        assert window.stack.currentWidget() is window.first_run
+        QTest.keyClicks(window.first_run.key_edit, "sk-or-v1-pasted-key-123456")
+        QTest.mouseClick(window.first_run.save_button, Qt.MouseButton.LeftButton)
+        assert memory_keyring.store[("chatdesk", "openrouter")] == "sk-or-v1-pasted-key-123456"
+        assert window.stack.currentWidget() is not window.first_run
+        assert (
+            not (data_dir / "settings.json").exists()
+            or "pasted" not in (data_dir / "settings.json").read_text()
+        )
+    finally:
+        await app.runner.wait_idle()
+        await app.shutdown()
+    logs = "".join(p.read_text() for p in (data_dir / "logs").rglob("*.log"))
+    assert "sk-or-v1-pasted-key-123456" not in logs
+
+
+async def test_a_corrupt_settings_file_is_reported_and_the_app_works(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    (data_dir / "settings.json").write_text("{ not json")
+    app = await start_app(qapp, data_dir)
+    try:
+        assert app.window is not None and app.controller is not None
+        assert app.window.banner.isVisible()
+        assert "settings.json.bad-" in app.window.banner.label.text()
+        finished = SignalWaiter(app.controller.messageFinished)
+        _type_and_send(app, "still works?")
+        (message,) = await finished.wait()
+        assert message.status is MessageStatus.COMPLETE
+    finally:
+        await app.runner.wait_idle()
+        await app.shutdown()
+
+
+async def test_model_picker_lists_the_catalogue_and_switches_the_model(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    if not controller.models:
+        await SignalWaiter(controller.modelsChanged).wait()
+    picker = window.model_picker
+    ids = [picker.itemText(i) for i in range(picker.count())]
+    assert "openai/gpt-4o-mini" in ids
+    other = next(i for i in ids if i != "openai/gpt-4o-mini")
+    picker.setFocus()
+    picker.lineEdit().selectAll()
+    QTest.keyClicks(picker.lineEdit(), other)
+    QTest.keyClick(picker.lineEdit(), Qt.Key.Key_Return)
+    assert controller.model == other
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "which model?")
+    (message,) = await finished.wait()
+    assert _chat_requests(app_env)[-1]["model"] == other
+    assert message.model is not None
+
+
+async def test_the_window_state_is_restored(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    first = await start_app(qapp, data_dir)
+    assert first.window is not None
+    first.window.resize(700, 520)  # the offscreen screen is 800x600
+    first.window.splitter.setSizes([300, 600])
+    first.window.sidebar_action.setChecked(False)
+    await first.runner.wait_idle()
+    await first.shutdown()
+    state = (data_dir / "window-state.ini").read_text()
+    assert "geometry" in state
+
+    second = await start_app(qapp, data_dir)
+    try:
+        assert second.window is not None
+        assert (second.window.size().width(), second.window.size().height()) == (700, 520)
+        assert not second.window.sidebar_action.isChecked()
+    finally:
+        await second.runner.wait_idle()
+        await second.shutdown()
+
+
+async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    (data_dir / "settings.json").write_text('{"generate_titles": true}')
+    app_env.enqueue(Reply.stream("Use a sourdough starter."), Reply.completion("Sourdough Tips"))
+    app = await start_app(qapp, data_dir)
+    try:
+        assert app.controller is not None and app.window is not None
+        titled = SignalWaiter(app.controller.titleChanged)
+        _type_and_send(app, "How do I make bread rise?")
+        _id, title = await titled.wait()
+        assert title == "Sourdough Tips"
+        assert app.window.windowTitle() == "Sourdough Tips — chatdesk"
+        await app.runner.wait_idle()
+        assert app.window.sidebar.list.item(0).text() == "Sourdough Tips"
+    finally:
+        await app.runner.wait_idle()
+        await app.shutdown()
