@@ -92,9 +92,7 @@ async def _prepare(data_dir: Path, messages: int) -> None:
     ]
     await repo.import_messages(conv.id, rows)  # type: ignore[arg-type]
     await repo.close()
-    (data_dir / "window-state.ini").write_text(
-        f"[session]\nlast_conversation={conv.id}\n"
-    )
+    (data_dir / "window-state.ini").write_text(f"[session]\nlast_conversation={conv.id}\n")
 
 
 def _sample(code: str, env: dict[str, str]) -> tuple[float, int]:
@@ -140,8 +138,10 @@ def main() -> None:
             app_m.append(m)
     bt, at = statistics.median(bare_t), statistics.median(app_t)
     bm, am = statistics.median(bare_m), statistics.median(app_m)
-    print(f"first paint, median of {runs} fresh processes each; last conversation has "
-          f"{args.messages} messages")
+    print(
+        f"first paint, median of {runs} fresh processes each; last conversation has "
+        f"{args.messages} messages"
+    )
     print_table(
         ["measure", "chatdesk", "bare QMainWindow", "ratio", "target", "result"],
         [

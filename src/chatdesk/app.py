@@ -14,13 +14,12 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatdesk import APP_NAME, __version__, paths
 from chatdesk.core.models import TurnConfig
-from chatdesk.core.orchestrator import ChatOrchestrator
 from chatdesk.errors import ChatdeskError
 from chatdesk.logs import setup_logging, teardown_logging
-from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
 from chatdesk.storage.repository import ChatRepository
@@ -39,6 +38,11 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings_dialog import SettingsDialog
 from chatdesk.ui.theme import apply_theme
 
+if TYPE_CHECKING:
+    from chatdesk.core.orchestrator import ChatOrchestrator
+    from chatdesk.core.ports import ChatProvider
+    from chatdesk.providers.openrouter import OpenRouterClient
+
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +56,7 @@ class ChatdeskApp:
         self.window: MainWindow | None = None
         self.controller: ChatController | None = None
         self.repository: ChatRepository | None = None
-        self.provider: OpenRouterClient | None = None
+        self.provider: OpenRouterClient | None = None  # built on first use
         self.runner = TaskRunner()
         self._log_handlers: list[logging.Handler] = []
         self._shut_down = False
@@ -73,30 +77,13 @@ class ChatdeskApp:
 
         self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
         interrupted = await self.repository.recover_interrupted()
-        self.provider = OpenRouterClient(
-            self.settings.openrouter_base_url,
-            lambda: self.secrets.get("openrouter"),
-            read_timeout=self.settings.request_timeout_s,
-            models_cache=paths.cache_dir(self.data_dir) / "models.json",
-            models_ttl_s=self.settings.models_cache_ttl_s,
-        )
-        controller_ref: list[ChatController] = []
-        orchestrator = ChatOrchestrator(
-            self.repository,
-            self.provider,
-            model_info=lambda model: (
-                controller_ref[0].model_info(model) if controller_ref else None
-            ),
-        )
         self.controller = ChatController(
             self.repository,
-            orchestrator,
-            self.provider,
+            self._build_backend,
             self.runner,
             self._turn_config,
             self.settings.default_model,
         )
-        controller_ref.append(self.controller)
         state = QSettings(str(self.data_dir / "window-state.ini"), QSettings.Format.IniFormat)
         self.window = MainWindow(
             self.controller,
@@ -133,6 +120,28 @@ class ChatdeskApp:
             self.window.banner.show_text("warning", " ".join(problems))
         self.window.firstPainted.connect(self._after_first_paint)
 
+    def _build_backend(self) -> tuple[ChatOrchestrator, ChatProvider]:
+        """The provider and orchestrator; built on first use, after the first paint, because
+        importing the HTTP stack (httpx, ssl) costs ~40 ms and ~11 MB."""
+        from chatdesk.core.orchestrator import ChatOrchestrator
+        from chatdesk.providers.openrouter import OpenRouterClient
+
+        self.provider = OpenRouterClient(
+            self.settings.openrouter_base_url,
+            lambda: self.secrets.get("openrouter"),
+            read_timeout=self.settings.request_timeout_s,
+            models_cache=paths.cache_dir(self.data_dir) / "models.json",
+            models_ttl_s=self.settings.models_cache_ttl_s,
+        )
+        assert self.repository is not None
+        controller = self.controller
+        orchestrator = ChatOrchestrator(
+            self.repository,
+            self.provider,
+            model_info=lambda model: controller.model_info(model) if controller else None,
+        )
+        return orchestrator, self.provider
+
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
         assert self.controller is not None
@@ -159,7 +168,7 @@ class ChatdeskApp:
 
     def open_settings(self) -> None:
         """Show the settings dialog (modal) and apply what the user saved."""
-        assert self.window is not None and self.provider is not None
+        assert self.window is not None
         dialog = SettingsDialog(
             self.settings,
             key_source=self.secrets.source("openrouter"),
@@ -175,6 +184,8 @@ class ChatdeskApp:
         dialog.accepted.connect(lambda: self._apply_settings(dialog))
 
     async def _test_key(self, dialog: SettingsDialog, key: str, base_url: str) -> None:
+        from chatdesk.providers.openrouter import OpenRouterClient
+
         probe = OpenRouterClient(
             base_url or self.settings.openrouter_base_url,
             key or self.secrets.get("openrouter"),
@@ -197,8 +208,7 @@ class ChatdeskApp:
             self.window.banner.show_text("error", exc.user_message)
 
     def _apply_settings(self, dialog: SettingsDialog) -> None:
-        assert self.window is not None and self.provider is not None
-        assert self.controller is not None
+        assert self.window is not None and self.controller is not None
         new = dialog.result_settings
         if new is None:
             return
@@ -214,7 +224,8 @@ class ChatdeskApp:
         except OSError as exc:
             self.window.banner.show_text("error", f"Could not save settings: {exc}")
         if new.openrouter_base_url != old.openrouter_base_url:
-            self.provider.base_url = new.openrouter_base_url
+            if self.provider is not None:
+                self.provider.set_base_url(new.openrouter_base_url)
             self.controller.load_models(refresh=True)
         if new.default_model != old.default_model and self.controller.conversation is None:
             self.controller.set_model(new.default_model)

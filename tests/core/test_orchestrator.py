@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.openrouter import FakeOpenRouter, Gate, RecordedRequest, Reply
 
 from chatdesk.core.events import (
     TextDelta,
@@ -29,6 +28,7 @@ from chatdesk.core.orchestrator import MAX_TOOL_RESULT_CHARS, ChatOrchestrator
 from chatdesk.core.ports import ToolResult
 from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.storage.repository import ChatRepository
+from fakes.openrouter import FakeOpenRouter, Gate, RecordedRequest, Reply
 
 MODEL = "openai/gpt-4o-mini"
 CONFIG = TurnConfig(model=MODEL, generate_titles=False)

@@ -56,6 +56,7 @@ class ChatView(QScrollArea):
         self._dark = dark
         self._zoom = 100
         self._base_font = QFont(self.font())
+        self._font: QFont | None = None  # set once zoomed
 
         self._canvas = QWidget()
         self._canvas.setObjectName("chatCanvas")
@@ -215,7 +216,10 @@ class ChatView(QScrollArea):
             font.setPointSizeF(self._base_font.pointSizeF() * percent / 100)
         else:
             font.setPixelSize(max(round(self._base_font.pixelSize() * percent / 100), 6))
+        self._font = font
         self._canvas.setFont(font)
+        for widget in self._items:
+            self._apply_font(widget)
 
     def is_following(self) -> bool:
         """True while the view scrolls along with new text."""
@@ -288,7 +292,18 @@ class ChatView(QScrollArea):
         if widget is not None:
             self._insert(len(self._items), widget)
 
+    def _apply_font(self, widget: QWidget) -> None:
+        if self._font is None:
+            return
+        if isinstance(widget, MessageWidget):
+            widget.set_font_everywhere(self._font)
+        else:
+            widget.setFont(self._font)
+            for child in widget.findChildren(QWidget):
+                child.setFont(self._font)
+
     def _insert(self, index: int, widget: QWidget) -> None:
+        self._apply_font(widget)
         self._items.insert(index, widget)
         self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
         widget.show()

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -28,17 +28,19 @@ from chatdesk.core.events import (
     UsageReported,
 )
 from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
-from chatdesk.core.orchestrator import ChatOrchestrator
-from chatdesk.core.ports import ChatProvider
 from chatdesk.errors import ChatdeskError
 from chatdesk.storage.repository import ChatRepository
 from chatdesk.ui.bridge import TaskRunner
+
+if TYPE_CHECKING:
+    from chatdesk.core.orchestrator import ChatOrchestrator
+    from chatdesk.core.ports import ChatProvider
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 16
 #: Messages shown when a conversation opens (enough to fill a tall window), and per older page.
-FIRST_PAGE = 20
+FIRST_PAGE = 12
 PAGE_SIZE = 50
 
 
@@ -67,17 +69,18 @@ class ChatController(QObject):
     def __init__(
         self,
         repository: ChatRepository,
-        orchestrator: ChatOrchestrator,
-        provider: ChatProvider,
+        backend: Callable[[], tuple[ChatOrchestrator, ChatProvider]],
         runner: TaskRunner,
         turn_config: Callable[[str], TurnConfig],
         default_model: str,
         parent: QObject | None = None,
     ) -> None:
+        """``backend`` builds the orchestrator and provider on first use (after the first paint:
+        the HTTP stack is not needed to show the window)."""
         super().__init__(parent)
         self._repo = repository
-        self._orchestrator = orchestrator
-        self._provider = provider
+        self._make_backend = backend
+        self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
         self._runner = runner
         self._turn_config = turn_config
         self.model = default_model
@@ -96,6 +99,19 @@ class ChatController(QObject):
         self._flush_timer.timeout.connect(self._flush)
 
     # -- state ---------------------------------------------------------------------------
+
+    @property
+    def orchestrator(self) -> ChatOrchestrator:
+        return self._ensure_backend()[0]
+
+    @property
+    def provider(self) -> ChatProvider:
+        return self._ensure_backend()[1]
+
+    def _ensure_backend(self) -> tuple[ChatOrchestrator, ChatProvider]:
+        if self._backend is None:
+            self._backend = self._make_backend()
+        return self._backend
 
     @property
     def busy(self) -> bool:
@@ -228,7 +244,7 @@ class ChatController(QObject):
 
     async def _load_models(self, refresh: bool) -> None:
         try:
-            models = await self._provider.list_models(refresh=refresh)
+            models = await self.provider.list_models(refresh=refresh)
         except ChatdeskError as exc:
             if refresh or not self.models:
                 self.notice.emit("warning", f"Could not load the model list: {exc.user_message}")
@@ -287,11 +303,11 @@ class ChatController(QObject):
             self.draftRestored.emit(text)
             self.turnFailed.emit(None, exc.user_message, exc.kind, None)
             return
-        events = self._orchestrator.send(conversation.id, text, self._turn_config(self.model))
+        events = self.orchestrator.send(conversation.id, text, self._turn_config(self.model))
         await self._consume(conversation.id, events, draft=text)
 
     async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
-        events = self._orchestrator.regenerate(
+        events = self.orchestrator.regenerate(
             conversation_id, self._turn_config(self.model), message_id
         )
         await self._consume(conversation_id, events, draft=None)

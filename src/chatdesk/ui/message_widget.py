@@ -730,6 +730,14 @@ class MessageWidget(QFrame):
             self._render_markdown()
         self._restyle()
 
+    def set_font_everywhere(self, font: QFont) -> None:
+        """Use ``font`` (the zoomed one) in every part. Setting it on the parent alone is not
+        enough: with an application style sheet Qt stops passing fonts down to children."""
+        self.setFont(font)
+        for child in self.findChildren(QWidget):
+            child.setFont(font)
+        self._restyle()
+
     def set_reasoning_expanded(self, expanded: bool) -> None:
         """Show or hide the reasoning text."""
         if self._reasoning_toggle is not None:
@@ -740,6 +748,7 @@ class MessageWidget(QFrame):
     def add_document(self) -> QTextDocument:
         """A new body below the last one; returns its document."""
         body = MessageBody(self._body_box)
+        body.setFont(self.body.font())
         body.copyCodeRequested.connect(self._copy_code)
         layout = self._body_box.layout()
         assert layout is not None
