@@ -29,4 +29,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "data"
     path.mkdir()
     monkeypatch.setenv("CHATDESK_DATA_DIR", str(path))
+    # No test may reach beyond 127.0.0.1: any HTTP(S) request to another host goes to a closed
+    # local port (httpx honours these), while the local fakes stay reachable.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     yield path

@@ -240,10 +240,19 @@ class ChatdeskApp:
         try:
             self.secrets.set("openrouter", key)
         except ChatdeskError as exc:
-            self.window.first_run.show_problem(exc.user_message)
-            return
+            if self.secrets.keyring_available():
+                self.window.first_run.show_problem(exc.user_message)
+                return
+            # No keyring: use the key for this session rather than leave the user stuck.
+            self.secrets.set_for_session("openrouter", key)
+            self.window.banner.show_text(
+                "warning",
+                "No system keyring is available, so your key is used for this session only. "
+                "To keep it, set OPENROUTER_API_KEY in your environment.",
+            )
+        else:
+            self.window.statusBar().showMessage("Key saved in your system keyring", 4000)
         self.window.show_first_run(False)
-        self.window.statusBar().showMessage("Key saved in your system keyring", 4000)
         self.controller.load_models(refresh=True)
 
     def set_theme(self, theme: str) -> None:

@@ -112,6 +112,10 @@ class SecretStore:
             ) from exc
         self._cache[name] = value
 
+    def set_for_session(self, name: str, value: str) -> None:
+        """Use a secret until the app quits without storing it (when there is no keyring)."""
+        self._cache[name] = value.strip() or None
+
     def delete(self, name: str) -> None:
         """Remove a secret from the keyring (absent is fine)."""
         self._cache[name] = None

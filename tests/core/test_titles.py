@@ -13,6 +13,7 @@ from chatdesk.core.titles import MAX_TITLE_CHARS, clean_title, fallback_title
         ('"Planning a Trip to Kyoto."', "Planning a Trip to Kyoto"),
         ("Title: Rust lifetimes explained\nExtra line", "Rust lifetimes explained"),
         ("  **Sourdough basics**  ", "Sourdough basics"),
+        ("Using a **local** `server` for snake_case", "Using a local server for snake_case"),
         ("", ""),
         ("   \n  ", ""),
     ],

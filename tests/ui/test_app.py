@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTextBrowser
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QTextBrowser
 
 from chatdesk.app import ChatdeskApp
 from chatdesk.core.models import MessageStatus
@@ -381,3 +381,55 @@ async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
     finally:
         await app.runner.wait_idle()
         await app.shutdown()
+
+
+async def test_an_empty_chat_says_how_to_start(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    window = running_app.window
+    controller = running_app.controller
+    assert window is not None and controller is not None
+    empty = window.chat_view.findChild(QLabel, "emptyState")
+    assert empty is not None and empty.isVisible()
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "hi")
+    await finished.wait()
+    assert not empty.isVisible()
+    QTest.keySequence(window, "Ctrl+N")
+    assert empty.isVisible()
+
+
+async def test_without_a_keyring_a_pasted_key_works_for_the_session(
+    qapp: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_openrouter: FakeOpenRouter,
+    data_dir: Path,
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    (data_dir / "settings.json").write_text('{"generate_titles": false}')
+    app = await start_app(qapp, data_dir)
+    try:
+        window = app.window
+        assert window is not None and app.controller is not None
+        assert window.stack.currentWidget() is window.first_run
+        QTest.keyClicks(window.first_run.key_edit, "sk-or-v1-session-only-999")
+        QTest.keyClick(window.first_run.key_edit, Qt.Key.Key_Return)
+        assert window.stack.currentWidget() is not window.first_run
+        assert "session only" in window.banner.label.text()
+        # The fake counts as "not OpenRouter" by URL, so point the app at it now.
+        app.controller.provider.set_base_url(fake_openrouter.base_url)  # type: ignore[attr-defined]
+        finished = SignalWaiter(app.controller.messageFinished)
+        _type_and_send(app, "hello")
+        await finished.wait()
+        sent = fake_openrouter.requests_to()[-1]
+        assert sent.headers["authorization"] == "Bearer sk-or-v1-session-only-999"
+        await app.runner.wait_idle()
+    finally:
+        await app.shutdown()
+        keyring.set_keyring(previous)
+    assert "session-only-999" not in (data_dir / "settings.json").read_text()

@@ -22,7 +22,8 @@ def clean_title(raw: str) -> str:
     """A model's answer made fit for the sidebar; empty when nothing usable is left."""
     text = raw.strip().splitlines()[0] if raw.strip() else ""
     text = re.sub(r"^(title|titre|titel)\s*:\s*", "", text, flags=re.IGNORECASE)
-    text = text.strip().strip("\"'`*#").strip()
+    text = re.sub(r"[*`#]+", "", text)  # Markdown emphasis and code marks
+    text = text.strip().strip("\"'").strip()
     text = text.rstrip(".!;:,").strip()
     return _shorten(text)
 

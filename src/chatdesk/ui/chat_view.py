@@ -82,6 +82,18 @@ class ChatView(QScrollArea):
         self._older_label.hide()
         self._layout.addWidget(self._older_label)
         self._layout.addStretch(1)
+        self._empty = QLabel(
+            "<div style='font-size:x-large; font-weight:600'>What can I help with?</div>"
+            "<div style='margin-top:8px'>Type below and press Enter · Shift+Enter adds a line · "
+            "Ctrl+N starts a new chat</div>",
+            self._column,
+        )
+        self._empty.setObjectName("emptyState")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(2)
         self.setWidget(self._canvas)
 
         self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
@@ -307,6 +319,7 @@ class ChatView(QScrollArea):
         self._items.insert(index, widget)
         self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
         widget.show()
+        self._empty.hide()
 
     def _remove(self, widget: QWidget) -> None:
         self._items.remove(widget)
@@ -315,6 +328,7 @@ class ChatView(QScrollArea):
         self._layout.removeWidget(widget)
         widget.hide()
         widget.deleteLater()
+        self._empty.setVisible(not self._items and not self._held)
 
     def _remove_all(self) -> None:
         for widget in list(self._items):
@@ -322,6 +336,7 @@ class ChatView(QScrollArea):
         self._held = []
         self._anchor = None
         self._older_label.hide()
+        self._empty.show()
 
     def _drop_loose_errors(self) -> None:
         for widget in [w for w in self._items if isinstance(w, ErrorCard)]:

@@ -265,6 +265,8 @@ class ChatController(QObject):
         """Answer the last user message (at or before ``message_id``) again."""
         if self.busy or self.conversation is None:
             return
+        if message_id is not None and message_id < 0:  # a card not tied to a message
+            message_id = None
         self._start_turn(self._regenerate(self.conversation.id, message_id))
 
     def stop(self) -> None:

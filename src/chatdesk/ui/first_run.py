@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +29,9 @@ class FirstRunPanel(QWidget):
         card = QFrame(self)
         card.setObjectName("firstRunCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(620)
+        card.setMaximumWidth(600)
+        card.setMinimumWidth(320)
+        card.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
 
         title = QLabel("<h2>Welcome to chatdesk</h2>", card)
         intro = QLabel(
@@ -80,9 +83,16 @@ class FirstRunPanel(QWidget):
         inner.addWidget(local)
         inner.addWidget(settings_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        # Stretches, not an alignment: an aligned widget gets its size hint, which is too narrow
+        # for word-wrapped labels to lay out their full height.
+        row_layout = QHBoxLayout()
+        row_layout.addStretch(1)
+        row_layout.addWidget(card, 100)
+        row_layout.addStretch(1)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row_layout)
         outer.addStretch(2)
 
         self.key_edit.textChanged.connect(

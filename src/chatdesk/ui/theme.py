@@ -19,6 +19,8 @@ QPushButton#sendButton, QPushButton#stopButton { min-width: 72px; min-height: 30
     border-radius: 8px; padding: 4px 12px; }
 QPushButton#sendButton:enabled { background: palette(highlight); color: palette(highlighted-text);
     border: none; }
+QPushButton#sendButton:disabled { background: palette(button); color: palette(mid);
+    border: 1px solid palette(midlight); }
 QPushButton#newChatButton { text-align: left; padding: 7px 10px; border-radius: 8px; }
 QListWidget#sessionList { border: none; background: transparent; }
 QListWidget#sessionList::item { padding: 7px 8px; border-radius: 6px; }
