@@ -35,13 +35,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from chatdesk.ui.bridge import TaskRunner
 from chatdesk.ui.controller import ChatController
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.settings_dialog import SettingsDialog
 from chatdesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.providers.openrouter import OpenRouterClient
+    from chatdesk.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,8 @@ class ChatdeskApp:
 
     def open_settings(self) -> None:
         """Show the settings dialog (modal) and apply what the user saved."""
+        from chatdesk.ui.settings_dialog import SettingsDialog
+
         assert self.window is not None
         dialog = SettingsDialog(
             self.settings,

@@ -433,3 +433,29 @@ async def test_without_a_keyring_a_pasted_key_works_for_the_session(
         await app.shutdown()
         keyring.set_keyring(previous)
     assert "session-only-999" not in (data_dir / "settings.json").read_text()
+
+
+async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    from chatdesk.storage.repository import ChatRepository
+    from chatdesk.ui.controller import FIRST_PAGE
+
+    repo = await ChatRepository.open(data_dir / "chatdesk.db")
+    conv = await repo.create_conversation("Short lines")
+    await repo.import_messages(conv.id, [("user", f"line {i}") for i in range(11)])
+    await repo.close()
+    (data_dir / "window-state.ini").write_text(f"[session]\nlast_conversation={conv.id}\n")
+    app = await start_app(qapp, data_dir)
+    try:
+        assert app.window is not None and app.controller is not None
+        view = app.window.chat_view
+        bar = view.verticalScrollBar()
+        await app.runner.wait_idle()
+        # The first page (FIRST_PAGE lines) did not fill the view, so the older lines were
+        # loaded without any scrolling, and now the view can scroll.
+        assert FIRST_PAGE < 11
+        assert len(view.message_widgets()) == 11
+        assert bar.maximum() > bar.minimum()
+    finally:
+        await app.shutdown()

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 16
 #: Messages shown when a conversation opens (enough to fill a tall window), and per older page.
-FIRST_PAGE = 12
+FIRST_PAGE = 8
 PAGE_SIZE = 50
 
 
