@@ -165,22 +165,7 @@ class ChatOrchestrator:
                 request = await self._build_request(conversation_id, config, offer_tools)
                 async for event in self._stream(conversation_id, assistant.id, request, state):
                     yield event
-                if state.calls and offer_tools:
-                    await self._store.update_message(
-                        assistant.id,
-                        content=state.text,
-                        reasoning="".join(state.reasoning),
-                        status=MessageStatus.COMPLETE,
-                        usage=state.usage,
-                        model=state.served_model or config.model,
-                        generation_id=state.generation_id,
-                        tool_calls=state.calls,
-                    )
-                    async for event in self._run_tools(conversation_id, assistant.id, state.calls):
-                        yield event
-                    rounds += 1
-                    assistant = await self._new_assistant(conversation_id, config, None)
-                    continue
+                run_tools = bool(state.calls) and offer_tools
                 await self._store.update_message(
                     assistant.id,
                     content=state.text,
@@ -189,7 +174,14 @@ class ChatOrchestrator:
                     usage=state.usage,
                     model=state.served_model or config.model,
                     generation_id=state.generation_id,
+                    tool_calls=state.calls if run_tools else None,
                 )
+                if run_tools:
+                    async for event in self._run_tools(conversation_id, assistant.id, state.calls):
+                        yield event
+                    rounds += 1
+                    assistant = await self._new_assistant(conversation_id, config, None)
+                    continue
                 done = await self._store.get_message(assistant.id)
                 if done is not None:
                     yield TurnDone(done)
