@@ -117,6 +117,10 @@ def test_api_key_in_file_is_ignored_and_scrubbed(data_dir: Path) -> None:
     assert "keyring" in " ".join(store.problems)
     assert "sk-or-v1-secret" not in " ".join(store.problems)
     assert "sk-or-v1-secret" not in json.dumps(settings.to_json_dict())
+    (backup,) = data_dir.glob("settings.json.bad-*")
+    assert "sk-or-v1-secret" not in backup.read_text()
+    assert json.loads(backup.read_text()) == {"theme": "light"}
+    assert backup.stat().st_mode & 0o077 == 0
 
 
 def test_invalid_environment_value_is_reported_not_fatal(data_dir: Path) -> None:

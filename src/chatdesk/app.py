@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from chatdesk import APP_NAME, __version__, paths
@@ -306,9 +307,10 @@ async def _run(qapp: QApplication) -> int:
             signal.signal(signum, lambda *_: app.quit_event.set())
     try:
         await app.start()
-    except ChatdeskError as exc:
-        log.error("could not start: %s", exc.detail or exc.user_message)
-        QMessageBox.critical(None, "chatdesk cannot start", exc.user_message)
+    except Exception as exc:
+        message = exc.user_message if isinstance(exc, ChatdeskError) else f"{exc}"
+        log.error("could not start: %s", message, exc_info=not isinstance(exc, ChatdeskError))
+        QMessageBox.critical(None, "chatdesk cannot start", message)
         await app.shutdown()
         return 1
     await app.quit_event.wait()
@@ -339,10 +341,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     qapp.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    sys.excepthook = _report_unexpected
     try:
         return int(loop.run_until_complete(_run(qapp)))
     finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+
+
+def _report_unexpected(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """An exception escaped a Qt slot: log it (a windowed app has no stderr) and say so."""
+    log.error("unexpected error", exc_info=(kind, exc, tb))
+    app = QApplication.instance()
+    for widget in app.topLevelWidgets() if isinstance(app, QApplication) else ():
+        if isinstance(widget, MainWindow):
+            widget.banner.show_text("error", f"Something went wrong ({kind.__name__}: {exc}).")
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ class SecretStore:
 
     def known_values(self) -> list[str]:
         """Every secret value currently known, for the log redaction filter."""
-        values = [self._environ.get(env, "") for env in ENV_NAMES.values()]
+        values = [self._environ.get(env, "").strip() for env in ENV_NAMES.values()]
         values += [v for v in self._cache.values() if v]
         return [v for v in values if v]
 

@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -222,7 +222,8 @@ class SettingsStore:
             except ValueError as exc:
                 bad.append(f"{key} ({exc})")
         if bad or secrets:
-            moved = self._move_aside()
+            # The backup never keeps a secret in clear text.
+            moved = self._move_aside(drop=secrets)
             if bad:
                 self.problems.append(
                     "Some settings were invalid and were reset to their defaults: "
@@ -240,7 +241,8 @@ class SettingsStore:
         kept.pop("schema_version", None)
         return kept
 
-    def _move_aside(self) -> Path:
+    def _move_aside(self, drop: Sequence[str] = ()) -> Path:
+        """Keep the bad file as ``settings.json.bad-<timestamp>`` (owner-only), minus ``drop``."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
         n = 1
@@ -248,7 +250,14 @@ class SettingsStore:
             n += 1
             target = self.path.with_name(f"{self.path.name}.bad-{stamp}-{n}")
         try:
-            os.replace(self.path, target)
+            if drop:
+                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                kept = {k: v for k, v in raw.items() if k not in drop}
+                atomic_write_text(target, json.dumps(kept, indent=2, sort_keys=True) + "\n")
+                self.path.unlink()
+            else:
+                os.replace(self.path, target)
+            os.chmod(target, 0o600)
         except OSError as exc:
             log.warning("could not move %s aside: %s", self.path, exc)
         return target

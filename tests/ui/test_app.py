@@ -459,3 +459,106 @@ async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll
         assert bar.maximum() > bar.minimum()
     finally:
         await app.shutdown()
+
+
+async def test_an_answer_streaming_in_another_chat_stays_out_of_the_open_one(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    app_env.enqueue(Reply.stream("Answer A."))
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "question A")
+    await finished.wait()
+    chat_a = controller.conversation_id
+    assert chat_a is not None
+
+    gate = Gate()
+    app_env.enqueue(Reply.stream(["Answer ", "B ", "continues."], hold_after=(2, gate)))
+    QTest.keySequence(window, "Ctrl+N")
+    deltas = SignalWaiter(controller.streamDelta)
+    busy = SignalWaiter(controller.busyChanged)
+    _type_and_send(running_app, "question B")
+    await deltas.wait()
+    chat_b = controller.conversation_id
+    opened = SignalWaiter(controller.conversationOpened)
+    controller.open_conversation(chat_a)
+    await opened.wait()
+    n_deltas = len(deltas.values)
+    gate.set()
+    await busy.wait(2)  # the answer in B ended
+    assert busy.values[-1] == (False,)
+    assert len(deltas.values) == n_deltas  # nothing of B was streamed into A's view
+    texts = [w.source for w in window.chat_view.message_widgets()]
+    assert texts == ["question A", "Answer A."]
+
+    controller.open_conversation(chat_b)  # B shows its whole stored answer
+    await opened.wait(2)
+    texts = [w.source for w in window.chat_view.message_widgets()]
+    assert texts == ["question B", "Answer B continues."]
+
+
+async def test_enter_then_escape_at_once_loses_no_text(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    busy = SignalWaiter(controller.busyChanged)
+    edit = window.composer.edit
+    QTest.keyClicks(edit, "do not lose me")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    QTest.keyClick(edit, Qt.Key.Key_Escape)  # before the turn's task ever ran
+    await busy.wait(2)
+    assert "do not lose me" in window.composer.text()
+    assert running_app.repository is not None
+    stored = await running_app.repository.search("lose")
+    assert stored == []  # it was never stored, and it is back in the composer
+
+
+async def test_deleting_the_chat_that_streams_stops_the_stream(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    gate = Gate()
+    app_env.enqueue(Reply.stream(["never ", "ends ", "here"], hold_after=(1, gate)))
+    deltas = SignalWaiter(controller.streamDelta)
+    busy = SignalWaiter(controller.busyChanged)
+    listed = SignalWaiter(controller.conversationsChanged)
+    _type_and_send(running_app, "stream forever")
+    await deltas.wait()
+    streaming_chat = controller.conversation_id
+    assert streaming_chat is not None
+    QTest.keySequence(window, "Ctrl+N")  # the streaming chat is no longer open
+    n = len(listed.values)
+    controller.delete_conversation(streaming_chat)
+    await busy.wait(2)
+    assert not controller.busy
+    await listed.wait(n + 1)
+    assert streaming_chat not in window.sidebar.conversation_ids()
+    assert await app_env.wait_until_async(lambda f: f.disconnects >= 1)
+    gate.set()
+
+
+async def test_retry_shows_only_the_new_answer(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    app_env.enqueue(Reply.stream("Broken", error={"code": 500, "message": "oops"}))
+    app_env.enqueue(Reply.stream("Fixed answer."))
+    failed = SignalWaiter(controller.turnFailed)
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "try me")
+    await failed.wait()
+    retry = window.chat_view.findChild(QPushButton, "retryButton")
+    assert retry is not None
+    retry.click()
+    await finished.wait()
+    await running_app.runner.wait_idle()
+    texts = [w.source for w in window.chat_view.message_widgets()]
+    assert texts == ["try me", "Fixed answer."]

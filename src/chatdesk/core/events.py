@@ -77,6 +77,15 @@ class TurnStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class AssistantContinued:
+    """After a tool round: ``previous`` (the message that called tools) is complete, and the
+    answer continues in a new assistant message ``message_id``."""
+
+    previous: Message
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallStarted:
     """A tool call is about to run."""
 
@@ -126,6 +135,7 @@ class TitleChanged:
 
 TurnEvent = (
     TurnStarted
+    | AssistantContinued
     | TextDelta
     | ReasoningDelta
     | ToolCallStarted

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from chatdesk.core import context, titles
 from chatdesk.core.events import (
+    AssistantContinued,
     Finished,
     ReasoningDelta,
     StreamStarted,
@@ -93,6 +94,7 @@ class ChatOrchestrator:
         self._persist_interval = persist_interval_s
         self._max_tool_rounds = max_tool_rounds
         self._clock = clock
+        self._titling: set[int] = set()  # conversations whose title request is in flight
 
     # -- public API ----------------------------------------------------------------------
 
@@ -126,6 +128,9 @@ class ChatOrchestrator:
             if not users:
                 yield TurnFailed(InputError("There is no message to answer again."), None)
                 return
+            if from_message_id is not None and all(m.id != from_message_id for m in history):
+                yield TurnFailed(InputError("That message is not in this conversation."), None)
+                return
             anchor = users[-1]
             later = [m for m in history if m.id > anchor.id]
             if later:
@@ -158,6 +163,7 @@ class ChatOrchestrator:
 
         rounds = 0
         state = _Round()
+        current_done = False  # the current assistant message is already stored complete
         try:
             while True:
                 state = _Round()
@@ -176,18 +182,25 @@ class ChatOrchestrator:
                     generation_id=state.generation_id,
                     tool_calls=state.calls if run_tools else None,
                 )
+                current_done = True
                 if run_tools:
                     async for event in self._run_tools(conversation_id, assistant.id, state.calls):
                         yield event
                     rounds += 1
+                    previous = assistant.id
                     assistant = await self._new_assistant(conversation_id, config, None)
+                    current_done = False
+                    done_previous = await self._store.get_message(previous)
+                    if done_previous is not None:
+                        yield AssistantContinued(done_previous, assistant.id)
                     continue
                 done = await self._store.get_message(assistant.id)
                 if done is not None:
                     yield TurnDone(done)
                 break
         except asyncio.CancelledError:
-            await self._finish_partial(assistant.id, state, MessageStatus.CANCELLED, None)
+            if not current_done:
+                await self._finish_partial(assistant.id, state, MessageStatus.CANCELLED, None)
             clog.info("turn cancelled", extra={"conversation_id": conversation_id})
             raise
         except ChatdeskError as exc:
@@ -400,8 +413,21 @@ class ChatOrchestrator:
             conversation = await self._store.get_conversation(conversation_id)
         except ChatdeskError:
             return None
-        if conversation is None or not conversation.title_is_default:
+        if (
+            conversation is None
+            or not conversation.title_is_default
+            or conversation_id in self._titling
+        ):
             return None
+        self._titling.add(conversation_id)
+        try:
+            return await self._title(conversation_id, config, user_text, answer)
+        finally:
+            self._titling.discard(conversation_id)
+
+    async def _title(
+        self, conversation_id: int, config: TurnConfig, user_text: str, answer: str
+    ) -> str | None:
         title = ""
         request = ChatRequest(
             model=config.title_model or config.model,

@@ -166,9 +166,8 @@ class ChatView(QScrollArea):
     def append_stream(self, message_id: int, text: str = "", reasoning: str = "") -> None:
         """Add coalesced deltas to a streaming message."""
         widget = self._widgets.get(message_id)
-        if widget is None:
-            self.start_assistant(message_id, "")
-            widget = self._widgets[message_id]
+        if widget is None:  # not a message of the conversation shown: ignore
+            return
         widget.append_stream(text, reasoning)
 
     def finish_message(self, message: Message) -> None:

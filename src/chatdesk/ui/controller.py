@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core.events import (
+    AssistantContinued,
     ReasoningDelta,
     TextDelta,
     TitleChanged,
@@ -64,6 +65,7 @@ class ChatController(QObject):
     modelsChanged = Signal(object)  # list[ModelInfo]
     currentModelChanged = Signal(str)
     draftRestored = Signal(str)  # text to put back into the composer
+    draftResent = Signal(str)  # a restored draft is being sent again (clear it from the composer)
     notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
 
     def __init__(
@@ -89,6 +91,11 @@ class ChatController(QObject):
         self._oldest_id: int | None = None
         self._filter = ""
         self._turn: asyncio.Task[Any] | None = None
+        self._turn_conv: int | None = None  # the conversation of the current/last turn
+        self._live = False  # the open view shows that turn as it streams
+        self._user_stored = False  # the current turn's user message reached the database
+        self._failed_draft: str | None = None  # text of a send that was never stored
+        self._unsaved_text: str | None = None  # the current send's text until it is stored
         self._active = False
         self._streaming_id: int | None = None
         self._text_buf: list[str] = []
@@ -150,6 +157,7 @@ class ChatController(QObject):
 
     def new_conversation(self) -> None:
         """Show an empty chat; it is stored when its first message is sent."""
+        self._live = False
         self.conversation = None
         self._oldest_id = None
         self.conversationOpened.emit(None, [], False)
@@ -169,6 +177,8 @@ class ChatController(QObject):
         messages = await self._repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
         has_older = len(messages) > FIRST_PAGE
         messages = messages[-FIRST_PAGE:]
+        if conversation_id != self._turn_conv:
+            self._live = False
         self.conversation = conversation
         self._oldest_id = messages[0].id if messages else None
         if conversation.model and conversation.model != self.model:
@@ -218,13 +228,13 @@ class ChatController(QObject):
         await self.reload_conversations()
 
     def delete_conversation(self, conversation_id: int) -> None:
-        if self.conversation_id == conversation_id and self.busy:
-            self.stop()
         self._runner.spawn(self._delete(conversation_id))
 
     async def _delete(self, conversation_id: int) -> None:
-        if self._turn is not None and self.conversation_id == conversation_id:
-            await asyncio.wait([self._turn], timeout=5)
+        turn = self._turn
+        if turn is not None and not turn.done() and self._turn_conv == conversation_id:
+            turn.cancel()  # streaming, or writing its title
+            await asyncio.wait([turn], timeout=5)
         await self._repo.delete_conversation(conversation_id)
         if self.conversation_id == conversation_id:
             self.new_conversation()
@@ -253,20 +263,38 @@ class ChatController(QObject):
         self.modelsChanged.emit(self.models)
 
     # -- turns ---------------------------------------------------------------------------
+    #
+    # One turn streams at a time. It belongs to a conversation (``_turn_conv``); the view
+    # shows it live only while that conversation stays open (``_live``). Leaving and coming
+    # back shows the stored state, reloaded when the turn ends.
+
+    def _viewing_turn(self) -> bool:
+        return (
+            self._live and self._turn_conv is not None and self._turn_conv == self.conversation_id
+        )
 
     def send(self, text: str) -> bool:
         """Send ``text`` in the open conversation (creating it first if new)."""
         if not text.strip() or self.busy:
             return False
+        self._failed_draft = None
         self._start_turn(self._send(text))
+        self._unsaved_text = text
         return True
 
     def retry(self, message_id: int | None = None) -> None:
-        """Answer the last user message (at or before ``message_id``) again."""
-        if self.busy or self.conversation is None:
+        """Answer the last user message (at or before ``message_id``) again; for a message that
+        was never stored (``message_id`` < 0), send its text again."""
+        if self.busy:
             return
-        if message_id is not None and message_id < 0:  # a card not tied to a message
-            message_id = None
+        if message_id is not None and message_id < 0:
+            draft = self._failed_draft
+            if draft:
+                self.draftResent.emit(draft)
+                self.send(draft)
+            return
+        if self.conversation is None:
+            return
         self._start_turn(self._regenerate(self.conversation.id, message_id))
 
     def stop(self) -> None:
@@ -275,6 +303,8 @@ class ChatController(QObject):
             self._turn.cancel()
 
     def _start_turn(self, coro: Any) -> None:
+        self._user_stored = False
+        self._unsaved_text = None
         task = self._runner.spawn(coro, name="turn")
         self._turn = task
         self._set_active(True)
@@ -292,53 +322,85 @@ class ChatController(QObject):
         self._flush()
         self._streaming_id = None
         self._set_active(False)
+        # Stopped or crashed before the message was saved (even before the task first ran):
+        # the text goes back to the composer.
+        unsaved = self._unsaved_text is not None and not self._user_stored
+        if unsaved and (task.cancelled() or task.exception() is not None):
+            self._give_back(self._unsaved_text or "")
+        self._unsaved_text = None
+
+    def _give_back(self, text: str) -> None:
+        """The text was not stored: put it back in the composer; Retry (-1) resends it."""
+        self._failed_draft = text
+        self.draftRestored.emit(text)
 
     async def _send(self, text: str) -> None:
-        conversation = self.conversation
         try:
+            opening = self._runner.running("open")
+            if opening is not None:  # the user clicked another chat and pressed Enter at once
+                await asyncio.wait([opening])
+            conversation = self.conversation
             if conversation is None:
                 conversation = await self._repo.create_conversation(model=self.model)
                 self.conversation = conversation
                 self.conversationOpened.emit(conversation, [], False)
                 await self.reload_conversations()
+            self._turn_conv = conversation.id
+            self._live = True
+            events = self.orchestrator.send(conversation.id, text, self._turn_config(self.model))
+            await self._consume(conversation.id, events)
+            if not self._user_stored:  # the turn failed before the message was saved
+                self._give_back(text)
         except ChatdeskError as exc:
-            self.draftRestored.emit(text)
+            if not self._user_stored:
+                self._give_back(text)
             self.turnFailed.emit(None, exc.user_message, exc.kind, None)
-            return
-        events = self.orchestrator.send(conversation.id, text, self._turn_config(self.model))
-        await self._consume(conversation.id, events, draft=text)
 
     async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
+        self._turn_conv = conversation_id
+        self._live = True
         events = self.orchestrator.regenerate(
             conversation_id, self._turn_config(self.model), message_id
         )
-        await self._consume(conversation_id, events, draft=None)
+        await self._consume(conversation_id, events)
 
-    async def _consume(self, conversation_id: int, events: Any, *, draft: str | None) -> None:
+    async def _consume(self, conversation_id: int, events: Any) -> None:
         last_usage: Usage | None = None
         try:
             async for event in events:
-                self._handle(event, draft)
+                regenerated = isinstance(event, TurnStarted) and event.user_message is None
+                if regenerated and self._viewing_turn():
+                    # The old answer was deleted: show the conversation as stored.
+                    await self.load_conversation(conversation_id)
+                self._handle(event)
                 if isinstance(event, UsageReported):
                     last_usage = event.usage
-                elif isinstance(event, TurnDone):
-                    self._streaming_id = None
-                    self._set_active(False)
-                    self.usageChanged.emit(
-                        last_usage, await self._repo.conversation_usage(conversation_id)
-                    )
-                    await self.reload_conversations()
+                elif isinstance(event, TurnDone | TurnFailed):
+                    await self._turn_over(conversation_id, last_usage)
         except asyncio.CancelledError:
             message_id = self._streaming_id
             self._flush()
             self._streaming_id = None
-            if message_id is not None:
+            if message_id is not None and self._viewing_turn():
                 stopped = await self._repo.get_message(message_id)
                 if stopped is not None:
                     self.messageFinished.emit(stopped)
+            elif self.conversation_id == conversation_id:
+                await self.load_conversation(conversation_id)
             raise
 
-    def _handle(self, event: TurnEvent, draft: str | None) -> None:
+    async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
+        """The answer is complete or failed (a title may still follow)."""
+        self._streaming_id = None
+        self._set_active(False)
+        if self.conversation_id == conversation_id:
+            if not self._live:  # the user came back while it streamed: show what is stored
+                await self.load_conversation(conversation_id)
+            self.usageChanged.emit(last_usage, await self._repo.conversation_usage(conversation_id))
+        await self.reload_conversations()
+
+    def _handle(self, event: TurnEvent) -> None:
+        view = self._viewing_turn()
         if isinstance(event, TextDelta):
             self._text_buf.append(event.text)
             if not self._flush_timer.isActive():
@@ -349,22 +411,32 @@ class ChatController(QObject):
                 self._flush_timer.start()
         elif isinstance(event, TurnStarted):
             if event.user_message is not None:
-                self.userMessageAdded.emit(event.user_message)
+                self._user_stored = True
+                if view:
+                    self.userMessageAdded.emit(event.user_message)
             self._streaming_id = event.assistant_message_id
-            self.assistantStarted.emit(event.assistant_message_id, event.model)
+            if view:
+                self.assistantStarted.emit(event.assistant_message_id, event.model)
+        elif isinstance(event, AssistantContinued):
+            self._flush()
+            self._streaming_id = event.message_id
+            if view:
+                self.messageFinished.emit(event.previous)
+                self.assistantStarted.emit(event.message_id, event.previous.model or "")
         elif isinstance(event, TurnDone):
             self._flush()
-            self.messageFinished.emit(event.message)
+            if view:
+                self.messageFinished.emit(event.message)
         elif isinstance(event, TurnFailed):
             self._flush()
             self._streaming_id = None
-            self._set_active(False)
-            if event.message is None and draft is not None and event.error.kind == "storage":
-                self.draftRestored.emit(draft)
             message_id = event.message.id if event.message else None
-            self.turnFailed.emit(
-                message_id, event.error.user_message, event.error.kind, event.message
-            )
+            if view or self._turn_conv is None:
+                self.turnFailed.emit(
+                    message_id, event.error.user_message, event.error.kind, event.message
+                )
+            else:
+                self.notice.emit("error", f"An answer in another chat failed: {event.error}")
         elif isinstance(event, ToolCallStarted):
             self._flush()
             self.toolActivity.emit(f"Running tool {event.call.name}…")
@@ -384,7 +456,7 @@ class ChatController(QObject):
         reasoning = "".join(self._reasoning_buf)
         self._text_buf.clear()
         self._reasoning_buf.clear()
-        if self._streaming_id is not None:
+        if self._streaming_id is not None and self._viewing_turn():
             self.streamDelta.emit(self._streaming_id, text, reasoning)
 
     async def shutdown(self) -> None:

@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         c.modelsChanged.connect(self._models_changed)
         c.currentModelChanged.connect(self.model_picker.set_current)
         c.draftRestored.connect(self._restore_draft)
+        c.draftResent.connect(self._draft_resent)
         c.notice.connect(self.banner.show_text)
         c.toolActivity.connect(lambda text: self.statusBar().showMessage(text, 0 if text else 1))
 
@@ -282,8 +283,16 @@ class MainWindow(QMainWindow):
             self.composer.clear_after_send()
 
     def _restore_draft(self, text: str) -> None:
-        if not self.composer.text().strip():
-            self.composer.set_text(text)
+        """Put unsent text back; never overwrite what the user typed since."""
+        current = self.composer.text()
+        if text in current:
+            return
+        self.composer.set_text(f"{text}\n\n{current}" if current.strip() else text)
+        self.composer.edit.setFocus()
+
+    def _draft_resent(self, text: str) -> None:
+        if self.composer.text().strip() == text.strip():
+            self.composer.clear_after_send()
 
     def _conversation_opened(
         self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool
