@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from chatdesk.core.events import (
+    AssistantContinued,
     TextDelta,
     TitleChanged,
     ToolCallFinished,
@@ -442,6 +443,10 @@ async def test_tool_loop_runs_calls_in_parallel_and_sends_results_back(
     started = [e.call.id for e in events if isinstance(e, ToolCallStarted)]
     finished = {e.call.id: e.result for e in events if isinstance(e, ToolCallFinished)}
     assert started == ["call_1", "call_2"]
+    (cont,) = [e for e in events if isinstance(e, AssistantContinued)]
+    assert cont.previous.tool_calls == tuple(calls)
+    assert cont.previous.status is MessageStatus.COMPLETE
+    assert isinstance(events[-1], TurnDone) and events[-1].message.id == cont.message_id
     assert finished == {"call_1": "5", "call_2": "11"}
     assert isinstance(events[-1], TurnDone)
     assert events[-1].message.content == "The sums are 5 and 11."
@@ -516,3 +521,25 @@ async def test_tool_rounds_are_limited(
     assert len(bodies) == 3
     assert all(b is not None and "tools" in b for b in bodies[:2])
     assert bodies[2] is not None and "tools" not in bodies[2]
+
+
+async def test_only_one_title_request_per_conversation_at_a_time(
+    repo: ChatRepository, provider: OpenRouterClient, fake_openrouter: FakeOpenRouter
+) -> None:
+    gate = Gate()
+    fake_openrouter.enqueue(
+        Reply.stream("one"),
+        Reply.completion("Title One", hold_headers=gate),
+        Reply.stream("two"),
+    )
+    conv = await repo.create_conversation()
+    orch = _orchestrator(repo, provider)
+    config = TurnConfig(model=MODEL)
+    first = asyncio.create_task(_collect(orch.send(conv.id, "first", config)))
+    assert await fake_openrouter.wait_until_async(lambda f: len(f.requests_to()) == 2)
+    second = await _collect(orch.send(conv.id, "second", config))  # while the title is held
+    assert not any(isinstance(e, TitleChanged) for e in second)
+    gate.set()
+    events = await first
+    assert events[-1] == TitleChanged(conv.id, "Title One")
+    assert len(fake_openrouter.requests_to()) == 3
