@@ -7,6 +7,7 @@ Never call ``qtbot.waitSignal`` inside a coroutine (a nested loop re-enters task
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -85,6 +86,17 @@ async def running_app(
     yield app
     await app.runner.wait_idle()
     await app.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def started_app(qapp: QApplication, data_dir: Path) -> AsyncIterator[ChatdeskApp]:
+    """``start_app`` as a context: waits for the app's work, then shuts it down."""
+    app = await start_app(qapp, data_dir)
+    try:
+        yield app
+    finally:
+        await app.runner.wait_idle()
+        await app.shutdown()
 
 
 async def start_app(qapp: QApplication, data_dir: Path) -> ChatdeskApp:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QT
 
 from chatdesk.app import ChatdeskApp
 from chatdesk.core.models import MessageStatus
-from conftest import SignalWaiter, start_app
+from conftest import SignalWaiter, start_app, started_app
 from fakes.keyring import MemoryKeyring
 from fakes.openrouter import FakeOpenRouter, Gate, Reply
 
@@ -165,8 +165,7 @@ async def test_no_network_shows_retry(
     qapp: QApplication, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     monkeypatch.setenv("OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1")
-    app = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as app:
         assert app.controller is not None and app.window is not None
         failed = SignalWaiter(app.controller.turnFailed)
         _type_and_send(app, "anyone there?")
@@ -175,9 +174,6 @@ async def test_no_network_shows_retry(
         assert "127.0.0.1" in text
         button = app.window.chat_view.findChild(QPushButton, "retryButton")
         assert button is not None and button.isVisible()
-    finally:
-        await app.runner.wait_idle()
-        await app.shutdown()
 
 
 async def test_switch_rename_pin_and_delete_conversations(
@@ -251,8 +247,7 @@ async def test_restart_restores_the_conversation_and_search_finds_it(
     assert "Kumquat" in logs or "kumquat" in logs or "request: model" in logs
     assert "sk-or-v1-testkey" not in logs
 
-    second = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as second:
         assert second.controller is not None and second.window is not None
         assert second.controller.conversation_id == conversation_id  # restored before paint
         assert second.window.chat_view.message_widget(1) is not None
@@ -265,9 +260,6 @@ async def test_restart_restores_the_conversation_and_search_finds_it(
         QTest.keyClicks(second.window.sidebar.search, "nothing-like-this")
         (found,) = await listed.wait(2)
         assert found == []
-    finally:
-        await second.runner.wait_idle()
-        await second.shutdown()
 
 
 async def test_first_run_panel_takes_a_pasted_key(
@@ -278,8 +270,7 @@ async def test_first_run_panel_takes_a_pasted_key(
 ) -> None:
     for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    app = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as app:
         window = app.window
         assert window is not None
         assert window.stack.currentWidget() is window.first_run
@@ -291,9 +282,6 @@ async def test_first_run_panel_takes_a_pasted_key(
             not (data_dir / "settings.json").exists()
             or "pasted" not in (data_dir / "settings.json").read_text()
         )
-    finally:
-        await app.runner.wait_idle()
-        await app.shutdown()
     logs = "".join(p.read_text() for p in (data_dir / "logs").rglob("*.log"))
     assert "sk-or-v1-pasted-key-123456" not in logs
 
@@ -302,8 +290,7 @@ async def test_a_corrupt_settings_file_is_reported_and_the_app_works(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     (data_dir / "settings.json").write_text("{ not json")
-    app = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
         assert app.window.banner.isVisible()
         assert "settings.json.bad-" in app.window.banner.label.text()
@@ -311,9 +298,6 @@ async def test_a_corrupt_settings_file_is_reported_and_the_app_works(
         _type_and_send(app, "still works?")
         (message,) = await finished.wait()
         assert message.status is MessageStatus.COMPLETE
-    finally:
-        await app.runner.wait_idle()
-        await app.shutdown()
 
 
 async def test_model_picker_lists_the_catalogue_and_switches_the_model(
@@ -353,14 +337,10 @@ async def test_the_window_state_is_restored(
     state = (data_dir / "window-state.ini").read_text()
     assert "geometry" in state
 
-    second = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as second:
         assert second.window is not None
         assert (second.window.size().width(), second.window.size().height()) == (700, 520)
         assert not second.window.sidebar_action.isChecked()
-    finally:
-        await second.runner.wait_idle()
-        await second.shutdown()
 
 
 async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
@@ -368,8 +348,7 @@ async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
 ) -> None:
     (data_dir / "settings.json").write_text('{"generate_titles": true}')
     app_env.enqueue(Reply.stream("Use a sourdough starter."), Reply.completion("Sourdough Tips"))
-    app = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as app:
         assert app.controller is not None and app.window is not None
         titled = SignalWaiter(app.controller.titleChanged)
         _type_and_send(app, "How do I make bread rise?")
@@ -378,9 +357,6 @@ async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
         assert app.window.windowTitle() == "Sourdough Tips — chatdesk"
         await app.runner.wait_idle()
         assert app.window.sidebar.list.item(0).text() == "Sourdough Tips"
-    finally:
-        await app.runner.wait_idle()
-        await app.shutdown()
 
 
 async def test_an_empty_chat_says_how_to_start(
@@ -446,8 +422,7 @@ async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll
     await repo.import_messages(conv.id, [("user", f"line {i}") for i in range(11)])
     await repo.close()
     (data_dir / "window-state.ini").write_text(f"[session]\nlast_conversation={conv.id}\n")
-    app = await start_app(qapp, data_dir)
-    try:
+    async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
         view = app.window.chat_view
         bar = view.verticalScrollBar()
@@ -457,8 +432,6 @@ async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll
         assert FIRST_PAGE < 11
         assert len(view.message_widgets()) == 11
         assert bar.maximum() > bar.minimum()
-    finally:
-        await app.shutdown()
 
 
 async def test_an_answer_streaming_in_another_chat_stays_out_of_the_open_one(
