@@ -79,8 +79,7 @@ async def shoot(qapp: QApplication, out: Path, theme: str) -> None:
         await asyncio.wait_for(done.wait(), 20)
         await app.runner.wait_idle()
         QTest.keyClicks(window.composer.edit, "And with Polars?")
-        for _ in range(20):
-            qapp.processEvents()
+        for _ in range(20):  # let the layout settle before the grab
             await asyncio.sleep(0.02)
         screen = qapp.primaryScreen()
         pixmap = screen.grabWindow(0) if os.environ.get("DISPLAY") else window.grab()

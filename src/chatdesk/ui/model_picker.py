@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from chatdesk.core.models import ModelInfo
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+DETAILS_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ModelItemDelegate(QStyledItemDelegate):
+    """Shows "id    128k context · $0.15 in / $0.60 out per M" in the lists; the item's text
+    (what the edit field gets) stays the bare id."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        details = index.data(DETAILS_ROLE)
+        if details:
+            option.text = f"{option.text}    —  {details}"
 
 
 def describe(info: ModelInfo) -> str:
@@ -64,6 +84,12 @@ class ModelPicker(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setMaxVisibleItems(15)
         self.setCompleter(completer)
+        self._delegate = ModelItemDelegate(self)
+        for view in (self.view(), completer.popup()):
+            if view is not None:
+                view.setItemDelegate(self._delegate)
+                view.setMinimumWidth(620)  # room for "id — context · prices"
+                view.setTextElideMode(Qt.TextElideMode.ElideRight)
         completer.activated[str].connect(self._chosen_text)  # type: ignore[index]
         self.activated.connect(lambda index: self._chosen_text(self.itemText(index)))
         line = self.lineEdit()
@@ -81,6 +107,7 @@ class ModelPicker(QComboBox):
             item = QStandardItem(info.id)
             item.setData(info.id, ID_ROLE)
             details = describe(info)
+            item.setData(details, DETAILS_ROLE)
             tooltip = f"{info.name or info.id}\n{info.id}" + (f"\n{details}" if details else "")
             item.setToolTip(tooltip)
             self._model.appendRow(item)
