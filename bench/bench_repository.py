@@ -29,13 +29,8 @@ from chatdesk.core.models import Role
 from chatdesk.storage import ChatRepository
 from chatdesk.storage import db as storage_db
 from chatdesk.storage.migrations import MIGRATIONS
-from chatdesk.storage.repository import (
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
-    MESSAGE_COLUMNS,
-    SEARCH_SQL,
-    fts_query,
-)
+from chatdesk.storage.repository import MESSAGE_COLUMNS
+from chatdesk.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_SQL, fts_query
 
 MESSAGES = 100_000
 RARE_TERMS = ("zanbelfort", "quixotrel", "plimsovary")

@@ -8,7 +8,7 @@ import pytest
 
 from chatdesk.core.models import MessageStatus
 from chatdesk.storage import ChatRepository
-from chatdesk.storage.repository import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
+from chatdesk.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
 
 from .support import START, query
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -240,9 +240,7 @@ def test_links_open_in_the_browser_only_when_safe(
     view: ChatView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(
-        message_widget_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toString())
-    )
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
     view.show_conversation([msg(1, "assistant", ANSWER)], has_older=False)
     widget = view.message_widget(1)
     assert widget is not None

@@ -5,7 +5,8 @@ Plain asyncio, no Qt. Every write commits before the call returns (autocommit, o
 Writes are serialised by a lock and shielded from cancellation: a caller cancelled mid-write
 gets ``CancelledError`` while the write still completes (or rolls back) as a whole.
 Ids that do not exist are ignored by the updating methods. SQLite failures surface as
-``StorageError`` with a message fit for the user.
+``StorageError`` with a message fit for the user. The search query, its SQL and SearchHit
+live in chatdesk.storage.search; SearchHit is re-exported here.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -27,18 +26,15 @@ from chatdesk.core.models import Conversation, Message, MessageStatus, Role, Too
 from chatdesk.errors import StorageError
 from chatdesk.storage import db
 from chatdesk.storage.migrations import MIGRATIONS, migrate
+from chatdesk.storage.search import SEARCH_SQL, SearchHit, search_hit, search_params
+
+__all__ = ["INTERRUPTED_ERROR", "MESSAGE_COLUMNS", "ChatRepository", "SearchHit"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 INTERRUPTED_ERROR = "Interrupted: chatdesk was closed while this answer streamed"
-#: Search snippets wrap each matched word in these (escape the text, then replace them).
-HIGHLIGHT_START = "\x02"
-HIGHLIGHT_END = "\x03"
-SNIPPET_TOKENS = 12
-#: The trailing search word is prefix-matched only from this many characters on.
-MIN_PREFIX_CHARS = 3
 #: Larger than any rowid: "no upper bound" for message windows.
 _NO_BOUND = 2**63 - 1
 
@@ -49,55 +45,6 @@ MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, reasoning, status, model, prompt_tokens,"
     " completion_tokens, cost, error, tool_calls, tool_call_id, generation_id, created_at"
 )
-_WORD = re.compile(r"[^\W_]")
-_WORDS = re.compile(r"[^\W_]+")
-
-SEARCH_SQL = f"""
-SELECT h.id, m.conversation_id, c.title, m.role, h.snip, m.created_at
-FROM (
-    SELECT rowid AS id, rank AS score,
-           snippet(messages_fts, 0, ?, ?, '…', {SNIPPET_TOKENS}) AS snip
-    FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?
-) AS h
-JOIN messages AS m ON m.id = h.id
-JOIN conversations AS c ON c.id = m.conversation_id
-ORDER BY h.score, h.id
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One full-text search result; ``snippet`` marks matches with HIGHLIGHT_START/END."""
-
-    message_id: int
-    conversation_id: int
-    conversation_title: str
-    role: Role
-    snippet: str
-    created_at: float
-
-    @property
-    def plain_snippet(self) -> str:
-        """The snippet without highlight markers."""
-        return self.snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
-
-
-def fts_query(text: str) -> str | None:
-    """Turn what a user typed into a safe FTS5 query, or None when it has no words.
-
-    Each whitespace-separated chunk becomes a quoted phrase (so quotes, ``AND``, ``NEAR(``,
-    ``*`` and ``:`` are plain text); phrases are ANDed. The last chunk is prefix-matched
-    when the text does not end in a space and its last word has MIN_PREFIX_CHARS or more.
-    """
-    phrases = [
-        '"' + chunk.replace('"', '""') + '"' for chunk in text.split() if _WORD.search(chunk)
-    ]
-    if not phrases:
-        return None
-    last_words = _WORDS.findall(text.split()[-1])
-    if not text[-1].isspace() and last_words and len(last_words[-1]) >= MIN_PREFIX_CHARS:
-        phrases[-1] += "*"
-    return " ".join(phrases)
 
 
 def _dump_tool_calls(calls: Sequence[ToolCall]) -> str | None:
@@ -595,22 +542,8 @@ class ChatRepository:
 
     async def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
         """Messages matching every word of ``query``, best first (bm25). Never a syntax error."""
-        match = fts_query(query)
-        if match is None or limit <= 0:
+        params = search_params(query, limit)
+        if params is None:
             return []
-        rows = await self._read(
-            "search the messages",
-            SEARCH_SQL,
-            (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
-        )
-        return [
-            SearchHit(
-                message_id=row[0],
-                conversation_id=row[1],
-                conversation_title=row[2],
-                role=cast(Role, row[3]),
-                snippet=row[4] or "",
-                created_at=row[5],
-            )
-            for row in rows
-        ]
+        rows = await self._read("search the messages", SEARCH_SQL, params)
+        return [search_hit(row) for row in rows]

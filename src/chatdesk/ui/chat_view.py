@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.models import Message
+from chatdesk.ui.error_card import ErrorCard
 from chatdesk.ui.markdown import warm_up
-from chatdesk.ui.message_widget import ErrorCard, MessageWidget
+from chatdesk.ui.message_widget import MessageWidget
 
 __all__ = ["ChatView"]
 

@@ -3,6 +3,8 @@
 User messages sit in a tinted rounded bubble on the right; assistant messages are plain
 Markdown on the view's background, like modern chat apps. All colours come from the palette
 (recomputed when it changes) except code highlighting, which the Markdown renderer bakes in.
+Its parts live beside it: message_body (the text), error_card, tool_cards, painted (colours,
+bubble, avatar, cards) and icons.
 """
 
 from __future__ import annotations
@@ -10,44 +12,37 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
-    QDesktopServices,
     QFont,
     QFontMetricsF,
     QGuiApplication,
-    QIcon,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
     QPalette,
-    QPen,
-    QPixmap,
     QResizeEvent,
     QTextCursor,
     QTextDocument,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.core.models import Message, MessageStatus, Role
-from chatdesk.ui.markdown import COPY_CODE_SCHEME, render_blocks
+from chatdesk.ui.error_card import ErrorCard
+from chatdesk.ui.icons import icon
+from chatdesk.ui.markdown import render_blocks
+from chatdesk.ui.message_body import MessageBody
+from chatdesk.ui.painted import Avatar, Bubble, ReasoningPane, muted_color
 from chatdesk.ui.stream_renderer import StreamRenderer, set_document_html
+from chatdesk.ui.tool_cards import tool_calls_box
 
-__all__ = ["ErrorCard", "MessageBody", "MessageWidget", "format_cost", "format_meta", "icon"]
+__all__ = ["ErrorCard", "MessageWidget", "format_cost", "format_meta"]
 
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _USER_BUBBLE_SHARE = 0.82  # widest a user bubble gets, as a share of the message width
 
 
@@ -82,90 +77,6 @@ def format_meta(
     return " · ".join(parts)
 
 
-def _mix(a: QColor, b: QColor, t: float) -> QColor:
-    """``a`` moved a share ``t`` towards ``b``."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * t,
-        a.greenF() + (b.greenF() - a.greenF()) * t,
-        a.blueF() + (b.blueF() - a.blueF()) * t,
-        1.0,
-    )
-
-
-def _muted(palette: QPalette) -> QColor:
-    """Secondary text: the text colour moved towards the background."""
-    return _mix(
-        palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.42
-    )
-
-
-def _is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
-
-
-_ERROR_RED = QColor("#d1242f")
-
-
-def icon(name: str, color: QColor, size: int = 16) -> QIcon:
-    """A small line icon drawn with QPainter: copy, check, retry, tool, warning, settings."""
-    ratio = 2.0
-    pix = QPixmap(int(size * ratio), int(size * ratio))
-    pix.setDevicePixelRatio(ratio)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = size / 16.0
-    p.scale(s, s)
-    pen = QPen(
-        color, 1.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
-    )
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    if name == "copy":
-        p.drawRoundedRect(QRectF(5.5, 5.5, 8, 8.5), 1.8, 1.8)
-        path = QPainterPath()
-        path.moveTo(3.5, 10.5)
-        path.lineTo(2.8, 10.5)
-        path.quadTo(2.5, 10.5, 2.5, 9.5)
-        path.lineTo(2.5, 3.5)
-        path.quadTo(2.5, 2.5, 3.5, 2.5)
-        path.lineTo(9.0, 2.5)
-        path.quadTo(10.0, 2.5, 10.0, 3.5)
-        p.drawPath(path)
-    elif name == "check":
-        path = QPainterPath()
-        path.moveTo(3.0, 8.5)
-        path.lineTo(6.5, 12.0)
-        path.lineTo(13.0, 4.5)
-        p.drawPath(path)
-    elif name == "retry":
-        p.drawArc(QRectF(3, 3, 10, 10), 60 * 16, 290 * 16)
-        path = QPainterPath()
-        path.moveTo(13.6, 2.6)
-        path.lineTo(13.2, 6.4)
-        path.lineTo(9.4, 5.8)
-        p.drawPath(path)
-    elif name == "tool":
-        p.setPen(QPen(color, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        p.drawLine(QPointF(3.2, 12.8), QPointF(8.2, 7.8))
-        p.setPen(pen)
-        p.drawArc(QRectF(7.2, 2.2, 6.6, 6.6), 110 * 16, 300 * 16)
-    elif name == "warning":
-        p.drawEllipse(QRectF(2, 2, 12, 12))
-        p.drawLine(QPointF(8, 5), QPointF(8, 8.8))
-        p.drawPoint(QPointF(8, 11.2))
-    elif name == "settings":
-        p.drawEllipse(QRectF(5.5, 5.5, 5, 5))
-        for i in range(8):
-            a = math.radians(i * 45)
-            p.drawLine(
-                QPointF(8 + 4.6 * math.cos(a), 8 + 4.6 * math.sin(a)),
-                QPointF(8 + 6.2 * math.cos(a), 8 + 6.2 * math.sin(a)),
-            )
-    p.end()
-    return QIcon(pix)
-
-
 def _flat_button(
     parent: QWidget, text: str, accessible: str, object_name: str, *, icon_only: bool = True
 ) -> QToolButton:
@@ -185,230 +96,6 @@ def _flat_button(
     )
     button.setToolButtonStyle(style)
     return button
-
-
-# --- body ------------------------------------------------------------------------------------
-
-
-class MessageBody(QTextBrowser):
-    """Read-only rich text exactly as tall as its content; wheel events go to the chat view."""
-
-    copyCodeRequested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBody")
-        self.setReadOnly(True)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextBrowserInteraction
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.viewport().setAutoFillBackground(False)
-        self.setAutoFillBackground(False)
-        doc = self.document()
-        doc.setDocumentMargin(0)
-        doc.setUndoRedoEnabled(False)
-        doc.setIndentWidth(22)
-        self._height = -1
-        doc.documentLayout().documentSizeChanged.connect(self._fit)
-        self.anchorClicked.connect(self._on_anchor)
-        self._apply_palette()
-        self._fit()
-
-    def sizeHint(self) -> QSize:
-        """Width is the layout's business; height is the document's."""
-        return QSize(super().sizeHint().width(), max(self._height, 1))
-
-    def minimumSizeHint(self) -> QSize:
-        """Narrow enough for any window."""
-        return QSize(40, max(self._height, 1))
-
-    def wheelEvent(self, e: QWheelEvent) -> None:
-        """Let the chat view scroll."""
-        e.ignore()
-
-    def changeEvent(self, e: QEvent) -> None:
-        """Keep the transparent background when the palette changes."""
-        super().changeEvent(e)
-        if e.type() == QEvent.Type.PaletteChange and not self._applying:
-            self._apply_palette()
-
-    _applying = False
-
-    def _apply_palette(self) -> None:
-        self._applying = True
-        try:
-            pal = self.palette()
-            pal.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
-            self.setPalette(pal)
-        finally:
-            self._applying = False
-
-    def _fit(self) -> None:
-        h = math.ceil(self.document().size().height())
-        if h != self._height:
-            self._height = h
-            self.setFixedHeight(max(h, 1))
-
-    def _on_anchor(self, url: QUrl) -> None:
-        scheme = url.scheme().lower()
-        if scheme == COPY_CODE_SCHEME:
-            try:
-                self.copyCodeRequested.emit(int(url.path()))
-            except ValueError:
-                return
-        elif scheme in _SAFE_SCHEMES:
-            QDesktopServices.openUrl(url)
-
-
-# --- painted frames ------------------------------------------------------------------------------
-
-
-class _Bubble(QFrame):
-    """The tinted rounded background of a user message."""
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        pal = self.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        tint = _mix(base, pal.color(QPalette.ColorRole.Highlight), 0.16 if _is_dark(pal) else 0.10)
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(tint)
-        p.drawRoundedRect(QRectF(self.rect()), 16, 16)
-
-
-class _Card(QFrame):
-    """A rounded card: ``tone`` picks its colours (``tool``, ``error``)."""
-
-    def __init__(self, tone: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tone = tone
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        pal = self.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        text = pal.color(QPalette.ColorRole.Text)
-        if self._tone == "error":
-            fill = _mix(base, _ERROR_RED, 0.16 if _is_dark(pal) else 0.07)
-            border = _mix(base, _ERROR_RED, 0.55 if _is_dark(pal) else 0.35)
-        else:
-            fill = _mix(base, text, 0.05)
-            border = _mix(base, text, 0.14)
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(border, 1))
-        p.setBrush(fill)
-        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
-
-
-class _ReasoningPane(QFrame):
-    """Reasoning text behind a thin bar on the left."""
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        pal = self.palette()
-        color = _mix(pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text), 0.18)
-        p = QPainter(self)
-        p.fillRect(QRectF(1, 2, 2, self.height() - 4), color)
-
-
-class _Avatar(QWidget):
-    """A small round badge with an initial, tinted by the palette's highlight."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self.set_text(text)
-        self.setFixedSize(22, 22)
-
-    def set_text(self, text: str) -> None:
-        """Show the first letter of ``text``."""
-        self._text = text[:1].upper() or "A"
-        self.update()
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        pal = self.palette()
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(pal.color(QPalette.ColorRole.Highlight))
-        p.drawEllipse(QRectF(self.rect()))
-        font = QFont(self.font())
-        font.setBold(True)
-        font.setPointSizeF(max(self.font().pointSizeF() * 0.78, 6.0))
-        p.setFont(font)
-        p.setPen(pal.color(QPalette.ColorRole.HighlightedText))
-        p.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self._text)
-
-
-# --- error card ---------------------------------------------------------------------------------
-
-
-class ErrorCard(_Card):
-    """An inline error with a Retry button, and Open settings for ``kind == "auth"``."""
-
-    retryClicked = Signal()
-    openSettingsClicked = Signal()
-
-    def __init__(self, text: str, kind: str, parent: QWidget | None = None) -> None:
-        super().__init__("error", parent)
-        self.setObjectName("errorCard")
-        self.setAccessibleName("Error")
-        self.kind = kind
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 10, 10, 10)
-        row.setSpacing(10)
-        self._icon = QLabel(self)
-        self._icon.setFixedSize(18, 18)
-        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.label = QLabel(text, self)
-        self.label.setObjectName("errorText")
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.label, 1)
-        self.settings_button: QPushButton | None = None
-        if kind == "auth":
-            self.settings_button = QPushButton("Open settings", self)
-            self.settings_button.setObjectName("openSettingsButton")
-            self.settings_button.setAccessibleName("Open settings")
-            self.settings_button.clicked.connect(self.openSettingsClicked)
-            row.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.retry_button = QPushButton("Retry", self)
-        self.retry_button.setObjectName("retryButton")
-        self.retry_button.setAccessibleName("Retry")
-        self.retry_button.clicked.connect(self.retryClicked)
-        row.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self._refresh_icons()
-
-    def resizeEvent(self, e: QResizeEvent) -> None:
-        """Keep the card as tall as its wrapped text needs, no taller."""
-        super().resizeEvent(e)
-        height = self.label.heightForWidth(self.label.width())
-        if height > 0 and height != self.label.maximumHeight():
-            self.label.setFixedHeight(height)
-
-    def changeEvent(self, e: QEvent) -> None:
-        """Redraw the icons in the new palette."""
-        super().changeEvent(e)
-        if e.type() == QEvent.Type.PaletteChange:
-            self._refresh_icons()
-
-    def _refresh_icons(self) -> None:
-        red = _mix(_ERROR_RED, QColor("white"), 0.25) if _is_dark(self.palette()) else _ERROR_RED
-        self._icon.setPixmap(icon("warning", red, 18).pixmap(18, 18))
-        self.retry_button.setIcon(
-            icon("retry", self.palette().color(QPalette.ColorRole.ButtonText))
-        )
 
 
 # --- the message -------------------------------------------------------------------------------
@@ -457,12 +144,12 @@ class MessageWidget(QFrame):
         header.setSpacing(8)
         self._role_label = QLabel(self._header)
         self._role_label.setObjectName("roleLabel")
-        self._avatar: _Avatar | None = None
+        self._avatar: Avatar | None = None
         if role == "user":
             header.addStretch(1)
             self._role_label.setText("You")
         else:
-            self._avatar = _Avatar(self._short_model() or "A", self._header)
+            self._avatar = Avatar(self._short_model() or "A", self._header)
             header.addWidget(self._avatar)
             self._role_label.setText(self._short_model() or "Assistant")
         header.addWidget(self._role_label)
@@ -471,7 +158,7 @@ class MessageWidget(QFrame):
         self._layout.addWidget(self._header)
 
         self._reasoning_toggle: QToolButton | None = None
-        self._reasoning_pane: _ReasoningPane | None = None
+        self._reasoning_pane: ReasoningPane | None = None
         self._reasoning_body: MessageBody | None = None
 
         # A long streamed answer continues in more bodies below the first (see StreamRenderer).
@@ -489,9 +176,9 @@ class MessageWidget(QFrame):
         footer.setSpacing(2)
         self.copy_button = _flat_button(self, "Copy", "Copy message", "copyMessageButton")
         self.copy_button.clicked.connect(self._copy_message)
-        self._bubble: _Bubble | None = None
+        self._bubble: Bubble | None = None
         if role == "user":
-            self._bubble = _Bubble(self)
+            self._bubble = Bubble(self)
             bubble_layout = QVBoxLayout(self._bubble)
             bubble_layout.setContentsMargins(14, 9, 14, 9)
             bubble_layout.addWidget(self.body)
@@ -911,7 +598,7 @@ class MessageWidget(QFrame):
         # Looks like a link, not a button; no colours here (they come from the palette).
         toggle.setStyleSheet("QToolButton { border: none; background: transparent; padding: 1px; }")
         toggle.toggled.connect(self._on_reasoning_toggled)
-        pane = _ReasoningPane(self)
+        pane = ReasoningPane(self)
         pane.setObjectName("reasoningPane")
         pane_layout = QVBoxLayout(pane)
         pane_layout.setContentsMargins(14, 2, 0, 8)
@@ -965,44 +652,7 @@ class MessageWidget(QFrame):
     def _add_tool_rows(self, rows: list[tuple[str, str, str]]) -> None:
         if self._tool_box is not None:
             return
-        box = QWidget(self)
-        box.setObjectName("toolCalls")
-        box_layout = QVBoxLayout(box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        box_layout.setSpacing(4)
-        color = _muted(self.palette())
-        for name, status, detail in rows:
-            card = _Card("tool", box)
-            card.setObjectName("toolCard")
-            card.setAccessibleName(f"Tool {name}: {status}")
-            row = QHBoxLayout(card)
-            row.setContentsMargins(10, 5, 12, 5)
-            row.setSpacing(8)
-            glyph = QLabel(card)
-            glyph.setPixmap(icon("tool", color, 14).pixmap(14, 14))
-            row.addWidget(glyph)
-            title = QLabel(name, card)
-            title.setObjectName("toolName")
-            bold = QFont()
-            bold.setWeight(QFont.Weight.DemiBold)
-            title.setFont(bold)
-            row.addWidget(title)
-            state = QLabel(status, card)
-            state.setObjectName("toolStatus")
-            state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            row.addWidget(state)
-            preview = " ".join(detail.split())[:90]
-            if preview:
-                extra = QLabel(preview, card)
-                extra.setObjectName("toolDetail")
-                extra.setTextFormat(Qt.TextFormat.PlainText)
-                extra.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-                extra.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-                row.addWidget(extra, 1)
-            else:
-                row.addStretch(1)
-            card.setToolTip(detail[:2000])
-            box_layout.addWidget(card)
+        box = tool_calls_box(rows, muted_color(self.palette()), self)
         self._tool_box = box
         self._layout.insertWidget(self._layout.indexOf(self._thinking) + 1, box)
         box.show()
@@ -1017,7 +667,7 @@ class MessageWidget(QFrame):
             QGuiApplication.clipboard().setText(codes[index])
 
     def _flash_copied(self, button: QToolButton) -> None:
-        button.setIcon(icon("check", _muted(self.palette())))
+        button.setIcon(icon("check", muted_color(self.palette())))
         button.setToolTip("Copied")
         QTimer.singleShot(1400, self, self._restyle)
 
@@ -1054,7 +704,7 @@ class MessageWidget(QFrame):
     def _restyle(self) -> None:
         """Fonts and colours derived from the current palette and font."""
         pal = self.palette()
-        muted = _muted(pal)
+        muted = muted_color(pal)
         base = self.font()
         small = QFont(base)
         small.setPointSizeF(max(base.pointSizeF() * 0.88, 6.0))
