@@ -16,7 +16,7 @@ from typing import Any
 import keyring
 import pytest
 import qasync
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QCoreApplication, QEvent, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.app import ChatdeskApp
@@ -28,6 +28,18 @@ pytestmark = pytest.mark.gui
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Callable[[], Any]]:
     return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_widgets_before_exit(qapp: QApplication) -> Iterator[None]:
+    """Delete every window while QApplication still exists, so nothing Qt-owned is left for
+    the interpreter's final garbage collection to destroy in a random order."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 @pytest.fixture

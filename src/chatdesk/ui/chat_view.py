@@ -131,7 +131,7 @@ class ChatView(QScrollArea):
         for message in messages[split:]:
             self._append(message)
         self._follow()
-        QTimer.singleShot(0, self._fill_if_short)
+        QTimer.singleShot(0, self, self._fill_if_short)
 
     def prepend_messages(self, messages: Sequence[Message], *, has_older: bool) -> None:
         """Add an older window above, keeping what the user sees where it is."""
@@ -141,7 +141,7 @@ class ChatView(QScrollArea):
         self._learn_tools(messages)
         self._held = [*messages, *self._held]
         self._reveal_held()
-        QTimer.singleShot(0, self._fill_if_short)
+        QTimer.singleShot(0, self, self._fill_if_short)
 
     def add_message(self, message: Message) -> None:
         """Append a complete message; a user's own message brings the view to the bottom."""
@@ -403,11 +403,11 @@ class ChatView(QScrollArea):
         if bar.maximum() <= bar.minimum() and (self._held or self._has_older):
             self._at_top()
             if self._held or not self._older_requested:
-                QTimer.singleShot(0, self._fill_if_short)
+                QTimer.singleShot(0, self, self._fill_if_short)
 
     def _on_range_changed(self, minimum: int, maximum: int) -> None:
         if maximum <= minimum:
-            QTimer.singleShot(0, self._fill_if_short)
+            QTimer.singleShot(0, self, self._fill_if_short)
         if self._following:
             self._set_value(maximum)
         elif self._anchor is not None:

@@ -251,11 +251,7 @@ class MainWindow(QMainWindow):
 
         c.conversationsChanged.connect(self.sidebar.set_conversations)
         c.conversationOpened.connect(self._conversation_opened)
-        c.olderMessagesLoaded.connect(
-            lambda messages, has_older: self.chat_view.prepend_messages(
-                messages, has_older=has_older
-            )
-        )
+        c.olderMessagesLoaded.connect(self._older_loaded)
         c.userMessageAdded.connect(self.chat_view.add_message)
         c.assistantStarted.connect(self.chat_view.start_assistant)
         c.streamDelta.connect(self.chat_view.append_stream)
@@ -269,7 +265,7 @@ class MainWindow(QMainWindow):
         c.draftRestored.connect(self._restore_draft)
         c.draftResent.connect(self._draft_resent)
         c.notice.connect(self.banner.show_text)
-        c.toolActivity.connect(lambda text: self.statusBar().showMessage(text, 0 if text else 1))
+        c.toolActivity.connect(self._tool_activity)
 
     # -- reactions -----------------------------------------------------------------------
 
@@ -281,6 +277,15 @@ class MainWindow(QMainWindow):
         if self.controller.send(text):
             self.banner.hide()
             self.composer.clear_after_send()
+
+    # Slots for the controller's signals are methods, never lambdas: the controller outlives
+    # the window, and only a method's connection is dropped when the window is destroyed.
+
+    def _older_loaded(self, messages: Sequence[Message], has_older: bool) -> None:
+        self.chat_view.prepend_messages(messages, has_older=has_older)
+
+    def _tool_activity(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0 if text else 1)
 
     def _restore_draft(self, text: str) -> None:
         """Put unsent text back; never overwrite what the user typed since."""
@@ -389,7 +394,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.firstPainted.emit)
+            QTimer.singleShot(0, self, self.firstPainted.emit)  # cancelled if the window goes
 
     @property
     def painted(self) -> bool:
