@@ -535,3 +535,43 @@ async def test_retry_shows_only_the_new_answer(
     await running_app.runner.wait_idle()
     texts = [w.source for w in window.chat_view.message_widgets()]
     assert texts == ["try me", "Fixed answer."]
+
+
+async def test_coming_back_to_a_streaming_chat_shows_it_live_again(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    app_env.enqueue(Reply.stream("Answer A."))
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "question A")
+    await finished.wait()
+    chat_a = controller.conversation_id
+    assert chat_a is not None
+
+    first_half = Gate()
+    app_env.enqueue(
+        Reply.stream(["One ", "two ", "three ", "four."], hold_after=(2, first_half), keepalives=0)
+    )
+    QTest.keySequence(window, "Ctrl+N")
+    deltas = SignalWaiter(controller.streamDelta)
+    _type_and_send(running_app, "count for me")
+    await deltas.wait()
+    chat_b = controller.conversation_id
+    assert chat_b is not None
+    opened = SignalWaiter(controller.conversationOpened)
+    controller.open_conversation(chat_a)
+    await opened.wait()
+    controller.open_conversation(chat_b)  # back while it still streams
+    await opened.wait(2)
+    widget = window.chat_view.message_widgets()[-1]
+    assert widget.is_streaming
+    n = len(deltas.values)
+    first_half.set()
+    await finished.wait(2)
+    assert len(deltas.values) > n  # the rest streamed into the view, live
+    assert [w.source for w in window.chat_view.message_widgets()] == [
+        "count for me",
+        "One two three four.",
+    ]

@@ -96,6 +96,10 @@ class ChatController(QObject):
         self._user_stored = False  # the current turn's user message reached the database
         self._failed_draft: str | None = None  # text of a send that was never stored
         self._unsaved_text: str | None = None  # the current send's text until it is stored
+        # Everything the streaming message has received, to re-attach a view that comes back.
+        self._answer_text: list[str] = []
+        self._answer_reasoning: list[str] = []
+        self._answer_model = ""
         self._active = False
         self._streaming_id: int | None = None
         self._text_buf: list[str] = []
@@ -184,6 +188,8 @@ class ChatController(QObject):
         if conversation.model and conversation.model != self.model:
             self.set_model(conversation.model)
         self.conversationOpened.emit(conversation, messages, has_older)
+        if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
+            self._reattach()
         self.usageChanged.emit(
             _last_usage(messages), await self._repo.conversation_usage(conversation_id)
         )
@@ -329,6 +335,17 @@ class ChatController(QObject):
             self._give_back(self._unsaved_text or "")
         self._unsaved_text = None
 
+    def _reattach(self) -> None:
+        """The user came back to the conversation that streams: show it live again."""
+        assert self._streaming_id is not None
+        self._live = True
+        self._text_buf.clear()
+        self._reasoning_buf.clear()  # already in _answer_*: sent whole below
+        self.assistantStarted.emit(self._streaming_id, self._answer_model)
+        self.streamDelta.emit(
+            self._streaming_id, "".join(self._answer_text), "".join(self._answer_reasoning)
+        )
+
     def _give_back(self, text: str) -> None:
         """The text was not stored: put it back in the composer; Retry (-1) resends it."""
         self._failed_draft = text
@@ -403,13 +420,17 @@ class ChatController(QObject):
         view = self._viewing_turn()
         if isinstance(event, TextDelta):
             self._text_buf.append(event.text)
+            self._answer_text.append(event.text)
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
         elif isinstance(event, ReasoningDelta):
             self._reasoning_buf.append(event.text)
+            self._answer_reasoning.append(event.text)
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
         elif isinstance(event, TurnStarted):
+            self._answer_text, self._answer_reasoning = [], []
+            self._answer_model = event.model
             if event.user_message is not None:
                 self._user_stored = True
                 if view:
@@ -419,6 +440,7 @@ class ChatController(QObject):
                 self.assistantStarted.emit(event.assistant_message_id, event.model)
         elif isinstance(event, AssistantContinued):
             self._flush()
+            self._answer_text, self._answer_reasoning = [], []
             self._streaming_id = event.message_id
             if view:
                 self.messageFinished.emit(event.previous)

@@ -339,6 +339,10 @@ class MessageWidget(QFrame):
         """Become a streaming placeholder with a "thinking…" indicator."""
         self._set_model(model)
         self._discard_renderer()
+        self.body.document().clear()  # a stored partial, when the stream is re-attached
+        if self._reasoning_body is not None:
+            self._reasoning_body.clear()
+        self._reasoning_cursor = None
         self._status = MessageStatus.STREAMING
         self._source = ""
         self._renderer = StreamRenderer(
