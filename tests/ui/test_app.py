@@ -26,6 +26,18 @@ def _type_and_send(app: ChatdeskApp, text: str) -> None:
     QTest.keyClick(edit, Qt.Key.Key_Return)
 
 
+async def _answered_chat(app: ChatdeskApp, fake: FakeOpenRouter, question: str, answer: str) -> int:
+    """Ask ``question`` in the open chat, wait for ``answer``; returns the chat's id."""
+    assert app.controller is not None
+    fake.enqueue(Reply.stream(answer))
+    finished = SignalWaiter(app.controller.messageFinished)
+    _type_and_send(app, question)
+    await finished.wait()
+    conversation_id = app.controller.conversation_id
+    assert conversation_id is not None
+    return conversation_id
+
+
 def _chat_requests(fake: FakeOpenRouter) -> list[dict[str, object]]:
     """Streamed chat requests (title requests are not streamed)."""
     return [r.json for r in fake.requests_to() if r.json and r.json.get("stream")]
@@ -440,12 +452,7 @@ async def test_an_answer_streaming_in_another_chat_stays_out_of_the_open_one(
     controller = running_app.controller
     window = running_app.window
     assert controller is not None and window is not None
-    app_env.enqueue(Reply.stream("Answer A."))
-    finished = SignalWaiter(controller.messageFinished)
-    _type_and_send(running_app, "question A")
-    await finished.wait()
-    chat_a = controller.conversation_id
-    assert chat_a is not None
+    chat_a = await _answered_chat(running_app, app_env, "question A", "Answer A.")
 
     gate = Gate()
     app_env.enqueue(Reply.stream(["Answer ", "B ", "continues."], hold_after=(2, gate)))
@@ -543,12 +550,8 @@ async def test_coming_back_to_a_streaming_chat_shows_it_live_again(
     controller = running_app.controller
     window = running_app.window
     assert controller is not None and window is not None
-    app_env.enqueue(Reply.stream("Answer A."))
     finished = SignalWaiter(controller.messageFinished)
-    _type_and_send(running_app, "question A")
-    await finished.wait()
-    chat_a = controller.conversation_id
-    assert chat_a is not None
+    chat_a = await _answered_chat(running_app, app_env, "question A", "Answer A.")
 
     first_half = Gate()
     app_env.enqueue(
