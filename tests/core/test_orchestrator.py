@@ -543,3 +543,36 @@ async def test_only_one_title_request_per_conversation_at_a_time(
     events = await first
     assert events[-1] == TitleChanged(conv.id, "Title One")
     assert len(fake_openrouter.requests_to()) == 3
+
+
+async def test_a_failed_regenerate_keeps_the_old_answer(
+    repo: ChatRepository, provider: OpenRouterClient, fake_openrouter: FakeOpenRouter
+) -> None:
+    fake_openrouter.enqueue(
+        Reply.stream("The good answer."),
+        Reply.error(402, "Insufficient credits"),
+        Reply.stream("The better answer."),
+    )
+    conv = await repo.create_conversation()
+    orch = _orchestrator(repo, provider)
+    await _collect(orch.send(conv.id, "Question", CONFIG))
+    events = await _collect(orch.regenerate(conv.id, CONFIG))
+    assert isinstance(events[-1], TurnFailed) and events[-1].error.kind == "credits"
+    stored = [(m.content, m.status) for m in await repo.list_messages(conv.id)]
+    assert stored[:2] == [
+        ("Question", MessageStatus.COMPLETE),
+        ("The good answer.", MessageStatus.COMPLETE),
+    ]
+    assert stored[2][1] is MessageStatus.ERROR
+    # The retry's request never showed the model the answer it replaces.
+    retry_body = fake_openrouter.requests_to()[1].json
+    assert retry_body is not None
+    assert retry_body["messages"] == [{"role": "user", "content": "Question"}]
+
+    events = await _collect(orch.regenerate(conv.id, CONFIG))
+    done = events[-1]
+    assert isinstance(done, TurnDone) and done.replaced is not None
+    assert [m.content for m in await repo.list_messages(conv.id)] == [
+        "Question",
+        "The better answer.",
+    ]

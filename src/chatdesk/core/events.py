@@ -105,9 +105,11 @@ class ToolCallFinished:
 
 @dataclass(frozen=True, slots=True)
 class TurnDone:
-    """The assistant message is complete and stored."""
+    """The assistant message is complete and stored. After a regenerate, ``replaced`` is the
+    id range of the old answer, deleted only now that the new one succeeded."""
 
     message: Message
+    replaced: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

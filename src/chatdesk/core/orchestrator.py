@@ -116,8 +116,10 @@ class ChatOrchestrator:
     async def regenerate(
         self, conversation_id: int, config: TurnConfig, from_message_id: int | None = None
     ) -> AsyncIterator[TurnEvent]:
-        """Answer again: drop everything after the user message at or before ``from_message_id``
-        (default: the last user message) and stream a new answer. Also serves "Retry"."""
+        """Answer the user message at or before ``from_message_id`` (default: the last one)
+        again. Also serves "Retry". The old answer (everything after that message) is hidden
+        from the request and deleted only when the new answer is complete: a failed or stopped
+        retry loses nothing."""
         try:
             history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
             users = [
@@ -133,18 +135,25 @@ class ChatOrchestrator:
                 return
             anchor = users[-1]
             later = [m for m in history if m.id > anchor.id]
-            if later:
-                await self._store.delete_messages_from(conversation_id, later[0].id)
         except ChatdeskError as exc:
             yield TurnFailed(exc, None)
             return
-        async for event in self._turn(conversation_id, config, None, first_text=anchor.content):
+        replaced = (later[0].id, later[-1].id) if later else None
+        async for event in self._turn(
+            conversation_id, config, None, first_text=anchor.content, replaced=replaced
+        ):
             yield event
 
     # -- the turn ------------------------------------------------------------------------
 
     async def _turn(
-        self, conversation_id: int, config: TurnConfig, user: Message | None, *, first_text: str
+        self,
+        conversation_id: int,
+        config: TurnConfig,
+        user: Message | None,
+        *,
+        first_text: str,
+        replaced: tuple[int, int] | None = None,
     ) -> AsyncIterator[TurnEvent]:
         try:
             conversation = await self._store.get_conversation(conversation_id)
@@ -168,7 +177,9 @@ class ChatOrchestrator:
             while True:
                 state = _Round()
                 offer_tools = rounds < self._max_tool_rounds
-                request = await self._build_request(conversation_id, config, offer_tools)
+                request = await self._build_request(
+                    conversation_id, config, offer_tools, hidden=replaced
+                )
                 async for event in self._stream(conversation_id, assistant.id, request, state):
                     yield event
                 run_tools = bool(state.calls) and offer_tools
@@ -194,9 +205,11 @@ class ChatOrchestrator:
                     if done_previous is not None:
                         yield AssistantContinued(done_previous, assistant.id)
                     continue
+                if replaced is not None:
+                    await self._store.delete_messages_between(conversation_id, *replaced)
                 done = await self._store.get_message(assistant.id)
                 if done is not None:
-                    yield TurnDone(done)
+                    yield TurnDone(done, replaced)
                 break
         except asyncio.CancelledError:
             if not current_done:
@@ -275,9 +288,16 @@ class ChatOrchestrator:
         )
 
     async def _build_request(
-        self, conversation_id: int, config: TurnConfig, offer_tools: bool
+        self,
+        conversation_id: int,
+        config: TurnConfig,
+        offer_tools: bool,
+        *,
+        hidden: tuple[int, int] | None = None,
     ) -> ChatRequest:
         history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
+        if hidden is not None:  # an old answer being replaced
+            history = [m for m in history if not hidden[0] <= m.id <= hidden[1]]
         messages = context.to_request_messages(history)
         system = (
             RequestMessage("system", config.system_prompt) if config.system_prompt.strip() else None

@@ -119,6 +119,10 @@ class ConversationStore(Protocol):
 
     async def delete_messages_from(self, conversation_id: int, message_id: int) -> int: ...
 
+    async def delete_messages_between(
+        self, conversation_id: int, first_id: int, last_id: int
+    ) -> int: ...
+
     async def record_tool_call(
         self,
         message_id: int,

@@ -441,6 +441,16 @@ class ChatRepository:
             (conversation_id, message_id),
         )
 
+    async def delete_messages_between(
+        self, conversation_id: int, first_id: int, last_id: int
+    ) -> int:
+        """Delete the conversation's messages with ids from ``first_id`` to ``last_id``."""
+        return await self._execute(
+            "delete the messages",
+            "DELETE FROM messages WHERE conversation_id = ? AND id >= ? AND id <= ?",
+            (conversation_id, first_id, last_id),
+        )
+
     async def import_messages(
         self, conversation_id: int, messages: Iterable[tuple[Role, str]]
     ) -> int:

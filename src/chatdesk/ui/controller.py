@@ -385,14 +385,13 @@ class ChatController(QObject):
         last_usage: Usage | None = None
         try:
             async for event in events:
-                regenerated = isinstance(event, TurnStarted) and event.user_message is None
-                if regenerated and self._viewing_turn():
-                    # The old answer was deleted: show the conversation as stored.
-                    await self.load_conversation(conversation_id)
                 self._handle(event)
                 if isinstance(event, UsageReported):
                     last_usage = event.usage
                 elif isinstance(event, TurnDone | TurnFailed):
+                    replaced = isinstance(event, TurnDone) and event.replaced is not None
+                    if replaced and self._viewing_turn():  # the old answer is gone now
+                        await self.load_conversation(conversation_id)
                     await self._turn_over(conversation_id, last_usage)
         except asyncio.CancelledError:
             message_id = self._streaming_id
