@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QTextBrowser
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+)
 
 from chatdesk.app import ChatdeskApp
 from chatdesk.core.models import MessageStatus
@@ -578,3 +585,33 @@ async def test_coming_back_to_a_streaming_chat_shows_it_live_again(
         "count for me",
         "One two three four.",
     ]
+
+
+async def test_answer_again_on_the_last_answer_replaces_it(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller = running_app.controller
+    window = running_app.window
+    assert controller is not None and window is not None
+    await _answered_chat(running_app, app_env, "first", "First answer.")
+    await _answered_chat(running_app, app_env, "second", "Second answer.")
+    widgets = window.chat_view.message_widgets()
+    buttons = [w.findChild(QToolButton, "regenerateButton") for w in widgets]
+    assert [b is not None and b.isVisible() for b in buttons] == [False, False, False, True]
+
+    app_env.enqueue(Reply.stream("Second answer, again."))
+    finished = SignalWaiter(controller.messageFinished)
+    button = buttons[-1]
+    assert button is not None
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    await finished.wait()
+    await running_app.runner.wait_idle()
+    assert [w.source for w in window.chat_view.message_widgets()] == [
+        "first",
+        "First answer.",
+        "second",
+        "Second answer, again.",
+    ]
+    body = _chat_requests(app_env)[-1]["messages"]
+    assert body[-1] == {"role": "user", "content": "second"}
+    assert {"role": "assistant", "content": "Second answer."} not in body  # type: ignore[operator]

@@ -179,6 +179,7 @@ class ChatView(QScrollArea):
             self._append(message)
         else:
             widget.finish(message)
+        self._update_regenerate()
 
     def show_error(
         self,
@@ -316,12 +317,20 @@ class ChatView(QScrollArea):
             for child in widget.findChildren(QWidget):
                 child.setFont(self._font)
 
+    def _update_regenerate(self) -> None:
+        """Only the last answer of the conversation offers "Answer again"."""
+        answers = [w for w in self._items if isinstance(w, MessageWidget)]
+        last = answers[-1] if answers else None
+        for widget in answers:
+            widget.set_can_regenerate(widget is last)
+
     def _insert(self, index: int, widget: QWidget) -> None:
         self._apply_font(widget)
         self._items.insert(index, widget)
         self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
         widget.show()
         self._empty.hide()
+        self._update_regenerate()
 
     def _remove(self, widget: QWidget) -> None:
         self._items.remove(widget)
@@ -331,6 +340,7 @@ class ChatView(QScrollArea):
         widget.hide()
         widget.deleteLater()
         self._empty.setVisible(not self._items and not self._held)
+        self._update_regenerate()
 
     def _remove_all(self) -> None:
         for widget in list(self._items):

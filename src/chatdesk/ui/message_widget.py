@@ -209,6 +209,14 @@ class MessageWidget(QFrame):
         self.retry_button.clicked.connect(lambda: self.retryRequested.emit(self._id))
         self.retry_button.hide()
         footer.addWidget(self.retry_button)
+        # On the last complete answer only (the chat view decides): answer the question again.
+        self.regenerate_button = _flat_button(
+            self._footer, "Regenerate", "Answer again", "regenerateButton"
+        )
+        self.regenerate_button.clicked.connect(lambda: self.retryRequested.emit(self._id))
+        self.regenerate_button.hide()
+        self._can_regenerate = False
+        footer.addWidget(self.regenerate_button)
         footer.addSpacing(6)
         self.meta_label = QLabel(self._footer)
         self.meta_label.setObjectName("messageMeta")
@@ -334,6 +342,20 @@ class MessageWidget(QFrame):
         if message.role == "assistant" and message.tool_calls:
             self._add_tool_rows([(c.name, "called", c.arguments) for c in message.tool_calls])
         self._apply_status(message)
+
+    def set_can_regenerate(self, can: bool) -> None:
+        """Offer "Answer again" (the chat view allows it on the last answer only)."""
+        self._can_regenerate = can
+        self._update_regenerate()
+
+    def _update_regenerate(self) -> None:
+        self.regenerate_button.setVisible(
+            self._can_regenerate
+            and self._role == "assistant"
+            and self._status is MessageStatus.COMPLETE
+            and not self._streaming
+            and bool(self.source)
+        )
 
     def start_stream(self, model: str) -> None:
         """Become a streaming placeholder with a "thinking…" indicator."""
@@ -563,6 +585,7 @@ class MessageWidget(QFrame):
                     f"{message.completion_tokens or 0:,} completion tokens"
                 )
         self.copy_button.setVisible(bool(self.source))
+        self._update_regenerate()
         status = message.status
         if status in (MessageStatus.CANCELLED, MessageStatus.STREAMING):
             self.status_label.setText(
@@ -731,7 +754,11 @@ class MessageWidget(QFrame):
         italic = QFont(small)
         italic.setItalic(True)
         self._thinking.setFont(italic)
-        for button, name in ((self.copy_button, "copy"), (self.retry_button, "retry")):
+        for button, name in (
+            (self.copy_button, "copy"),
+            (self.retry_button, "retry"),
+            (self.regenerate_button, "retry"),
+        ):
             button.setIcon(icon(name, muted))
             button.setToolTip(button.accessibleName())
         if self._reasoning_toggle is not None:
