@@ -63,7 +63,7 @@ def test_headless_suites_pass_without_qt() -> None:
     suites = [
         str(p)
         for p in (ROOT / "tests").iterdir()
-        if p.is_dir() and p.name in ("core", "providers", "storage")
+        if p.is_dir() and p.name in ("core", "providers", "storage", "mcp_tools")
     ]
     suites += [str(p) for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
     code = (

@@ -1,0 +1,281 @@
+"""MCPToolAggregator: the core's ToolHost over every configured MCP server.
+
+One long-lived client per enabled server (see :mod:`chatdesk.mcp.runner`); tools are offered
+to the model as ``<server_id>__<tool>`` (see :mod:`chatdesk.mcp.naming`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp.types import (
+    REQUEST_TIMEOUT,
+    AudioContent,
+    CallToolResult,
+    EmbeddedResource,
+    ImageContent,
+    ResourceLink,
+    TextContent,
+    TextResourceContents,
+)
+
+from chatdesk.core.models import ToolCall, ToolSpec
+from chatdesk.core.ports import ToolResult
+from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
+from chatdesk.mcp.naming import ToolNameMap
+from chatdesk.mcp.runner import ServerRunner, ServerState, ServerStatus, Sleep
+from mcp import MCPError
+
+log = logging.getLogger(__name__)
+
+StatusCallback = Callable[[ServerStatus], None]
+
+DEFAULT_MAX_RESULT_CHARS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInfo:
+    """Where an exposed tool comes from, for approval decisions."""
+
+    server_id: str
+    tool_name: str
+    read_only: bool
+
+
+def format_result(result: CallToolResult, max_chars: int = DEFAULT_MAX_RESULT_CHARS) -> str:
+    """The result as text for the model; non-text parts described, long text cut."""
+    parts: list[str] = []
+    for item in result.content:
+        if isinstance(item, TextContent):
+            parts.append(item.text)
+        elif isinstance(item, ImageContent):
+            parts.append(f"[image: {item.mime_type}]")
+        elif isinstance(item, AudioContent):
+            parts.append(f"[audio: {item.mime_type}]")
+        elif isinstance(item, ResourceLink):
+            parts.append(f"[resource: {item.uri}]")
+        elif isinstance(item, EmbeddedResource):
+            res = item.resource
+            if isinstance(res, TextResourceContents):
+                parts.append(res.text)
+            else:
+                parts.append(f"[resource: {res.uri} ({res.mime_type or 'binary'})]")
+    if not parts and result.structured_content is not None:
+        parts.append(json.dumps(result.structured_content, ensure_ascii=False))
+    text = "\n".join(parts)
+    if len(text) > max_chars:
+        text = f"{text[:max_chars]}\n[… truncated {len(text) - max_chars} characters]"
+    return text
+
+
+class MCPToolAggregator:
+    """Implements ``ToolHost``; :meth:`start` returns at once, servers come up in the background."""
+
+    def __init__(
+        self,
+        config: MCPConfig,
+        *,
+        logs_dir: Path,
+        resolver: Resolver = env_resolver,
+        on_status: StatusCallback | None = None,
+        sleep: Sleep = asyncio.sleep,
+        max_restarts: int = 5,
+        backoff_base_s: float = 1.0,
+        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
+    ) -> None:
+        self._config = config
+        self._logs_dir = logs_dir
+        self._resolver = resolver
+        self._on_status = on_status
+        self._sleep = sleep
+        self._max_restarts = max_restarts
+        self._backoff_base_s = backoff_base_s
+        self._max_result_chars = max_result_chars
+        self._runners: dict[str, ServerRunner] = {}
+        self._names = ToolNameMap()
+        self._specs: tuple[ToolSpec, ...] = ()
+        self._started = False
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start every enabled server in the background."""
+        self._started = True
+        for server_id, server in self._config.servers.items():
+            self._start(server_id, server)
+
+    def _start(self, server_id: str, server: ServerConfig) -> None:
+        if not server.enabled:
+            self._emit(ServerStatus(server_id, ServerState.STOPPED, "disabled"))
+            return
+        runner = ServerRunner(
+            server_id,
+            server,
+            resolver=self._resolver,
+            logs_dir=self._logs_dir,
+            on_change=self._runner_changed,
+            sleep=self._sleep,
+            max_restarts=self._max_restarts,
+            backoff_base_s=self._backoff_base_s,
+        )
+        self._runners[server_id] = runner
+        runner.start()
+
+    async def _stop(self, server_id: str) -> None:
+        runner = self._runners.pop(server_id, None)
+        if runner is not None:
+            await runner.stop()
+            self._rebuild_names()
+
+    async def apply_config(self, config: MCPConfig) -> None:
+        """Apply a new config live: start added, stop removed, restart changed servers."""
+        old = self._config.servers
+        self._config = config
+        if not self._started:
+            return
+        gone = [sid for sid in old if sid not in config.servers or old[sid] != config.servers[sid]]
+        await asyncio.gather(*(self._stop(sid) for sid in gone))
+        for sid in gone:
+            if sid not in config.servers:
+                self._emit(ServerStatus(sid, ServerState.STOPPED, "removed"))
+        for sid, server in config.servers.items():
+            if sid not in old or sid in gone:
+                self._start(sid, server)
+
+    async def restart(self, server_id: str) -> None:
+        """Stop and start one server (e.g. after it failed for good)."""
+        server = self._config.servers.get(server_id)
+        await self._stop(server_id)
+        if server is not None:
+            self._start(server_id, server)
+
+    async def refresh(self, server_id: str | None = None) -> None:
+        """List the tools of one ready server, or of all, again."""
+        runners = [self._runners[server_id]] if server_id else list(self._runners.values())
+        await asyncio.gather(*(r.refresh_tools() for r in runners if r.client is not None))
+
+    async def aclose(self) -> None:
+        """Stop every server and wait until their processes are gone."""
+        await asyncio.gather(*(self._stop(sid) for sid in list(self._runners)))
+
+    # --- status ----------------------------------------------------------------------------
+
+    def statuses(self) -> dict[str, ServerStatus]:
+        """The status of every configured server."""
+        result = {}
+        for server_id, server in self._config.servers.items():
+            runner = self._runners.get(server_id)
+            if runner is not None:
+                result[server_id] = runner.status
+            else:
+                reason = "disabled" if not server.enabled else ""
+                result[server_id] = ServerStatus(server_id, ServerState.STOPPED, reason)
+        return result
+
+    def client_of(self, server_id: str) -> object | None:
+        """The live client object of a ready server (identity only; for diagnostics and tests)."""
+        runner = self._runners.get(server_id)
+        return runner.client if runner is not None else None
+
+    def _runner_changed(self, runner: ServerRunner) -> None:
+        self._rebuild_names()
+        self._emit(runner.status)
+
+    def _emit(self, status: ServerStatus) -> None:
+        if self._on_status is not None:
+            try:
+                self._on_status(status)
+            except Exception:
+                log.exception("MCP status callback failed")
+
+    # --- tools -----------------------------------------------------------------------------
+
+    def _rebuild_names(self) -> None:
+        pairs = [(sid, t.name) for sid, r in self._runners.items() for t in r.tools]
+        self._names = ToolNameMap(pairs)
+        specs = []
+        for sid, runner in self._runners.items():
+            for tool in runner.tools:
+                specs.append(
+                    ToolSpec(
+                        name=self._names.exposed(sid, tool.name),
+                        description=tool.description or tool.title or tool.name,
+                        parameters=tool.input_schema,
+                    )
+                )
+        self._specs = tuple(specs)
+
+    def tool_specs(self) -> Sequence[ToolSpec]:
+        """The tools of every ready server, by exposed name."""
+        return self._specs
+
+    def tool_info(self, exposed_name: str) -> ToolInfo | None:
+        """Server, original name and read-only hint of an exposed tool."""
+        target = self._names.resolve(exposed_name)
+        runner = self._runners.get(target[0]) if target else None
+        if target is None or runner is None:
+            return None
+        for tool in runner.tools:
+            if tool.name == target[1]:
+                hints = tool.annotations
+                read_only = bool(hints and hints.read_only_hint)
+                return ToolInfo(target[0], target[1], read_only)
+        return None
+
+    def approval_of(self, server_id: str) -> str:
+        """The server's approval policy (``ask`` when it is unknown)."""
+        server = self._config.servers.get(server_id)
+        return server.approval if server is not None else "ask"
+
+    async def call_tool(self, call: ToolCall) -> ToolResult:
+        """Run one call on its server; every failure comes back as ``is_error``."""
+        target = self._names.resolve(call.name)
+        if target is None:
+            return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
+        server_id, tool_name = target
+        runner = self._runners.get(server_id)
+        client = runner.client if runner is not None else None
+        if runner is None or client is None:
+            return ToolResult(
+                f"The MCP server {server_id!r} is not ready; try again later.",
+                is_error=True,
+                server_id=server_id,
+            )
+        try:
+            arguments: Any = json.loads(call.arguments) if call.arguments.strip() else {}
+        except json.JSONDecodeError as exc:
+            return ToolResult(
+                f"The arguments are not valid JSON: {exc.msg}.", is_error=True, server_id=server_id
+            )
+        if not isinstance(arguments, dict):
+            return ToolResult(
+                "The arguments must be a JSON object.", is_error=True, server_id=server_id
+            )
+        timeout = runner.config.timeout_s
+        try:
+            async with asyncio.timeout(timeout + 1):
+                result = await client.call_tool(tool_name, arguments, read_timeout_seconds=timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            text = _call_failure(exc, tool_name, timeout)
+            log.info("MCP tool %s on %r failed: %s", tool_name, server_id, text, exc_info=exc)
+            return ToolResult(text, is_error=True, server_id=server_id)
+        text = format_result(result, self._max_result_chars)
+        return ToolResult(text, is_error=bool(result.is_error), server_id=server_id)
+
+
+def _call_failure(exc: Exception, tool_name: str, timeout: float) -> str:
+    if isinstance(exc, TimeoutError) or (
+        isinstance(exc, MCPError) and exc.error.code == REQUEST_TIMEOUT
+    ):
+        return f"The tool {tool_name!r} did not answer within {timeout:g} s."
+    if isinstance(exc, MCPError):
+        return f"The tool {tool_name!r} failed: {exc.error.message}"
+    return f"The tool {tool_name!r} failed: {type(exc).__name__}: {exc}"

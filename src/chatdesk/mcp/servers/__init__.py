@@ -1,0 +1,1 @@
+"""Built-in MCP servers, each runnable as ``python -m chatdesk.mcp.servers.<name>`` (stdio)."""

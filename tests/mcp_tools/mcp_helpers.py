@@ -1,0 +1,66 @@
+"""Shared helpers for the MCP tests: configs for real servers and a status waiter."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from chatdesk.core.models import ToolCall
+from chatdesk.mcp.config import MCPConfig, parse_config
+from chatdesk.mcp.runner import ServerState, ServerStatus
+
+TOY = str(Path(__file__).with_name("toy_server.py"))
+
+
+def toy(name: str, **extra: Any) -> dict[str, Any]:
+    """A stdio entry for the toy server."""
+    return {"command": sys.executable, "args": [TOY, name], **extra}
+
+
+def builtin(module: str, **extra: Any) -> dict[str, Any]:
+    """A stdio entry for a built-in server."""
+    return {"command": sys.executable, "args": ["-m", f"chatdesk.mcp.servers.{module}"], **extra}
+
+
+def config(**servers: dict[str, Any]) -> MCPConfig:
+    return parse_config({"mcpServers": servers})
+
+
+def call(name: str, arguments: str = "{}") -> ToolCall:
+    return ToolCall(id="c1", name=name, arguments=arguments)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Statuses:
+    """A status callback that lets a test await a state."""
+
+    def __init__(self) -> None:
+        self.history: list[ServerStatus] = []
+        self.latest: dict[str, ServerStatus] = {}
+        self._changed = asyncio.Event()
+
+    def __call__(self, status: ServerStatus) -> None:
+        self.history.append(status)
+        self.latest[status.server_id] = status
+        self._changed.set()
+
+    async def wait(
+        self, server_id: str, state: ServerState, *, final: bool = True, limit_s: float = 30
+    ) -> ServerStatus:
+        """The first status of ``server_id`` in ``state`` (with no retry pending if ``final``)."""
+        async with asyncio.timeout(limit_s):
+            while True:
+                status = self.latest.get(server_id)
+                if status and status.state is state and not (final and status.retry_in):
+                    return status
+                self._changed.clear()
+                await self._changed.wait()

@@ -1,0 +1,49 @@
+"""A small MCP server for the tests: ``python toy_server.py NAME [PORT]`` (stdio, or HTTP)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+
+name = sys.argv[1]
+server = MCPServer(name)
+
+
+@server.tool()
+def echo(text: str) -> str:
+    """Echo the text, prefixed with the server's name."""
+    return f"{name}:{text}"
+
+
+@server.tool()
+def pid() -> int:
+    """The server's process id."""
+    return os.getpid()
+
+
+@server.tool()
+async def hang() -> str:
+    """Never answers."""
+    await anyio.sleep(3600)
+    return "late"
+
+
+@server.tool()
+def huge(size: int) -> str:
+    """A long text."""
+    return "x" * size
+
+
+@server.tool()
+def die() -> str:
+    """Exit the server process at once."""
+    os._exit(3)
+
+
+if len(sys.argv) > 2:
+    server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+else:
+    server.run()
