@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcp import MCPError
 from mcp.types import (
     REQUEST_TIMEOUT,
     AudioContent,
@@ -30,7 +31,6 @@ from chatdesk.core.ports import ToolResult
 from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap
 from chatdesk.mcp.runner import ServerRunner, ServerState, ServerStatus, Sleep
-from mcp import MCPError
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx2
+from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -34,7 +35,6 @@ from chatdesk.mcp.config import (
     resolve_server,
 )
 from chatdesk.mcp.naming import sanitize
-from mcp import Client, MCPError, StdioServerParameters
 
 log = logging.getLogger(__name__)
 
