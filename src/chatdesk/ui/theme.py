@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.paths import resources_dir
+
 _system_palette: QPalette | None = None
 
 STYLE_SHEET = """
@@ -29,6 +31,11 @@ QListWidget#sessionList::item:selected { background: palette(highlight);
 QLineEdit#sessionSearch { padding: 5px 8px; border-radius: 6px; }
 QFrame#firstRunCard { border: 1px solid palette(mid); border-radius: 14px;
     background: palette(base); }
+QComboBox#modelPicker { border: 1px solid palette(mid); border-radius: 6px; padding: 3px 8px;
+    background: palette(base); }
+QComboBox#modelPicker:focus { border: 1px solid palette(highlight); }
+QComboBox#modelPicker::drop-down { border: none; width: 22px; }
+QComboBox#modelPicker::down-arrow { image: url("@CHEVRON@"); width: 10px; height: 10px; }
 QToolBar#mainToolbar { spacing: 6px; padding: 4px 8px; border-bottom: 1px solid palette(midlight); }
 """
 
@@ -98,5 +105,7 @@ def apply_theme(app: QApplication, theme: str) -> bool:
         dark = scheme.name == "Dark"
         palette = dark_palette() if dark else light_palette()
     app.setPalette(palette)
-    app.setStyleSheet(STYLE_SHEET)
-    return is_dark(palette)
+    dark = is_dark(palette)
+    chevron = resources_dir() / "icons" / f"chevron-down-{'dark' if dark else 'light'}.png"
+    app.setStyleSheet(STYLE_SHEET.replace("@CHEVRON@", chevron.as_posix()))
+    return dark
