@@ -14,6 +14,7 @@ import pytest
 
 from chatdesk.core.events import (
     AssistantContinued,
+    ReasoningDelta,
     TextDelta,
     TitleChanged,
     ToolCallFinished,
@@ -576,3 +577,34 @@ async def test_a_failed_regenerate_keeps_the_old_answer(
         "Question",
         "The better answer.",
     ]
+
+
+async def test_reasoning_is_persisted_while_it_streams(
+    repo: ChatRepository,
+    provider: OpenRouterClient,
+    fake_openrouter: FakeOpenRouter,
+    data_dir: Path,
+) -> None:
+    gate = Gate()
+    reasoning = ["Think ", "step ", "by ", "step."]
+    fake_openrouter.enqueue(
+        Reply.stream("Answer.", reasoning=reasoning, keepalives=0, hold_after=(4, gate))
+    )
+    clock = ManualClock()
+    orch = _orchestrator(repo, provider, persist_interval_s=0.25, clock=clock)
+    conv = await repo.create_conversation()
+    assistant_id = -1
+    async for event in orch.send(conv.id, "why?", CONFIG):
+        if isinstance(event, TurnStarted):
+            assistant_id = event.assistant_message_id
+        if isinstance(event, ReasoningDelta):
+            clock.now += 0.3  # a long think: each piece 300 ms apart
+            if event.text == "step.":
+                # Before any answer text, the reasoning so far is already on disk.
+                stored = _db_rows(
+                    data_dir, "SELECT reasoning FROM messages WHERE id = ?", assistant_id
+                )[0][0]
+                assert stored == "Think step by "
+                gate.set()
+    done = await repo.get_message(assistant_id)
+    assert done is not None and done.reasoning == "Think step by step."

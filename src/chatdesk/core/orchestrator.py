@@ -254,18 +254,20 @@ class ChatOrchestrator:
         parts = state.parts
         async with contextlib.aclosing(self._provider.stream_chat(request)) as stream:
             async for event in stream:
-                if isinstance(event, TextDelta):
-                    parts.append(event.text)
-                    if first_token_at is None:
-                        first_token_at = clock()
+                if isinstance(event, TextDelta | ReasoningDelta):
+                    if isinstance(event, TextDelta):
+                        parts.append(event.text)
+                        if first_token_at is None:
+                            first_token_at = clock()
+                    else:
+                        state.reasoning.append(event.text)
                     yield event
                     now = clock()
-                    if now - last_save >= interval:
+                    if now - last_save >= interval:  # answer and reasoning: both are streamed
                         last_save = now
-                        await self._store.update_message(message_id, content="".join(parts))
-                elif isinstance(event, ReasoningDelta):
-                    state.reasoning.append(event.text)
-                    yield event
+                        await self._store.update_message(
+                            message_id, content="".join(parts), reasoning="".join(state.reasoning)
+                        )
                 elif isinstance(event, ToolCallsRequested):
                     state.calls = event.calls
                 elif isinstance(event, Finished):
