@@ -408,12 +408,18 @@ class ChatView(QScrollArea):
         return None
 
     def _fill_if_short(self) -> None:
-        """Content shorter than the view cannot be scrolled to the top: load older at once."""
-        bar = self.verticalScrollBar()
-        if bar.maximum() <= bar.minimum() and (self._held or self._has_older):
-            self._at_top()
-            if self._held or not self._older_requested:
-                QTimer.singleShot(0, self, self._fill_if_short)
+        """Content shorter than the view cannot be scrolled to the top: load older at once.
+
+        Judged by the layout's size hint, not the scroll range, which is also 0 for a moment
+        before a new window of messages is laid out.
+        """
+        if not (self._held or self._has_older):
+            return
+        if self._layout.sizeHint().height() > self.viewport().height():
+            return
+        self._at_top()
+        if self._held or not self._older_requested:
+            QTimer.singleShot(0, self, self._fill_if_short)
 
     def _on_range_changed(self, minimum: int, maximum: int) -> None:
         if maximum <= minimum:
