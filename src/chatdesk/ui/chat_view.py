@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -346,7 +346,7 @@ class ChatView(QScrollArea):
         for widget in list(self._items):
             self._remove(widget)
         self._held = []
-        self._anchor = None
+        self._set_anchor(None)
         self._older_label.hide()
         self._empty.show()
 
@@ -364,7 +364,7 @@ class ChatView(QScrollArea):
         if not self._held:
             return
         if self._anchor is None and not self._following:
-            self._anchor = self._capture_anchor()
+            self._set_anchor(self._capture_anchor())
         chunk = self._held[-self.CHUNK :]
         del self._held[-self.CHUNK :]
         index = 0
@@ -377,7 +377,7 @@ class ChatView(QScrollArea):
     def _at_top(self) -> None:
         if self._held:
             self._following = False
-            self._anchor = self._capture_anchor()
+            self._set_anchor(self._capture_anchor())
             self._reveal_held()
         elif self._has_older and not self._older_requested:
             self._older_requested = True
@@ -386,7 +386,7 @@ class ChatView(QScrollArea):
 
     def _follow(self) -> None:
         self._following = True
-        self._anchor = None
+        self._set_anchor(None)
         bar = self.verticalScrollBar()
         self._set_value(bar.maximum())
 
@@ -426,16 +426,41 @@ class ChatView(QScrollArea):
             QTimer.singleShot(0, self, self._fill_if_short)
         if self._following:
             self._set_value(maximum)
-        elif self._anchor is not None:
-            widget, offset = self._anchor
-            if widget in self._items:
-                self._set_value(self._column.y() + widget.y() - offset)
+        else:
+            self._apply_anchor()
+
+    def _set_anchor(self, anchor: tuple[QWidget, int] | None) -> None:
+        """Hold ``anchor`` in place; watch it, since it can move without the range changing."""
+        old = self._anchor[0] if self._anchor is not None else None
+        new = anchor[0] if anchor is not None else None
+        if old is not new:
+            if old is not None:
+                old.removeEventFilter(self)
+            if new is not None:
+                new.installEventFilter(self)
+        self._anchor = anchor
+
+    def _apply_anchor(self) -> None:
+        if self._anchor is None or self._following:
+            return
+        widget, offset = self._anchor
+        if widget in self._items:
+            self._set_value(self._column.y() + widget.y() - offset)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Move
+            and self._anchor is not None
+            and watched is self._anchor[0]
+        ):
+            self._apply_anchor()
+        return super().eventFilter(watched, event)
 
     def _on_value_changed(self, value: int) -> None:
         if self._adjusting:
             return
         bar = self.verticalScrollBar()
         self._following = value >= bar.maximum() - self._FOLLOW_SLACK
-        self._anchor = None if self._following else self._capture_anchor()
+        self._set_anchor(None if self._following else self._capture_anchor())
         if value <= bar.minimum() and bar.maximum() > bar.minimum():
             self._at_top()
