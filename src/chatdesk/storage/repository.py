@@ -204,6 +204,24 @@ class ChatRepository:
             task.add_done_callback(_log_orphan_failure)
             raise
 
+    # Stores of other tables (presets, attachments) share this connection and its write lock.
+
+    async def read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query; ``action`` names it in error messages ("load the presets")."""
+        return await self._read(action, sql, params)
+
+    async def write(self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run ``op`` under the write lock; it finishes even if the caller is cancelled."""
+        return await self._write(action, op)
+
+    async def execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
+        """One autocommitted statement; returns the number of changed rows."""
+        return await self._execute(action, sql, params)
+
+    def now(self) -> float:
+        """The repository's clock (injected in tests)."""
+        return self._clock()
+
     async def _execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
         """One autocommitted statement; returns the number of changed rows."""
 
