@@ -57,25 +57,21 @@ app.exec()
 )
 
 CHATDESK = (
-    _PAINT_PROBE
+    """
+import sys
+from chatdesk.app import main  # first, as in `python -m chatdesk`: the same import order
+"""
+    + _PAINT_PROBE.replace(
+        'print("PAINT"',
+        'assert obj.controller.conversation_id is not None, "last conversation not shown"\n'
+        '            print("PAINT"',
+    )
     + """
-import asyncio
-from pathlib import Path
-import qasync
 from PySide6.QtWidgets import QApplication
-from chatdesk.app import ChatdeskApp
 app = QApplication(sys.argv[:1])
-app.setStyle("Fusion")
 probe = FirstPaint("mainWindow")
 app.installEventFilter(probe)
-loop = qasync.QEventLoop(app)
-asyncio.set_event_loop(loop)
-async def run():
-    chat = ChatdeskApp(app, Path(os.environ["CHATDESK_DATA_DIR"]))
-    await chat.start()
-    assert chat.controller.conversation_id is not None, "last conversation not restored"
-    await asyncio.Event().wait()
-loop.run_until_complete(run())
+main(sys.argv[:1])
 """
 )
 

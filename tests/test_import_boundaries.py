@@ -74,3 +74,18 @@ def test_headless_suites_pass_without_qt() -> None:
     proc = _run(code)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert " passed" in proc.stdout
+
+
+def test_the_app_module_paints_without_the_event_loop_stack() -> None:
+    """app.main paints the window before it imports asyncio (with ssl), aiosqlite and qasync:
+    importing chatdesk.app must not pull them in (see bench/bench_startup.py)."""
+    code = (
+        "import sys\nimport chatdesk.app\n"
+        "late = [m for m in ('asyncio', 'ssl', 'aiosqlite', 'qasync', 'httpx', 'mcp')"
+        " if m in sys.modules]\n"
+        "print(late)\nassert not late, late"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -12,13 +12,12 @@ live in chatdesk.storage.search; SearchHit is re-exported here.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -26,6 +25,18 @@ from chatdesk.core.models import Conversation, Message, MessageStatus, Role, Too
 from chatdesk.errors import StorageError
 from chatdesk.storage import db
 from chatdesk.storage.migrations import MIGRATIONS, migrate
+from chatdesk.storage.rows import (
+    CONVERSATION_COLUMNS,
+    CONVERSATION_ORDER,
+    LAST_MESSAGES_SQL,
+    MESSAGE_COLUMNS,
+    NO_BOUND,
+    USAGE_SQL,
+    conversation_from_row,
+    dump_tool_calls,
+    message_from_row,
+    usage_from_row,
+)
 from chatdesk.storage.search import SEARCH_SQL, SearchHit, search_hit, search_params
 
 __all__ = ["INTERRUPTED_ERROR", "MESSAGE_COLUMNS", "ChatRepository", "SearchHit"]
@@ -35,68 +46,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 INTERRUPTED_ERROR = "Interrupted: chatdesk was closed while this answer streamed"
-#: Larger than any rowid: "no upper bound" for message windows.
-_NO_BOUND = 2**63 - 1
-
-_CONVERSATION_COLUMNS = (
-    "id, title, title_is_default, created_at, updated_at, pinned, model, preset_id"
-)
-MESSAGE_COLUMNS = (
-    "id, conversation_id, parent_id, role, content, reasoning, status, model, prompt_tokens,"
-    " completion_tokens, cost, error, tool_calls, tool_call_id, generation_id, created_at"
-)
-
-
-def _dump_tool_calls(calls: Sequence[ToolCall]) -> str | None:
-    if not calls:
-        return None
-    items = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]
-    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
-
-
-def _load_tool_calls(text: str | None, message_id: int) -> tuple[ToolCall, ...]:
-    if not text:
-        return ()
-    try:
-        items = json.loads(text)
-        return tuple(ToolCall(str(i["id"]), str(i["name"]), str(i["arguments"])) for i in items)
-    except (ValueError, TypeError, KeyError):
-        log.warning("Ignoring unreadable tool_calls of message %d", message_id)
-        return ()
-
-
-def _conversation(row: sqlite3.Row) -> Conversation:
-    return Conversation(
-        id=row["id"],
-        title=row["title"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        pinned=bool(row["pinned"]),
-        model=row["model"],
-        preset_id=row["preset_id"],
-        title_is_default=bool(row["title_is_default"]),
-    )
-
-
-def _message(row: sqlite3.Row) -> Message:
-    return Message(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        role=cast(Role, row["role"]),
-        content=row["content"],
-        created_at=row["created_at"],
-        status=MessageStatus(row["status"]),
-        model=row["model"],
-        reasoning=row["reasoning"],
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        cost=row["cost"],
-        error=row["error"],
-        parent_id=row["parent_id"],
-        tool_calls=_load_tool_calls(row["tool_calls"], row["id"]),
-        tool_call_id=row["tool_call_id"],
-        generation_id=row["generation_id"],
-    )
 
 
 async def _transaction(conn: aiosqlite.Connection, body: Callable[[], Awaitable[T]]) -> T:
@@ -244,22 +193,22 @@ class ChatRepository:
                 await conn.execute_fetchall(
                     "INSERT INTO conversations (title, title_is_default, created_at, updated_at,"
                     " model, preset_id) VALUES (?, 1, ?, ?, ?, ?)"
-                    f" RETURNING {_CONVERSATION_COLUMNS}",
+                    f" RETURNING {CONVERSATION_COLUMNS}",
                     (title, now, now, model, preset_id),
                 )
             )
 
         rows = await self._write("create the conversation", op)
-        return _conversation(rows[0])
+        return conversation_from_row(rows[0])
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None:
         """The conversation, or None when it does not exist."""
         rows = await self._read(
             "load the conversation",
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
             (conversation_id,),
         )
-        return _conversation(rows[0]) if rows else None
+        return conversation_from_row(rows[0]) if rows else None
 
     async def list_conversations(
         self, *, title_filter: str | None = None, limit: int | None = None
@@ -271,11 +220,11 @@ class ChatRepository:
             where, params = "WHERE instr(chatdesk_casefold(title), ?) > 0", [needle]
         rows = await self._read(
             "load the conversations",
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
-            " ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?",
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations {where}"
+            f" {CONVERSATION_ORDER} LIMIT ?",
             (*params, -1 if limit is None else max(limit, 0)),
         )
-        return [_conversation(row) for row in rows]
+        return [conversation_from_row(row) for row in rows]
 
     async def rename_conversation(
         self, conversation_id: int, title: str, *, generated: bool = False
@@ -338,7 +287,7 @@ class ChatRepository:
             reasoning,
             MessageStatus(status).value,
             model,
-            _dump_tool_calls(tool_calls),
+            dump_tool_calls(tool_calls),
             tool_call_id,
             now,
             now,
@@ -360,7 +309,7 @@ class ChatRepository:
             return await _transaction(conn, body)
 
         rows = await self._write("save the message", op)
-        return _message(rows[0])
+        return message_from_row(rows[0])
 
     async def update_message(
         self,
@@ -399,7 +348,7 @@ class ChatRepository:
         if generation_id is not None:
             changes["generation_id"] = generation_id
         if tool_calls is not None:
-            changes["tool_calls"] = _dump_tool_calls(tool_calls)
+            changes["tool_calls"] = dump_tool_calls(tool_calls)
         if not changes:
             return
         changes["updated_at"] = self._clock()
@@ -417,13 +366,13 @@ class ChatRepository:
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?",
             (message_id,),
         )
-        return _message(rows[0]) if rows else None
+        return message_from_row(rows[0]) if rows else None
 
     async def list_messages(
         self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
     ) -> list[Message]:
         """Messages oldest first; with ``limit``, only the last ``limit`` before ``before_id``."""
-        bound = _NO_BOUND if before_id is None else before_id
+        bound = NO_BOUND if before_id is None else before_id
         action = "load the messages"
         if limit is None:
             rows = await self._read(
@@ -434,13 +383,10 @@ class ChatRepository:
             )
         else:
             rows = await self._read(
-                action,
-                f"SELECT {MESSAGE_COLUMNS} FROM messages"
-                " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                (conversation_id, bound, max(limit, 0)),
+                action, LAST_MESSAGES_SQL, (conversation_id, bound, max(limit, 0))
             )
             rows.reverse()
-        return [_message(row) for row in rows]
+        return [message_from_row(row) for row in rows]
 
     async def count_messages(self, conversation_id: int) -> int:
         """How many messages a conversation holds."""
@@ -549,22 +495,8 @@ class ChatRepository:
 
     async def conversation_usage(self, conversation_id: int) -> Usage:
         """Token and cost totals of a conversation (cost None when no message had one)."""
-        rows = await self._read(
-            "load the conversation's usage",
-            "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
-            " coalesce(sum(total_tokens), 0), sum(cost), coalesce(sum(cached_tokens), 0),"
-            " coalesce(sum(reasoning_tokens), 0) FROM messages WHERE conversation_id = ?",
-            (conversation_id,),
-        )
-        prompt, completion, total, cost, cached, reasoning = rows[0]
-        return Usage(
-            prompt_tokens=int(prompt),
-            completion_tokens=int(completion),
-            total_tokens=int(total),
-            cost=None if cost is None else float(cost),
-            cached_tokens=int(cached),
-            reasoning_tokens=int(reasoning),
-        )
+        rows = await self._read("load the conversation's usage", USAGE_SQL, (conversation_id,))
+        return usage_from_row(rows[0])
 
     # --- search ---------------------------------------------------------------------------
 

@@ -8,14 +8,16 @@ cancels the previous one.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.errors import ChatdeskError
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ class TaskRunner(QObject):
         self, coro: Coroutine[Any, Any, Any], *, key: str | None = None, name: str | None = None
     ) -> asyncio.Task[Any]:
         """Start ``coro`` on the running loop; with ``key``, cancel that key's previous task."""
+        import asyncio  # not at import time: the window paints before asyncio is loaded
+
         if key is not None:
             previous = self._keyed.pop(key, None)
             if previous is not None and not previous.done():
@@ -62,11 +66,15 @@ class TaskRunner(QObject):
 
     async def wait_idle(self) -> None:
         """Wait until every task started so far (and any they start) has finished."""
+        import asyncio
+
         while pending := [t for t in self._tasks if not t.done()]:
             await asyncio.wait(pending)
 
     async def shutdown(self, grace_s: float = 5.0) -> None:
         """Cancel every task and wait (bounded) for them to finish their clean-up."""
+        import asyncio
+
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()

@@ -7,7 +7,6 @@ their results into signals. Text deltas are coalesced and flushed at most every
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -30,12 +29,15 @@ from chatdesk.core.events import (
 )
 from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
 from chatdesk.errors import ChatdeskError
-from chatdesk.storage.repository import ChatRepository
 from chatdesk.ui.bridge import TaskRunner
 
 if TYPE_CHECKING:
+    import asyncio
+
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
+    from chatdesk.storage.repository import ChatRepository
+    from chatdesk.storage.snapshot import StartSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class ChatController(QObject):
 
     def __init__(
         self,
-        repository: ChatRepository,
+        repository: ChatRepository | None,
         backend: Callable[[], tuple[ChatOrchestrator, ChatProvider]],
         runner: TaskRunner,
         turn_config: Callable[[str], TurnConfig],
@@ -78,9 +80,11 @@ class ChatController(QObject):
         parent: QObject | None = None,
     ) -> None:
         """``backend`` builds the orchestrator and provider on first use (after the first paint:
-        the HTTP stack is not needed to show the window)."""
+        the HTTP stack is not needed to show the window). ``repository`` may come later through
+        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``."""
         super().__init__(parent)
-        self._repo = repository
+        self._repository = repository
+        self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
         self._make_backend = backend
         self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
         self._runner = runner
@@ -140,6 +144,39 @@ class ChatController(QObject):
                 return info
         return None
 
+    # -- start -------------------------------------------------------------------------------
+
+    async def _db(self) -> ChatRepository:
+        """The repository; work asked for in the moment before it opens waits for it."""
+        import asyncio
+
+        if self._repository is None:
+            if self._attached is None:
+                self._attached = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._attached)
+        assert self._repository is not None
+        return self._repository
+
+    def attach_repository(self, repository: ChatRepository) -> None:
+        """The repository, once open (the window may already show a snapshot)."""
+        self._repository = repository
+        if self._attached is not None and not self._attached.done():
+            self._attached.set_result(None)
+
+    def show_snapshot(self, snapshot: StartSnapshot) -> None:
+        """Show what was read before the event loop existed, as ``load_conversation`` would."""
+        self.conversationsChanged.emit(snapshot.conversations)
+        conversation = snapshot.conversation
+        if conversation is None:
+            self.new_conversation()
+            return
+        self.conversation = conversation
+        self._oldest_id = snapshot.messages[0].id if snapshot.messages else None
+        if conversation.model and conversation.model != self.model:
+            self.set_model(conversation.model)
+        self.conversationOpened.emit(conversation, snapshot.messages, snapshot.has_older)
+        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+
     # -- conversations -------------------------------------------------------------------
 
     def refresh_conversations(self, filter_text: str | None = None) -> None:
@@ -150,10 +187,11 @@ class ChatController(QObject):
 
     async def reload_conversations(self) -> None:
         """Reload the sidebar list now."""
-        conversations = await self._repo.list_conversations()
+        repo = await self._db()
+        conversations = await repo.list_conversations()
         if self._filter:
             needle = self._filter.casefold()
-            hits = {h.conversation_id for h in await self._repo.search(self._filter, limit=200)}
+            hits = {h.conversation_id for h in await repo.search(self._filter, limit=200)}
             conversations = [
                 c for c in conversations if needle in c.title.casefold() or c.id in hits
             ]
@@ -173,12 +211,13 @@ class ChatController(QObject):
 
     async def load_conversation(self, conversation_id: int) -> None:
         """Load and show a conversation now (``open_conversation`` runs this in the background)."""
-        conversation = await self._repo.get_conversation(conversation_id)
+        repo = await self._db()
+        conversation = await repo.get_conversation(conversation_id)
         if conversation is None:
             self.notice.emit("warning", "That conversation no longer exists.")
             self.refresh_conversations()
             return
-        messages = await self._repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
+        messages = await repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
         has_older = len(messages) > FIRST_PAGE
         messages = messages[-FIRST_PAGE:]
         if conversation_id != self._turn_conv:
@@ -191,7 +230,7 @@ class ChatController(QObject):
         if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
             self._reattach()
         self.usageChanged.emit(
-            _last_usage(messages), await self._repo.conversation_usage(conversation_id)
+            _last_usage(messages), await repo.conversation_usage(conversation_id)
         )
 
     def load_older(self) -> None:
@@ -202,7 +241,8 @@ class ChatController(QObject):
             self._runner.spawn(self._older(self.conversation.id, self._oldest_id), key="older")
 
     async def _older(self, conversation_id: int, before_id: int) -> None:
-        messages = await self._repo.list_messages(
+        repo = await self._db()
+        messages = await repo.list_messages(
             conversation_id, limit=PAGE_SIZE + 1, before_id=before_id
         )
         if self.conversation_id != conversation_id:
@@ -220,9 +260,10 @@ class ChatController(QObject):
         self._runner.spawn(self._rename(conversation_id, title))
 
     async def _rename(self, conversation_id: int, title: str) -> None:
-        await self._repo.rename_conversation(conversation_id, title)
+        repo = await self._db()
+        await repo.rename_conversation(conversation_id, title)
         if self.conversation_id == conversation_id:
-            self.conversation = await self._repo.get_conversation(conversation_id)
+            self.conversation = await repo.get_conversation(conversation_id)
         self.titleChanged.emit(conversation_id, title)
         await self.reload_conversations()
 
@@ -230,18 +271,22 @@ class ChatController(QObject):
         self._runner.spawn(self._pin(conversation_id, pinned))
 
     async def _pin(self, conversation_id: int, pinned: bool) -> None:
-        await self._repo.set_pinned(conversation_id, pinned)
+        repo = await self._db()
+        await repo.set_pinned(conversation_id, pinned)
         await self.reload_conversations()
 
     def delete_conversation(self, conversation_id: int) -> None:
         self._runner.spawn(self._delete(conversation_id))
 
     async def _delete(self, conversation_id: int) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        repo = await self._db()
         turn = self._turn
         if turn is not None and not turn.done() and self._turn_conv == conversation_id:
             turn.cancel()  # streaming, or writing its title
             await asyncio.wait([turn], timeout=5)
-        await self._repo.delete_conversation(conversation_id)
+        await repo.delete_conversation(conversation_id)
         if self.conversation_id == conversation_id:
             self.new_conversation()
         await self.reload_conversations()
@@ -352,13 +397,16 @@ class ChatController(QObject):
         self.draftRestored.emit(text)
 
     async def _send(self, text: str) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        repo = await self._db()
         try:
             opening = self._runner.running("open")
             if opening is not None:  # the user clicked another chat and pressed Enter at once
                 await asyncio.wait([opening])
             conversation = self.conversation
             if conversation is None:
-                conversation = await self._repo.create_conversation(model=self.model)
+                conversation = await repo.create_conversation(model=self.model)
                 self.conversation = conversation
                 self.conversationOpened.emit(conversation, [], False)
                 await self.reload_conversations()
@@ -382,6 +430,9 @@ class ChatController(QObject):
         await self._consume(conversation_id, events)
 
     async def _consume(self, conversation_id: int, events: Any) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        repo = await self._db()
         last_usage: Usage | None = None
         try:
             async for event in events:
@@ -398,7 +449,7 @@ class ChatController(QObject):
             self._flush()
             self._streaming_id = None
             if message_id is not None and self._viewing_turn():
-                stopped = await self._repo.get_message(message_id)
+                stopped = await repo.get_message(message_id)
                 if stopped is not None:
                     self.messageFinished.emit(stopped)
             elif self.conversation_id == conversation_id:
@@ -407,12 +458,13 @@ class ChatController(QObject):
 
     async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
         """The answer is complete or failed (a title may still follow)."""
+        repo = await self._db()
         self._streaming_id = None
         self._set_active(False)
         if self.conversation_id == conversation_id:
             if not self._live:  # the user came back while it streamed: show what is stored
                 await self.load_conversation(conversation_id)
-            self.usageChanged.emit(last_usage, await self._repo.conversation_usage(conversation_id))
+            self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
         await self.reload_conversations()
 
     def _handle(self, event: TurnEvent) -> None:
@@ -482,6 +534,8 @@ class ChatController(QObject):
 
     async def shutdown(self) -> None:
         """Stop the turn (its partial answer is stored) before the app closes."""
+        import asyncio  # loaded by now; not at import time (see app.main)
+
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
             await asyncio.wait([self._turn], timeout=5)
