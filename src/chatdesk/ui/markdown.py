@@ -18,17 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
-from pygments import highlight  # type: ignore[import-untyped]
-from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
-from pygments.lexer import Lexer  # type: ignore[import-untyped]
-from pygments.lexers import get_lexer_by_name, get_lexer_for_filename  # type: ignore[import-untyped]
-from pygments.lexers.special import TextLexer  # type: ignore[import-untyped]
-from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
 __all__ = [
     "BlockScanner",
@@ -104,23 +98,39 @@ class Rendered:
 # --- rendering -------------------------------------------------------------------------------
 
 
+# Pygments loads with the first code block (or the idle warm-up), not at start-up.
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+    from pygments.lexer import Lexer  # type: ignore[import-untyped]
+
+
 @lru_cache(maxsize=64)
-def _lexer(lang: str) -> Lexer:
+def _lexer(lang: str) -> Lexer | None:
+    """The lexer for ``lang`` (a name or a file name); None for plain text."""
+    from pygments.lexers import (  # type: ignore[import-untyped]
+        get_lexer_by_name,
+        get_lexer_for_filename,
+    )
+    from pygments.lexers.special import TextLexer  # type: ignore[import-untyped]
+    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+
     options = {"stripnl": False, "ensurenl": False}
+    lexer: Lexer | None = None
     if lang:
         try:
-            return get_lexer_by_name(lang, **options)
+            lexer = get_lexer_by_name(lang, **options)
         except ClassNotFound:
-            pass
-        try:
-            return get_lexer_for_filename(lang, **options)
-        except ClassNotFound:
-            pass
-    return TextLexer(**options)
+            try:
+                lexer = get_lexer_for_filename(lang, **options)
+            except ClassNotFound:
+                lexer = None
+    return None if isinstance(lexer, TextLexer) else lexer
 
 
 @lru_cache(maxsize=2)
 def _formatter(style: str) -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
 
@@ -132,9 +142,11 @@ def warm_up(languages: Sequence[str] = ("python", "bash", "javascript", "json"))
 
 def highlight_code(code: str, lang: str, *, dark: bool) -> str:
     """Pygments spans with inline styles for ``code`` (no wrapper element)."""
-    lexer = _lexer(lang.lower())
-    if isinstance(lexer, TextLexer):
+    lexer = _lexer(lang.lower()) if lang else None
+    if lexer is None:
         return html.escape(code, quote=False)
+    from pygments import highlight  # type: ignore[import-untyped]
+
     out: str = highlight(code, lexer, _formatter(theme(dark).pygments_style))
     return out
 
