@@ -32,13 +32,14 @@ from chatdesk.ui import markdown as _markdown  # noqa: F401  (Qt-free; see below
 # isort: split
 # Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
 # source of every module imported after it, which costs ~50 ms of start-up for the modules above.
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.ui.bridge import TaskRunner
 from chatdesk.ui.controller import FIRST_PAGE, ChatController
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.presets_menu import PresetManager
 from chatdesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -46,8 +47,10 @@ if TYPE_CHECKING:
 
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
+    from chatdesk.core.presets import Preset
     from chatdesk.providers.openrouter import OpenRouterClient
     from chatdesk.storage.repository import ChatRepository
+    from chatdesk.storage.suggestions import SuggestionStore
     from chatdesk.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,9 @@ class ChatdeskApp:
         self.repository: ChatRepository | None = None
         self.provider: OpenRouterClient | None = None  # built on first use
         self.runner = TaskRunner()
+        #: Presets; the store comes with the database, after the first paint.
+        self.presets = PresetManager(None, self.runner, secrets=lambda: self.secrets.known_values())
+        self.suggestions: SuggestionStore | None = None
         self._log_handlers: list[logging.Handler] = []
         self._snapshot = StartSnapshot()
         self._shut_down = False
@@ -99,6 +105,7 @@ class ChatdeskApp:
             self.runner,
             self._turn_config,
             self.settings.default_model,
+            presets=self.presets,
         )
         state = QSettings(str(self.data_dir / "window-state.ini"), QSettings.Format.IniFormat)
         self.window = MainWindow(
@@ -113,6 +120,12 @@ class ChatdeskApp:
         self.window.settingsRequested.connect(self.open_settings)
         self.window.themeRequested.connect(self.set_theme)
         self.window.keySubmitted.connect(self.save_first_key)
+        self.window.savePresetRequested.connect(self.save_current_preset)
+        self.window.managePresetsRequested.connect(self.manage_presets)
+        self.window.suggestionsRequested.connect(self.manage_suggestions)
+        self.presets.presetsChanged.connect(self.window.set_presets)
+        self.presets.done.connect(lambda text: self._status(text))
+        self.presets.failed.connect(self._show_error)
         self.runner.failed.connect(self._show_error)
 
         self._snapshot = read_snapshot(
@@ -150,6 +163,7 @@ class ChatdeskApp:
         self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
         interrupted = await self.repository.recover_interrupted()
         self.controller.attach_repository(self.repository)
+        await self._load_presets()
         if not self._snapshot.complete or interrupted:
             last = self.window.last_conversation()
             if last is not None and await self.repository.get_conversation(last) is not None:
@@ -172,6 +186,25 @@ class ChatdeskApp:
             self._after_first_paint()
         else:
             self.window.firstPainted.connect(self._after_first_paint)
+
+    async def _load_presets(self) -> None:
+        """Presets (seeded on first run) and suggestions; the open chat gets its preset back."""
+        from chatdesk.storage.presets import SEED_MARKER, PresetStore, seed_first_run
+        from chatdesk.storage.suggestions import FILE_NAME, SuggestionStore
+
+        assert self.repository is not None and self.window is not None
+        store = PresetStore(self.repository)
+        await seed_first_run(
+            store, paths.defaults_dir() / "presets.json", self.data_dir / SEED_MARKER
+        )
+        self.presets.attach_store(store)
+        await self.presets.load()
+        self.suggestions = SuggestionStore(
+            self.data_dir / FILE_NAME, paths.defaults_dir() / "suggestions.json"
+        )
+        self.window.set_suggestions(self.suggestions.load())
+        if self.suggestions.problems:
+            self.window.banner.show_text("warning", " ".join(self.suggestions.problems))
 
     def _build_backend(self) -> tuple[ChatOrchestrator, ChatProvider]:
         """The provider and orchestrator; built on first use, after the first paint, because
@@ -205,12 +238,80 @@ class ChatdeskApp:
             self.window.banner.show_text("error", text)
 
     def _turn_config(self, model: str) -> TurnConfig:
-        return TurnConfig(
-            model=model,
+        """The next turn's settings: the active preset's (unsupported parameters left out)
+        over the defaults from Settings."""
+        from chatdesk.core.presets import TurnDefaults, turn_config
+
+        controller = self.controller
+        preset = controller.preset if controller is not None else None
+        info = controller.model_info(model) if controller is not None else None
+        defaults = TurnDefaults(
             system_prompt=self.settings.system_prompt,
             title_model=self.settings.title_model,
             generate_titles=self.settings.generate_titles,
         )
+        return turn_config(preset, model, info, defaults)
+
+    # -- presets and suggestions -----------------------------------------------------------
+
+    def _current_preset(self) -> Preset:
+        """The settings in use now, as an unsaved preset."""
+        from chatdesk.core.presets import TurnDefaults, snapshot
+
+        assert self.controller is not None
+        return snapshot(
+            self.controller.preset,
+            model=self.controller.model,
+            defaults=TurnDefaults(system_prompt=self.settings.system_prompt),
+            taken=self.presets.names(),
+        )
+
+    def save_current_preset(self) -> None:
+        """Presets › Save current as preset…"""
+        from chatdesk.ui.presets_dialog import open_save_current
+
+        assert self.window is not None and self.controller is not None
+        open_save_current(
+            self.presets,
+            self._current_preset(),
+            models=self.controller.models,
+            servers=self._mcp_server_ids(),
+            parent=self.window,
+        )
+
+    def manage_presets(self) -> None:
+        """Presets › Manage presets…"""
+        from chatdesk.ui.presets_dialog import PresetsDialog
+
+        assert self.window is not None and self.controller is not None
+        dialog = PresetsDialog(
+            self.presets,
+            models=self.controller.models,
+            servers=self._mcp_server_ids(),
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def manage_suggestions(self) -> None:
+        """Tools › Suggestions…, or "Edit suggestions…" under the chips."""
+        from chatdesk.ui.suggestion_chips import SuggestionsDialog
+
+        assert self.window is not None
+        if self.suggestions is None:
+            return
+        dialog = SuggestionsDialog(self.suggestions, parent=self.window)
+        dialog.suggestionsChanged.connect(self.window.set_suggestions)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _mcp_server_ids(self) -> list[str]:
+        """Configured MCP server ids (none until the MCP service is wired in)."""
+        return []
+
+    def _status(self, text: str) -> None:
+        if self.window is not None:
+            self.window.statusBar().showMessage(text, 5000)
 
     def _needs_key(self) -> bool:
         """The welcome panel shows when OpenRouter is used and no key is configured."""

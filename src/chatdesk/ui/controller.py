@@ -28,6 +28,7 @@ from chatdesk.core.events import (
     UsageReported,
 )
 from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.presets import Preset, apply_preset
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.bridge import TaskRunner
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from chatdesk.core.ports import ChatProvider
     from chatdesk.storage.repository import ChatRepository
     from chatdesk.storage.snapshot import StartSnapshot
+    from chatdesk.ui.presets_menu import PresetManager
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,9 @@ class ChatController(QObject):
     draftRestored = Signal(str)  # text to put back into the composer
     draftResent = Signal(str)  # a restored draft is being sent again (clear it from the composer)
     notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
+    presetChanged = Signal(object)  # the active Preset, or None
+    presetApplied = Signal(str)  # a confirmation for the status bar
+    modelMissing = Signal(str)  # the chosen preset's model is not in the catalogue
 
     def __init__(
         self,
@@ -78,6 +83,8 @@ class ChatController(QObject):
         turn_config: Callable[[str], TurnConfig],
         default_model: str,
         parent: QObject | None = None,
+        *,
+        presets: PresetManager | None = None,
     ) -> None:
         """``backend`` builds the orchestrator and provider on first use (after the first paint:
         the HTTP stack is not needed to show the window). ``repository`` may come later through
@@ -90,6 +97,11 @@ class ChatController(QObject):
         self._runner = runner
         self._turn_config = turn_config
         self.model = default_model
+        self._presets = presets
+        #: The active preset: its settings go with the next turn (None: the defaults).
+        self.preset: Preset | None = None
+        if presets is not None:
+            presets.presetsChanged.connect(self._presets_changed)
         self.conversation: Conversation | None = None
         self.models: list[ModelInfo] = []
         self._oldest_id: int | None = None
@@ -174,6 +186,7 @@ class ChatController(QObject):
         self._oldest_id = snapshot.messages[0].id if snapshot.messages else None
         if conversation.model and conversation.model != self.model:
             self.set_model(conversation.model)
+        self._follow_conversation_preset()
         self.conversationOpened.emit(conversation, snapshot.messages, snapshot.has_older)
         self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
 
@@ -226,6 +239,7 @@ class ChatController(QObject):
         self._oldest_id = messages[0].id if messages else None
         if conversation.model and conversation.model != self.model:
             self.set_model(conversation.model)
+        self._follow_conversation_preset()
         self.conversationOpened.emit(conversation, messages, has_older)
         if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
             self._reattach()
@@ -298,6 +312,48 @@ class ChatController(QObject):
         if model_id and model_id != self.model:
             self.model = model_id
             self.currentModelChanged.emit(model_id)
+
+    # -- presets -------------------------------------------------------------------------
+
+    def apply_preset(self, preset_id: int) -> None:
+        """Use a preset from the next turn on: its model (when the catalogue has it) and its
+        settings. The open conversation remembers it at once; when its model is missing the
+        current one is kept and ``modelMissing`` asks for the picker."""
+        preset = self._presets.find(preset_id) if self._presets is not None else None
+        if preset is None or preset.id is None:
+            self.notice.emit("warning", "That preset no longer exists.")
+            return
+        applied = apply_preset(preset, current_model=self.model, models=self.models)
+        self.set_model(applied.model)
+        self._set_preset(preset)
+        conversation = self.conversation
+        if conversation is not None:
+            self.conversation = replace(conversation, model=applied.model, preset_id=preset.id)
+            self._runner.spawn(self._remember_preset(conversation.id, applied.model, preset.id))
+        self.presetApplied.emit(applied.message)
+        if applied.missing_model:
+            self.modelMissing.emit(applied.missing_model)
+
+    async def _remember_preset(self, conversation_id: int, model: str, preset_id: int) -> None:
+        repo = await self._db()
+        await repo.set_conversation_model(conversation_id, model, preset_id)
+
+    def _set_preset(self, preset: Preset | None) -> None:
+        if preset != self.preset:
+            self.preset = preset
+            self.presetChanged.emit(preset)
+
+    def _follow_conversation_preset(self) -> None:
+        """The open conversation's preset becomes the active one (once presets are loaded)."""
+        if self._presets is not None and self._presets.loaded and self.conversation is not None:
+            self._set_preset(self._presets.find(self.conversation.preset_id))
+
+    def _presets_changed(self, _presets: object) -> None:
+        """Edits apply from the next turn; a deleted active preset falls back to none."""
+        if self.conversation is not None:
+            self._follow_conversation_preset()
+        elif self.preset is not None and self._presets is not None:
+            self._set_preset(self._presets.find(self.preset.id))
 
     def load_models(self, *, refresh: bool = False) -> None:
         """Fill the model picker from the cached catalogue (fetching it when stale)."""
@@ -406,7 +462,9 @@ class ChatController(QObject):
                 await asyncio.wait([opening])
             conversation = self.conversation
             if conversation is None:
-                conversation = await repo.create_conversation(model=self.model)
+                conversation = await repo.create_conversation(
+                    model=self.model, preset_id=self.preset.id if self.preset else None
+                )
                 self.conversation = conversation
                 self.conversationOpened.emit(conversation, [], False)
                 await self.reload_conversations()

@@ -31,12 +31,16 @@ from PySide6.QtWidgets import (
 
 from chatdesk import __version__
 from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
+from chatdesk.core.presets import Preset
+from chatdesk.core.suggestions import Suggestion
 from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
 from chatdesk.ui.first_run import FirstRunPanel
 from chatdesk.ui.model_picker import ModelPicker
+from chatdesk.ui.presets_menu import PresetsMenu
 from chatdesk.ui.sidebar import Sidebar
+from chatdesk.ui.suggestion_chips import SlashPopup, SuggestionChips
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
 
@@ -79,6 +83,9 @@ class MainWindow(QMainWindow):
     themeRequested = Signal(str)
     keySubmitted = Signal(str)
     quitRequested = Signal()
+    savePresetRequested = Signal()
+    managePresetsRequested = Signal()
+    suggestionsRequested = Signal()
     #: Emitted once, just after the window's first paint (start deferred work then).
     firstPainted = Signal()
 
@@ -107,6 +114,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self)
         self.chat_view = ChatView(self)
         self.composer = Composer(self)
+        self.suggestion_chips = SuggestionChips(self)
+        self.slash_popup = SlashPopup(self.composer.edit)
         self.banner = Banner(self)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
@@ -118,6 +127,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.chat_view, 1)
+        column.addWidget(self.suggestion_chips)
         column.addWidget(self.banner)
         column.addWidget(self.composer)
 
@@ -205,9 +215,10 @@ class MainWindow(QMainWindow):
         self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
 
         self.presets_menu = menus.addMenu("&Presets")
-        placeholder = self.presets_menu.addAction("No presets yet")
-        placeholder.setEnabled(False)
+        self.presets = PresetsMenu(self.presets_menu, self)
         self.tools_menu = menus.addMenu("&Tools")
+        suggestions = self.tools_menu.addAction("&Suggestions…")
+        suggestions.triggered.connect(self.suggestionsRequested)
         refresh_models = self.tools_menu.addAction("Refresh model list")
         refresh_models.triggered.connect(lambda: self.controller.load_models(refresh=True))
 
@@ -243,6 +254,11 @@ class MainWindow(QMainWindow):
         self.composer.sendRequested.connect(self._send)
         self.composer.stopRequested.connect(c.stop)
         self.model_picker.modelChosen.connect(c.set_model)
+        self.presets.presetChosen.connect(c.apply_preset)
+        self.presets.saveRequested.connect(self.savePresetRequested)
+        self.presets.manageRequested.connect(self.managePresetsRequested)
+        self.suggestion_chips.suggestionChosen.connect(self._use_suggestion)
+        self.suggestion_chips.manageRequested.connect(self.suggestionsRequested)
         self.chat_view.retryRequested.connect(c.retry)
         self.chat_view.openSettingsRequested.connect(self.settingsRequested)
         self.chat_view.loadOlderRequested.connect(c.load_older)
@@ -266,6 +282,10 @@ class MainWindow(QMainWindow):
         c.draftResent.connect(self._draft_resent)
         c.notice.connect(self.banner.show_text)
         c.toolActivity.connect(self._tool_activity)
+        c.presetChanged.connect(self._preset_changed)
+        c.presetApplied.connect(self._preset_applied)
+        c.modelMissing.connect(self._model_missing)
+        c.userMessageAdded.connect(self._hide_chips)
 
     # -- reactions -----------------------------------------------------------------------
 
@@ -283,6 +303,42 @@ class MainWindow(QMainWindow):
 
     def _older_loaded(self, messages: Sequence[Message], has_older: bool) -> None:
         self.chat_view.prepend_messages(messages, has_older=has_older)
+
+    def set_presets(self, presets: Sequence[Preset]) -> None:
+        """Fill the Presets menu (the active one checked)."""
+        active = self.controller.preset
+        self.presets.set_presets(presets, active.id if active else None)
+
+    def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
+        """The prompt templates behind the chips and the composer's "/" menu."""
+        self.suggestion_chips.set_suggestions(suggestions)
+        self.slash_popup.set_suggestions(suggestions)
+
+    def _use_suggestion(self, text: str) -> None:
+        self.composer.set_text(text)
+        self.composer.edit.setFocus()
+
+    def _hide_chips(self, _message: Message) -> None:
+        self.suggestion_chips.hide()
+
+    def _preset_changed(self, preset: Preset | None) -> None:
+        self.presets.set_active(preset.id if preset else None)
+        self.preset_label.setText(f"  Preset: {preset.name}  " if preset else "")
+        self.preset_label.setToolTip(
+            f"Active preset: {preset.name} (Presets menu, Ctrl+1…Ctrl+9)" if preset else ""
+        )
+
+    def _preset_applied(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _model_missing(self, model: str) -> None:
+        self.banner.show_text(
+            "warning",
+            f"The preset's model “{model}” is not in the model list; its other settings apply. "
+            "Choose a model.",
+        )
+        self.model_picker.setFocus()
+        self.model_picker.showPopup()
 
     def _tool_activity(self, text: str) -> None:
         self.statusBar().showMessage(text, 0 if text else 1)
@@ -303,6 +359,7 @@ class MainWindow(QMainWindow):
         self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool
     ) -> None:
         self.chat_view.show_conversation(messages, has_older=has_older)
+        self.suggestion_chips.setVisible(not messages)
         self.sidebar.set_current(conversation.id if conversation else None)
         self.setWindowTitle(f"{conversation.title} — chatdesk" if conversation else "chatdesk")
         self._state.setValue("session/last_conversation", conversation.id if conversation else 0)
