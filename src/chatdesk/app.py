@@ -20,14 +20,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+# Every Qt-free module the window needs is imported here, before Qt (see below).
 from chatdesk import APP_NAME, __version__, paths
+from chatdesk.core import events as _events  # noqa: F401
+from chatdesk.core import presets as _presets  # noqa: F401
+from chatdesk.core import suggestions as _suggestions  # noqa: F401
 from chatdesk.core.models import TurnConfig
 from chatdesk.errors import ChatdeskError
 from chatdesk.logs import setup_logging, teardown_logging
 from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
 from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
-from chatdesk.ui import markdown as _markdown  # noqa: F401  (Qt-free; see below)
+from chatdesk.ui import markdown as _markdown  # noqa: F401
 
 # isort: split
 # Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
