@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from chatdesk.storage.suggestions import SuggestionStore
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-CHIP_COLUMNS = 3
+CHIP_COLUMNS = 4  # chips per centred row
 POPUP_ROWS = 8
 
 
@@ -54,33 +53,53 @@ class SuggestionChips(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("suggestionChips")
-        self._grid = QGridLayout()
-        self._grid.setSpacing(8)
+        # Rounded chips drawn from the palette, so light and dark themes both suit them.
+        self.setStyleSheet(
+            "QPushButton#suggestionChip { border: 1px solid palette(mid); border-radius: 15px;"
+            " padding: 6px 14px; background: palette(base); }"
+            "QPushButton#suggestionChip:hover, QPushButton#suggestionChip:focus"
+            " { border-color: palette(highlight); }"
+            "QPushButton#editSuggestionsButton { border: none; padding: 6px 8px;"
+            " color: palette(placeholder-text); }"
+            "QPushButton#editSuggestionsButton:hover { color: palette(highlight); }"
+        )
         self.manage_button = QPushButton("Edit suggestions…", self)
         self.manage_button.setObjectName("editSuggestionsButton")
         self.manage_button.setFlat(True)
+        self.manage_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.manage_button.clicked.connect(self.manageRequested)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 8, 24, 8)
-        layout.addLayout(self._grid)
-        layout.addWidget(self.manage_button, 0, Qt.AlignmentFlag.AlignRight)
+        self._rows = QVBoxLayout(self)
+        self._rows.setContentsMargins(24, 4, 24, 8)
+        self._rows.setSpacing(8)
         self.chips: list[QPushButton] = []
 
     def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        """Show one chip per suggestion, in order."""
+        """Show one chip per suggestion, in order, in centred rows; "Edit suggestions…" last."""
         for chip in self.chips:
-            self._grid.removeWidget(chip)
             chip.deleteLater()
         self.chips = []
-        for index, suggestion in enumerate(suggestions):
+        while (item := self._rows.takeAt(0)) is not None:
+            row = item.layout()
+            while row is not None and row.takeAt(0) is not None:
+                pass
+        for suggestion in suggestions:
             chip = QPushButton(suggestion.title, self)
             chip.setObjectName("suggestionChip")
             chip.setAccessibleName(f"Suggestion: {suggestion.title}")
             chip.setToolTip(_preview(suggestion.text))
             chip.setAutoDefault(False)
+            chip.setCursor(Qt.CursorShape.PointingHandCursor)
             chip.clicked.connect(lambda _c=False, text=suggestion.text: self._chosen(text))
-            self._grid.addWidget(chip, index // CHIP_COLUMNS, index % CHIP_COLUMNS)
             self.chips.append(chip)
+        widgets: list[QWidget] = [*self.chips, self.manage_button]
+        for start in range(0, len(widgets), CHIP_COLUMNS):
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            row.addStretch(1)
+            for widget in widgets[start : start + CHIP_COLUMNS]:
+                row.addWidget(widget)
+            row.addStretch(1)
+            self._rows.addLayout(row)
 
     def _chosen(self, text: str) -> None:
         self.suggestionChosen.emit(text)
