@@ -26,8 +26,10 @@ from chatdesk.core import events as _events  # noqa: F401
 from chatdesk.core import presets as _presets  # noqa: F401
 from chatdesk.core import suggestions as _suggestions  # noqa: F401
 from chatdesk.core.models import TurnConfig
-from chatdesk.errors import ChatdeskError
+from chatdesk.core.preset_tools import PresetToolHost
+from chatdesk.errors import ChatdeskError, ConfigError
 from chatdesk.logs import setup_logging, teardown_logging
+from chatdesk.mcp.host import DeferredToolHost
 from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
 from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
@@ -49,9 +51,12 @@ from chatdesk.ui.theme import apply_theme
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.attachments.service import AttachmentService
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.core.presets import Preset
+    from chatdesk.mcp.service import MCPService
+    from chatdesk.mcp.status import ServerStatus
     from chatdesk.providers.openrouter import OpenRouterClient
     from chatdesk.storage.repository import ChatRepository
     from chatdesk.storage.suggestions import SuggestionStore
@@ -78,6 +83,14 @@ class ChatdeskApp:
         self.suggestions: SuggestionStore | None = None
         self._log_handlers: list[logging.Handler] = []
         self._snapshot = StartSnapshot()
+        self.attachments: AttachmentService | None = None  # made by start()
+        self._reaper: asyncio.Future[None] | None = None  # retention of attachments
+        self._reaper_stop: asyncio.Event | None = None
+        # Tools: nothing offered until the MCP service is up (after the first paint); the
+        # active preset narrows the set (PresetToolHost) and approvals wrap every call.
+        self.tool_host = DeferredToolHost()
+        self.preset_tools = PresetToolHost(self.tool_host, self._server_of_tool)
+        self.mcp: MCPService | None = None
         self._shut_down = False
 
     def request_quit(self) -> None:
@@ -122,6 +135,8 @@ class ChatdeskApp:
         self.window.chat_view.set_dark(self.dark)
         self.window.quitRequested.connect(self.request_quit)
         self.window.settingsRequested.connect(self.open_settings)
+        self.window.mcpServersRequested.connect(self.open_mcp_servers)
+        self.controller.presetChanged.connect(self._apply_preset_tools)
         self.window.themeRequested.connect(self.set_theme)
         self.window.keySubmitted.connect(self.save_first_key)
         self.window.savePresetRequested.connect(self.save_current_preset)
@@ -168,7 +183,9 @@ class ChatdeskApp:
         interrupted = await self.repository.recover_interrupted()
         self.controller.attach_repository(self.repository)
         await self._load_presets()
-        if not self._snapshot.complete or interrupted:
+        problems = [*self.settings_store.problems]
+        shown_files = await self._start_attachments(problems)
+        if not self._snapshot.complete or interrupted or shown_files:
             last = self.window.last_conversation()
             if last is not None and await self.repository.get_conversation(last) is not None:
                 await self.controller.load_conversation(last)
@@ -176,7 +193,6 @@ class ChatdeskApp:
                 self.controller.new_conversation()
             await self.controller.reload_conversations()
 
-        problems = [*self.settings_store.problems]
         if not self.secrets.get("openrouter") and self.secrets.problem:
             problems.append(self.secrets.problem)
         if interrupted:
@@ -190,6 +206,34 @@ class ChatdeskApp:
             self._after_first_paint()
         else:
             self.window.firstPainted.connect(self._after_first_paint)
+
+    async def _start_attachments(self, problems: list[str]) -> bool:
+        """The attachment store (local or GCS); True if the snapshot shown has files to add."""
+        from chatdesk.attachments.config import AttachmentsConfig
+        from chatdesk.attachments.factory import build_attachment_service
+
+        assert self.repository is not None and self.controller is not None
+        assert self.window is not None
+        try:
+            config = AttachmentsConfig.from_settings(self.settings)
+        except ConfigError as exc:
+            config = AttachmentsConfig()
+            problems.append(exc.user_message)
+        self.attachments, more = build_attachment_service(
+            config,
+            self.repository,
+            self.data_dir,
+            server_parses_pdfs=self._is_openrouter,
+        )
+        problems.extend(more)
+        self.controller.attach_attachments(self.attachments)
+        self.window.set_attachment_limits(self.attachments.limits)
+        self.window.chat_view.attachment_views = self.attachments.views_now
+        ids = [m.id for m in self._snapshot.messages if m.role == "user"]
+        return bool(ids) and bool(await self.attachments.attachments_for(ids))
+
+    def _is_openrouter(self) -> bool:
+        return self.settings.openrouter_base_url.rstrip("/") == OPENROUTER_BASE_URL
 
     async def _load_presets(self) -> None:
         """Presets (seeded on first run) and suggestions; the open chat gets its preset back."""
@@ -229,13 +273,109 @@ class ChatdeskApp:
             self.repository,
             self.provider,
             model_info=lambda model: controller.model_info(model) if controller else None,
+            attachments=self.attachments,
+            tools=self.preset_tools,
         )
         return orchestrator, self.provider
 
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
+        import asyncio
+
         assert self.controller is not None
         self.controller.load_models()
+        if self.attachments is not None and self._reaper is None:
+            # Not a runner task: it never ends by itself (shutdown stops it).
+            self._reaper_stop = asyncio.Event()
+            self._reaper = asyncio.ensure_future(self.attachments.run_reaper(self._reaper_stop))
+        self.runner.spawn(self._start_mcp(), key="mcp-start")
+
+    # -- MCP tools -------------------------------------------------------------------------
+
+    async def _start_mcp(self) -> None:
+        """Import the MCP SDK off the UI thread (~0.6 s), seed the built-in servers on first
+        run and start the enabled ones in the background; approvals ask through inline cards.
+        """
+        import asyncio
+        import importlib
+
+        await asyncio.to_thread(importlib.import_module, "chatdesk.mcp.service")
+        _drop_source_cache()
+        from chatdesk.mcp.service import MCPService
+        from chatdesk.mcp.shell_path import ShellPath
+        from chatdesk.ui.approval_card import QtApprover
+
+        if self._shut_down or self.window is None:
+            return
+        service = MCPService(
+            self.data_dir, logs_dir=paths.logs_dir(self.data_dir), shell_path=ShellPath()
+        )
+        approver = QtApprover(self.window)
+        service.tool_host.approver = approver
+        self.window.attach_approver(approver)
+        service.add_problem_listener(self._mcp_problem)
+        service.add_status_listener(self._mcp_status)
+        for problem in (service.config_error, service.approvals.problem):
+            if problem:
+                self.window.banner.show_text("warning", problem)
+        self.mcp = service
+        service.start()
+        self.tool_host.set(service.tool_host)
+        self._apply_preset_tools(self.controller.preset if self.controller else None)
+
+    def _server_of_tool(self, exposed_name: str) -> str | None:
+        if self.mcp is None:
+            return None
+        info = self.mcp.aggregator.tool_info(exposed_name)
+        return info.server_id if info is not None else None
+
+    def _apply_preset_tools(self, preset: Preset | None) -> None:
+        """Offer only the preset's servers' tools, with its approval overrides."""
+        from chatdesk.core.preset_tools import server_plan
+
+        if self.mcp is None:
+            return
+        plan = server_plan(preset, self.mcp.config.servers) if preset is not None else None
+        self.preset_tools.set_allowed(None if plan is None else plan.enabled)
+        rules = dict(preset.tool_approvals) if preset is not None else {}
+        allowed = frozenset(preset.mcp_servers) if preset is not None else frozenset()
+
+        def override(name: str, server: str) -> str | None:
+            return (rules.get(name) or rules.get(server)) if server in allowed else None
+
+        self.mcp.policy.set_overrides(override if rules else None)
+        if plan is not None and plan.missing and self.window is not None:
+            self.window.banner.show_text(
+                "warning",
+                f"The preset names MCP servers that are not configured: {', '.join(plan.missing)}.",
+            )
+
+    def _mcp_status(self, status: ServerStatus) -> None:
+        """A server that fails is named in the status bar; chat goes on without its tools."""
+        from chatdesk.mcp.status import ServerState
+
+        if status.state is ServerState.FAILED and self.window is not None:
+            self.window.statusBar().showMessage(
+                f"MCP server “{status.server_id}” {status.describe()}. Chat goes on without "
+                "its tools; see Tools › MCP Servers…",
+                10000,
+            )
+
+    def _mcp_problem(self, problem: str | None) -> None:
+        if problem and self.window is not None:
+            self.window.banner.show_text("warning", problem)
+
+    def open_mcp_servers(self) -> None:
+        """Tools › MCP Servers…"""
+        from chatdesk.ui.mcp_servers_dialog import MCPServersDialog
+
+        assert self.window is not None
+        if self.mcp is None:
+            self.window.statusBar().showMessage("MCP servers are still starting…", 3000)
+            return
+        dialog = MCPServersDialog(self.mcp, self.runner, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _show_error(self, text: str) -> None:
         if self.window is not None:
@@ -310,8 +450,8 @@ class ChatdeskApp:
         dialog.open()
 
     def _mcp_server_ids(self) -> list[str]:
-        """Configured MCP server ids (none until the MCP service is wired in)."""
-        return []
+        """Configured MCP server ids (none while the MCP service starts)."""
+        return list(self.mcp.config.servers) if self.mcp is not None else []
 
     def _status(self, text: str) -> None:
         if self.window is not None:
@@ -440,6 +580,13 @@ class ChatdeskApp:
             self.window.hide()
         if self.controller is not None:
             await self.controller.shutdown()
+        if self.mcp is not None:
+            await self.mcp.aclose()  # every server process is gone on return
+        if self._reaper is not None and self._reaper_stop is not None:
+            import asyncio
+
+            self._reaper_stop.set()
+            await asyncio.wait([self._reaper], timeout=5)
         await self.runner.shutdown()
         if self.provider is not None:
             await self.provider.aclose()
@@ -496,7 +643,13 @@ def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``chatdesk`` and ``python -m chatdesk``."""
+    """Entry point of ``chatdesk`` and ``python -m chatdesk``; ``chatdesk mcp-server NAME``
+    serves a built-in MCP server over stdio instead."""
+    args = list(argv if argv is not None else sys.argv)
+    if args[1:2] == ["mcp-server"]:
+        from chatdesk.mcp.servers import run_builtin
+
+        return run_builtin(args[2:])
     qapp = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName(APP_NAME)

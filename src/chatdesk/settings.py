@@ -35,6 +35,13 @@ ENV_FIELDS: Mapping[str, str] = {
     "OPENROUTER_DEFAULT_MODEL": "default_model",
     "OPENROUTER_SYSTEM_PROMPT": "system_prompt",
     "CHATDESK_LOG_LEVEL": "log_level",
+    "ATTACHMENTS_BACKEND": "attachments_backend",
+    "ATTACHMENTS_GCS_BUCKET": "attachments_gcs_bucket",
+    "ATTACHMENTS_GCS_PREFIX": "attachments_gcs_prefix",
+    "ATTACHMENTS_SIGNED_URL_TTL_S": "attachments_signed_url_ttl_s",
+    "ATTACHMENTS_MAX_SIZE_BYTES": "attachments_max_size_bytes",
+    "ATTACHMENTS_MAX_MESSAGE_BYTES": "attachments_max_message_bytes",
+    "ATTACHMENTS_RETENTION_DAYS": "attachments_retention_days",
 }
 
 #: Keys that must never be stored in settings.json.
@@ -84,6 +91,32 @@ class Settings:
         86400.0, "How long the model catalogue is trusted before refreshing.", min=0
     )
     generate_titles: bool = _setting(True, "Title new chats with a short model call.")
+    attachments_backend: str = _setting(
+        "local",
+        "Where attached files are stored: this computer (local) or your Google Cloud Storage"
+        " bucket (gcs).",
+        choices=("local", "gcs"),
+        normalize=lambda v: v.strip().lower(),
+    )
+    attachments_gcs_bucket: str = _setting(
+        "", "Google Cloud Storage bucket for attachments.", normalize=str.strip
+    )
+    attachments_gcs_prefix: str = _setting("chatdesk/", "Object-name prefix inside the bucket.")
+    attachments_signed_url_ttl_s: int = _setting(
+        604800,
+        "Seconds the links a model reads GCS files from stay valid (at most 7 days).",
+        min=60,
+        max=604800,
+    )
+    attachments_max_size_bytes: int = _setting(
+        10485760, "Largest file that can be attached, in bytes.", min=1
+    )
+    attachments_max_message_bytes: int = _setting(
+        20971520, "Most bytes of files one message can carry.", min=1
+    )
+    attachments_retention_days: int = _setting(
+        0, "Delete attachments unused for this many days (0 keeps them forever).", min=0
+    )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:

@@ -58,7 +58,7 @@ class CalculatorTools:
         schema = {"type": "object", "properties": {"a": {"type": "number"}}}
         return [ToolSpec("calc__add", "Add numbers", schema)]
 
-    async def call_tool(self, call: ToolCall) -> ToolResult:
+    async def call_tool(self, call: ToolCall, **kwargs: Any) -> ToolResult:
         self.calls.append(call)
         if self.hang:
             await self.release.wait()

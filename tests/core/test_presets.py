@@ -7,6 +7,7 @@ import json
 import random
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -245,7 +246,7 @@ class _Tools:
     def tool_specs(self) -> list[ToolSpec]:
         return [ToolSpec(n, n, {"type": "object"}) for n in ("calc__add", "time__now")]
 
-    async def call_tool(self, call: ToolCall) -> ToolResult:
+    async def call_tool(self, call: ToolCall, **kwargs: Any) -> ToolResult:
         self.called.append(call.name)
         return ToolResult("ok", server_id=call.name.split("__")[0])
 

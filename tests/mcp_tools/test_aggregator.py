@@ -31,7 +31,11 @@ async def test_builtin_servers_answer(data_dir: Path) -> None:
     try:
         assert (await statuses.wait("calc", ServerState.READY)).tool_count == 1
         await statuses.wait("house", ServerState.READY)
-        assert {s.name for s in host.tool_specs()} == {"calc__calculate", "house__current_time"}
+        assert {s.name for s in host.tool_specs()} == {
+            "calc__calculate",
+            "house__current_time",
+            "house__search_conversations",
+        }
         result = await host.call_tool(call("calc__calculate", '{"expression": "2 + 3 * 4"}'))
         assert (result.content, result.is_error, result.server_id) == ("14", False, "calc")
         bad = await host.call_tool(call("calc__calculate", '{"expression": "__import__(\'os\')"}'))

@@ -116,6 +116,9 @@ async def start_app(qapp: QApplication, data_dir: Path) -> ChatdeskApp:
 
     Work left running when a test's coroutine returns would run later outside any running loop.
     """
+    servers = data_dir / "mcp_servers.json"
+    if not servers.exists():  # no built-in MCP servers unless a test asks for them
+        servers.write_text('{"mcpServers": {}}')
     app = ChatdeskApp(qapp, data_dir)
     await app.start()
     assert app.window is not None

@@ -6,14 +6,16 @@ one token per other character, which over-counts rather than under-counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from chatdesk.core.models import Message, MessageStatus, RequestMessage
+from chatdesk.core.models import ContentPart, Message, MessageStatus, RequestMessage
 
 #: Tokens each message costs beyond its text (role, separators).
 PER_MESSAGE_OVERHEAD = 4
 #: Tokens kept free for the answer when neither the parameters nor the model say.
 DEFAULT_ANSWER_RESERVE = 1024
+#: Rough cost of one image or document part (providers charge by pixels or pages).
+PART_TOKENS = 1000
 
 
 def estimate_tokens(text: str) -> int:
@@ -29,11 +31,18 @@ def message_tokens(message: RequestMessage) -> int:
     total = PER_MESSAGE_OVERHEAD + estimate_tokens(message.content)
     for call in message.tool_calls:
         total += estimate_tokens(call.name) + estimate_tokens(call.arguments) + 4
+    for part in message.parts:
+        total += estimate_tokens(part.text) if part.type == "text" else PART_TOKENS
     return total
 
 
-def to_request_messages(history: Sequence[Message]) -> list[RequestMessage]:
-    """Stored messages to wire messages; drops empty failed placeholders and orphan tool results."""
+def to_request_messages(
+    history: Sequence[Message], parts: Mapping[int, tuple[ContentPart, ...]] | None = None
+) -> list[RequestMessage]:
+    """Stored messages to wire messages; drops empty failed placeholders and orphan tool results.
+
+    ``parts`` (by message id) are the attachments of user messages.
+    """
     out: list[RequestMessage] = []
     open_calls: set[str] = set()
     for msg in history:
@@ -53,7 +62,8 @@ def to_request_messages(history: Sequence[Message]) -> list[RequestMessage]:
             out.append(RequestMessage("assistant", msg.content, tool_calls=calls))
             continue
         open_calls = set()
-        out.append(RequestMessage("user", msg.content))
+        extra = parts.get(msg.id, ()) if parts else ()
+        out.append(RequestMessage("user", msg.content, parts=extra))
     return _drop_unanswered_calls(out)
 
 

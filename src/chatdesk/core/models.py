@@ -58,6 +58,41 @@ class Conversation:
     title_is_default: bool = True
 
 
+AttachmentKind = Literal["image", "pdf", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to a message: metadata only; the bytes live in a blob store.
+
+    ``message_id`` is None while the file waits to be sent (or after its message was deleted).
+    ``blob_key`` names the blob inside the store of ``backend`` ("local" or "gcs").
+    """
+
+    id: int
+    filename: str
+    mime_type: str
+    size_bytes: int
+    sha256: str
+    backend: str
+    blob_key: str
+    created_at: float
+    last_used_at: float
+    message_id: int | None = None
+    conversation_id: int | None = None
+    signed_url: str | None = None
+    signed_url_expires_at: float | None = None
+
+    @property
+    def kind(self) -> AttachmentKind:
+        """How a model receives it: as an image, a PDF document, or inlined text."""
+        if self.mime_type.startswith("image/"):
+            return "image"
+        if self.mime_type == "application/pdf":
+            return "pdf"
+        return "text"
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One stored message of a conversation."""
@@ -80,6 +115,8 @@ class Message:
     #: For role "tool": the call this message answers.
     tool_call_id: str | None = None
     generation_id: str | None = None
+    #: Files attached to a user message (filled by the attachment service, not the repository).
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +143,24 @@ class ToolSpec:
     parameters: Mapping[str, Any]
 
 
+ContentPartType = Literal["text", "image_url", "file"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPart:
+    """One part of a multi-part user message (OpenAI/OpenRouter content array).
+
+    ``text`` for "text"; ``url`` (a data: or https: URL) for "image_url"; ``url`` and
+    ``filename`` for "file" (sent as ``file.file_data``). ``filename`` names the attachment a
+    part came from, for messages and token estimates.
+    """
+
+    type: ContentPartType
+    text: str = ""
+    url: str = ""
+    filename: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class RequestMessage:
     """A message as sent to the provider (already trimmed and ordered)."""
@@ -115,6 +170,8 @@ class RequestMessage:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     name: str | None = None
+    #: Extra parts after ``content`` (attachments); empty = plain text content.
+    parts: tuple[ContentPart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

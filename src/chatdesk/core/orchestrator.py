@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -35,6 +36,7 @@ from chatdesk.core.events import (
     UsageReported,
 )
 from chatdesk.core.models import (
+    Attachment,
     ChatRequest,
     Message,
     MessageStatus,
@@ -44,7 +46,14 @@ from chatdesk.core.models import (
     TurnConfig,
     Usage,
 )
-from chatdesk.core.ports import ChatProvider, ConversationStore, NoTools, ToolHost, ToolResult
+from chatdesk.core.ports import (
+    AttachmentResolver,
+    ChatProvider,
+    ConversationStore,
+    NoTools,
+    ToolHost,
+    ToolResult,
+)
 from chatdesk.errors import ChatdeskError, InputError
 
 log = logging.getLogger(__name__)
@@ -86,8 +95,10 @@ class ChatOrchestrator:
         persist_interval_s: float = 0.25,
         max_tool_rounds: int = 10,
         clock: Callable[[], float] = time.monotonic,
+        attachments: AttachmentResolver | None = None,
     ) -> None:
         self._store = store
+        self._attachments = attachments
         self._provider = provider
         self._tools: ToolHost = tools if tools is not None else NoTools()
         self._model_info = model_info
@@ -99,18 +110,40 @@ class ChatOrchestrator:
     # -- public API ----------------------------------------------------------------------
 
     async def send(
-        self, conversation_id: int, text: str, config: TurnConfig
+        self,
+        conversation_id: int,
+        text: str,
+        config: TurnConfig,
+        attachments: Sequence[Attachment] = (),
     ) -> AsyncIterator[TurnEvent]:
-        """Store ``text`` as the user's message and stream the answer."""
-        if not text.strip():
+        """Store ``text`` (and link ``attachments``) as the user's message and stream the answer.
+
+        Files the model cannot take fail the turn before anything is stored or sent.
+        """
+        if not text.strip() and not attachments:
             yield TurnFailed(InputError("Type a message first."), None)
             return
         try:
+            if attachments:
+                if self._attachments is None:
+                    raise InputError("Attachments are not available in this setup.")
+                info = self._model_info(config.model)
+                await self._attachments.check(attachments, config.model, info)
             user = await self._store.append_message(conversation_id, "user", text)
         except ChatdeskError as exc:
             yield TurnFailed(exc, None)
             return
-        async for event in self._turn(conversation_id, config, user, first_text=text):
+        if attachments and self._attachments is not None:
+            try:
+                linked = await self._attachments.attach(user, attachments)
+            except ChatdeskError as exc:  # take the message back: the draft returns whole
+                with contextlib.suppress(ChatdeskError):
+                    await self._store.delete_messages_from(conversation_id, user.id)
+                yield TurnFailed(exc, None)
+                return
+            user = dataclasses.replace(user, attachments=linked)
+        topic = text if text.strip() else " ".join(a.filename for a in attachments)
+        async for event in self._turn(conversation_id, config, user, first_text=topic):
             yield event
 
     async def regenerate(
@@ -300,12 +333,16 @@ class ChatOrchestrator:
         history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
         if hidden is not None:  # an old answer being replaced
             history = [m for m in history if not hidden[0] <= m.id <= hidden[1]]
-        messages = context.to_request_messages(history)
+        info = self._model_info(config.model)
+        parts = None
+        if self._attachments is not None:
+            users = [m for m in history if m.role == "user"]
+            parts = await self._attachments.parts_for(users, config.model, info)
+        messages = context.to_request_messages(history, parts)
         system = (
             RequestMessage("system", config.system_prompt) if config.system_prompt.strip() else None
         )
         tools = tuple(self._tools.tool_specs()) if offer_tools else ()
-        info = self._model_info(config.model)
         budget: int | None = None
         if info is not None and info.context_length:
             reserve = context.answer_reserve(
@@ -344,7 +381,7 @@ class ChatOrchestrator:
         """Run the calls in parallel; yield each as it finishes; store results in call order."""
         for call in calls:
             yield ToolCallStarted(call)
-        tasks = [asyncio.ensure_future(self._call_tool(call)) for call in calls]
+        tasks = [asyncio.ensure_future(self._call_tool(call, conversation_id)) for call in calls]
         try:
             for next_done in asyncio.as_completed(tasks):
                 call, result, started, duration = await next_done
@@ -376,11 +413,13 @@ class ChatOrchestrator:
                 conversation_id, "tool", result.content, tool_call_id=call.id
             )
 
-    async def _call_tool(self, call: ToolCall) -> tuple[ToolCall, ToolResult, float, float]:
+    async def _call_tool(
+        self, call: ToolCall, conversation_id: int
+    ) -> tuple[ToolCall, ToolResult, float, float]:
         started_wall = time.time()
         started = self._clock()
         try:
-            result = await self._tools.call_tool(call)
+            result = await self._tools.call_tool(call, conversation_id=conversation_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -5,13 +5,15 @@ The core depends on these protocols only; ``app.py`` passes concrete adapters in
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from chatdesk.core.events import StreamEvent
 from chatdesk.core.models import (
+    Attachment,
     ChatRequest,
+    ContentPart,
     Conversation,
     Message,
     MessageStatus,
@@ -55,7 +57,7 @@ class ToolHost(Protocol):
         """The tools to offer the model now."""
         ...
 
-    async def call_tool(self, call: ToolCall) -> ToolResult:
+    async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
         """Run one call; failures come back as ``ToolResult(is_error=True)``."""
         ...
 
@@ -66,7 +68,7 @@ class NoTools:
     def tool_specs(self) -> Sequence[ToolSpec]:
         return ()
 
-    async def call_tool(self, call: ToolCall) -> ToolResult:
+    async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
         return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
 
 
@@ -135,3 +137,30 @@ class ConversationStore(Protocol):
         started_at: float,
         duration_ms: float,
     ) -> int: ...
+
+
+class AttachmentResolver(Protocol):
+    """Files on user messages (``attachments.AttachmentService``): checked against the model
+    before anything is stored or sent, linked to the stored message, and turned into request
+    parts each time a request is built."""
+
+    async def check(
+        self, attachments: Sequence[Attachment], model: str, info: ModelInfo | None
+    ) -> None:
+        """Raise ``InputError`` naming each file ``model`` cannot take (and why)."""
+        ...
+
+    async def attach(
+        self, message: Message, attachments: Sequence[Attachment]
+    ) -> tuple[Attachment, ...]:
+        """Link the files to the stored user ``message``; returns them as linked."""
+        ...
+
+    async def parts_for(
+        self, messages: Sequence[Message], model: str, info: ModelInfo | None
+    ) -> Mapping[int, tuple[ContentPart, ...]]:
+        """Request parts of the user ``messages``' files, by message id (touches the files).
+
+        Files of older messages that ``model`` cannot take become a short text note.
+        """
+        ...

@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +27,19 @@ from mcp.types import (
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
-from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
-from chatdesk.mcp.naming import ToolNameMap
-from chatdesk.mcp.runner import ServerRunner, ServerState, ServerStatus, Sleep
+from chatdesk.mcp.config import Approval, MCPConfig, Resolver, ServerConfig, env_resolver
+from chatdesk.mcp.naming import ToolNameMap, sanitize
+from chatdesk.mcp.runner import MIN_START_TIMEOUT_S, ServerRunner, Sleep
+from chatdesk.mcp.shell_path import ShellPath
+from chatdesk.mcp.status import ServerState, ServerStatus, ToolInfo
+
+__all__ = ["MCPToolAggregator", "ServerState", "ServerStatus", "ToolInfo", "format_result"]
 
 log = logging.getLogger(__name__)
 
 StatusCallback = Callable[[ServerStatus], None]
 
 DEFAULT_MAX_RESULT_CHARS = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class ToolInfo:
-    """Where an exposed tool comes from, for approval decisions."""
-
-    server_id: str
-    tool_name: str
-    read_only: bool
 
 
 def format_result(result: CallToolResult, max_chars: int = DEFAULT_MAX_RESULT_CHARS) -> str:
@@ -88,7 +82,12 @@ class MCPToolAggregator:
         max_restarts: int = 5,
         backoff_base_s: float = 1.0,
         max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
+        shell_path: ShellPath | None = None,
+        builtin_env: Mapping[str, str] | None = None,
+        min_start_timeout_s: float = MIN_START_TIMEOUT_S,
     ) -> None:
+        """``shell_path`` finds bare commands on the login shell's PATH (default: the app's
+        PATH only); ``builtin_env`` is given to built-in servers (e.g. CHATDESK_DATA_DIR)."""
         self._config = config
         self._logs_dir = logs_dir
         self._resolver = resolver
@@ -97,6 +96,9 @@ class MCPToolAggregator:
         self._max_restarts = max_restarts
         self._backoff_base_s = backoff_base_s
         self._max_result_chars = max_result_chars
+        self._shell_path = shell_path
+        self._builtin_env = dict(builtin_env or {})
+        self._min_start_timeout_s = min_start_timeout_s
         self._runners: dict[str, ServerRunner] = {}
         self._names = ToolNameMap()
         self._specs: tuple[ToolSpec, ...] = ()
@@ -123,6 +125,9 @@ class MCPToolAggregator:
             sleep=self._sleep,
             max_restarts=self._max_restarts,
             backoff_base_s=self._backoff_base_s,
+            shell_path=self._shell_path,
+            builtin_env=self._builtin_env,
+            min_start_timeout_s=self._min_start_timeout_s,
         )
         self._runners[server_id] = runner
         runner.start()
@@ -165,6 +170,15 @@ class MCPToolAggregator:
         await asyncio.gather(*(self._stop(sid) for sid in list(self._runners)))
 
     # --- status ----------------------------------------------------------------------------
+
+    @property
+    def config(self) -> MCPConfig:
+        """The configuration being run."""
+        return self._config
+
+    def log_file(self, server_id: str) -> Path:
+        """Where a server's stderr (and our notes on its failures) go: logs/mcp/<id>.log."""
+        return self._logs_dir / "mcp" / f"{sanitize(server_id)}.log"
 
     def statuses(self) -> dict[str, ServerStatus]:
         """The status of every configured server."""
@@ -225,16 +239,29 @@ class MCPToolAggregator:
             if tool.name == target[1]:
                 hints = tool.annotations
                 read_only = bool(hints and hints.read_only_hint)
-                return ToolInfo(target[0], target[1], read_only)
+                destructive = not read_only and not (hints and hints.destructive_hint is False)
+                return ToolInfo(
+                    target[0],
+                    target[1],
+                    read_only,
+                    destructive=destructive,
+                    idempotent=bool(hints and hints.idempotent_hint),
+                    open_world=not (hints and hints.open_world_hint is False),
+                    title=(hints.title if hints and hints.title else None) or tool.title or "",
+                    description=tool.description or "",
+                )
         return None
 
-    def approval_of(self, server_id: str) -> str:
+    def approval_of(self, server_id: str) -> Approval:
         """The server's approval policy (``ask`` when it is unknown)."""
         server = self._config.servers.get(server_id)
         return server.approval if server is not None else "ask"
 
-    async def call_tool(self, call: ToolCall) -> ToolResult:
-        """Run one call on its server; every failure comes back as ``is_error``."""
+    async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
+        """Run one call on its server; every failure comes back as ``is_error``.
+
+        ``conversation_id`` is accepted for the ToolHost port and not used here (approvals
+        are :class:`chatdesk.mcp.approvals.ApprovingToolHost`'s business)."""
         target = self._names.resolve(call.name)
         if target is None:
             return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chatdesk.errors import ConfigError
+from chatdesk.settings import atomic_write_text
 
 SERVERS_FILE_NAME = "mcp_servers.json"
 
@@ -27,7 +28,12 @@ Approval = Literal["ask", "allow_read_only", "allow_all"]
 #: ``resolver(scheme, name)`` -> the value, or None when it is unknown; scheme is env|keyring.
 Resolver = Callable[[str, str], str | None]
 
-_REFERENCE = re.compile(r"\$\{(env|keyring):([^}]*)\}")
+REFERENCE = re.compile(r"\$\{(env|keyring):([^}]*)\}")
+#: The command of built-in servers: ``{"command": "chatdesk", "args": ["mcp-server", NAME]}``
+#: starts NAME with this app's own Python (or, frozen, the app itself); see servers/__init__.py.
+BUILTIN_COMMAND = "chatdesk"
+BUILTIN_SERVERS = ("calculator", "housekeeping")
+MAX_SERVER_ID_LENGTH = 64
 
 
 class MCPConfigError(ConfigError):
@@ -96,12 +102,37 @@ def claude_desktop_config_file() -> Path:
     )
 
 
+#: Plainer words for pydantic's messages, by error type.
+_PLAIN = {
+    "string_too_short": "must not be empty",
+    "missing": "is required",
+    "string_pattern_mismatch": "must be an http:// or https:// address",
+    "tuple_type": "must be a list of strings",
+    "list_type": "must be a list of strings",
+    "dict_type": "must be an object of names to strings",
+}
+
+
 def _describe(server_id: str, error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "(entry)"
-        lines.append(f"server {server_id!r}: {where}: {item['msg']}")
+        message = _PLAIN.get(item["type"], item["msg"])
+        lines.append(f"server {server_id!r}: {where}: {message}")
     return lines
+
+
+def server_id_problem(server_id: str) -> str | None:
+    """Why ``server_id`` cannot name a server, or None when it can."""
+    if not server_id.strip():
+        return "a server has an empty id"
+    if server_id != server_id.strip():
+        return f"server id {server_id!r} starts or ends with spaces"
+    if len(server_id) > MAX_SERVER_ID_LENGTH:
+        return f"server id {server_id[:20]!r}… is longer than {MAX_SERVER_ID_LENGTH} characters"
+    if any(ch.isspace() and ch != " " for ch in server_id) or not server_id.isprintable():
+        return f"server id {server_id!r} holds control characters"
+    return None
 
 
 def parse_server(server_id: str, raw: object) -> ServerConfig:
@@ -126,8 +157,9 @@ def parse_config(data: object) -> MCPConfig:
     servers: dict[str, ServerConfig] = {}
     problems: list[str] = []
     for server_id, raw in entries.items():
-        if not server_id.strip():
-            problems.append("a server has an empty id")
+        id_problem = server_id_problem(server_id)
+        if id_problem is not None:
+            problems.append(id_problem)
             continue
         try:
             servers[server_id] = parse_server(server_id, raw)
@@ -172,11 +204,8 @@ def dump_config(config: MCPConfig) -> dict[str, Any]:
 
 
 def save_config(path: Path, config: MCPConfig) -> None:
-    """Write the servers file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(dump_config(config), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the servers file atomically (a crash leaves the old file or the new one)."""
+    atomic_write_text(path, json.dumps(dump_config(config), indent=2, ensure_ascii=False) + "\n")
 
 
 def merge_claude_desktop(
@@ -205,7 +234,10 @@ def env_resolver(scheme: str, name: str) -> str | None:
 def _resolve_text(server_id: str, where: str, text: str, resolver: Resolver) -> str:
     def substitute(match: re.Match[str]) -> str:
         scheme, name = match.group(1), match.group(2).strip()
-        value = resolver(scheme, name) if name else None
+        try:
+            value = resolver(scheme, name) if name else None
+        except MCPConfigError as exc:
+            raise MCPConfigError(f"server {server_id!r}: {where}: {exc.user_message}") from None
         if value is None:
             source = "environment variable" if scheme == "env" else "keyring entry"
             raise MCPConfigError(
@@ -214,7 +246,7 @@ def _resolve_text(server_id: str, where: str, text: str, resolver: Resolver) -> 
             )
         return value
 
-    return _REFERENCE.sub(substitute, text)
+    return REFERENCE.sub(substitute, text)
 
 
 def resolve_server(server_id: str, server: ServerConfig, resolver: Resolver) -> ServerConfig:
@@ -230,3 +262,82 @@ def resolve_server(server_id: str, server: ServerConfig, resolver: Resolver) -> 
         return server.model_copy(update={"env": each("env", server.env)})
     url = _resolve_text(server_id, "url", server.url, resolver)
     return server.model_copy(update={"url": url, "headers": each("headers", server.headers)})
+
+
+def references(server: ServerConfig) -> set[tuple[str, str]]:
+    """Every ``(scheme, name)`` reference in a server's config."""
+    texts = (
+        [server.url, *server.headers.values()]
+        if isinstance(server, RemoteServerConfig)
+        else list(server.env.values())
+    )
+    return {(m.group(1), m.group(2).strip()) for text in texts for m in REFERENCE.finditer(text)}
+
+
+# --- editing (the servers dialog) ---------------------------------------------------------------
+
+
+def with_server(
+    config: MCPConfig, server_id: str, server: ServerConfig, *, old_id: str | None = None
+) -> MCPConfig:
+    """A config with ``server`` under ``server_id`` (renamed from ``old_id``, keeping its place).
+
+    Raises :class:`MCPConfigError` for a bad id or an id already taken by another server.
+    """
+    problem = server_id_problem(server_id)
+    if problem is not None:
+        raise MCPConfigError(problem)
+    if server_id in config.servers and server_id != old_id:
+        raise MCPConfigError(f"a server named {server_id!r} already exists")
+    servers: dict[str, ServerConfig] = {}
+    placed = False
+    for sid, existing in config.servers.items():
+        if sid == old_id:
+            servers[server_id] = server
+            placed = True
+        else:
+            servers[sid] = existing
+    if not placed:
+        servers[server_id] = server
+    return MCPConfig(servers)
+
+
+def without_server(config: MCPConfig, server_id: str) -> MCPConfig:
+    """A config without ``server_id`` (unchanged if it is absent)."""
+    return MCPConfig({sid: s for sid, s in config.servers.items() if sid != server_id})
+
+
+# --- built-in servers ----------------------------------------------------------------------------
+
+
+def builtin_server(name: str) -> StdioServerConfig:
+    """The config entry that starts built-in server ``name``."""
+    return StdioServerConfig(command=BUILTIN_COMMAND, args=("mcp-server", name))
+
+
+def builtin_name(server: ServerConfig) -> str | None:
+    """The built-in server a config entry starts, or None."""
+    if (
+        isinstance(server, StdioServerConfig)
+        and server.command == BUILTIN_COMMAND
+        and len(server.args) >= 2
+        and server.args[0] == "mcp-server"
+    ):
+        return server.args[1]
+    return None
+
+
+def default_config() -> MCPConfig:
+    """What a first run starts with: the built-in calculator and housekeeping servers."""
+    return MCPConfig({name: builtin_server(name) for name in BUILTIN_SERVERS})
+
+
+def seed_builtin_servers(path: Path) -> bool:
+    """Write :func:`default_config` when there is no servers file yet; True if it was written.
+
+    A file the user emptied stays empty: only a missing file is seeded.
+    """
+    if path.exists():
+        return False
+    save_config(path, default_config())
+    return True

@@ -1,20 +1,19 @@
 """One configured MCP server kept connected: an owner task holds ``async with Client`` open.
 
-The owner task starts the server, lists its tools, reports status, restarts it with
-exponential backoff when it dies, and closes it (child process included) when stopped.
+The owner task resolves the server's references, starts it, lists its tools, reports status,
+lists them again when the server says they changed, restarts it with exponential backoff when
+it dies, and closes it (child process included) when stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,57 +23,35 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.types import Tool
+from mcp.types import Tool, ToolListChangedNotification
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from chatdesk.mcp.config import (
-    MCPConfigError,
-    RemoteServerConfig,
-    Resolver,
-    ServerConfig,
-    StdioServerConfig,
-    resolve_server,
-)
+from chatdesk.mcp.config import Resolver, ServerConfig, StdioServerConfig, builtin_name
+from chatdesk.mcp.failures import StartFailure, describe_failure, permanent
 from chatdesk.mcp.naming import sanitize
+from chatdesk.mcp.resolve import resolve_server_async
+from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
+from chatdesk.mcp.shell_path import ShellPath, find_command, merge_paths, not_found_message
+from chatdesk.mcp.status import ServerState, ServerStatus
+
+__all__ = [
+    "ServerRunner",
+    "ServerState",
+    "ServerStatus",
+    "Sleep",
+    "describe_failure",
+    "resolve_command",
+]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
-#: Hints for commands people commonly name without having them installed.
-_INSTALL_HINTS = {
-    "npx": "install Node.js",
-    "node": "install Node.js",
-    "npm": "install Node.js",
-    "uvx": "install uv",
-    "uv": "install uv",
-    "docker": "install Docker",
-    "deno": "install Deno",
-    "bunx": "install Bun",
-}
-
-
-class ServerState(enum.StrEnum):
-    """Lifecycle of one server."""
-
-    STARTING = "starting"
-    READY = "ready"
-    FAILED = "failed"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class ServerStatus:
-    """What the UI shows for a server; ``retry_in`` is set while a restart is pending."""
-
-    server_id: str
-    state: ServerState
-    reason: str = ""
-    tool_count: int = 0
-    retry_in: float | None = None
-
-
-class _StartFailure(Exception):
-    """A failure retrying cannot fix (missing command, unresolved reference)."""
+#: A server log past this size is moved to ``<id>.log.1`` when the server starts.
+MAX_LOG_BYTES = 1_000_000
+#: Starting may take longer than a call (``npx -y`` downloads a package first): a server gets
+#: at least this long, or its ``timeout_s`` if that is longer.
+MIN_START_TIMEOUT_S = 30.0
 
 
 class _WatchedRead:
@@ -123,79 +100,19 @@ async def _watched(transport: Any, lost: asyncio.Event) -> AsyncIterator[Any]:
         yield _WatchedRead(read, lost), write
 
 
-def resolve_command(command: str) -> str:
-    """A full path for ``command``; raises :class:`_StartFailure` with a user-fit hint."""
-    # TODO: look up bare commands on the login shell's PATH too (a GUI app started from the
-    # desktop often lacks ~/.local/bin, nvm's and Homebrew's directories).
+def resolve_command(command: str, search_path: str | None = None) -> str:
+    """A full path for ``command`` (bare names looked up on ``search_path``, else PATH).
+
+    Raises :class:`StartFailure` with a user-fit hint ("npx not found: install Node.js ...").
+    """
     if os.sep in command or (os.altsep and os.altsep in command):
         if not Path(command).exists():
-            raise _StartFailure(f"{command} not found: check the path")
+            raise StartFailure(f"{command} not found: check the path")
         return command
-    found = shutil.which(command)
+    found = shutil.which(command) if search_path is None else find_command(command, search_path)
     if found is None:
-        hint = _INSTALL_HINTS.get(command.lower(), f"install {command}")
-        raise _StartFailure(f"{command} not found: {hint} or give a full path")
+        raise StartFailure(not_found_message(command))
     return found
-
-
-def _leaves(exc: BaseException) -> list[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
-    return [exc]
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, kind) or any(isinstance(x, kind) for x in _leaves(seen)):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _last_line(path: Path | None) -> str:
-    if path is None or not path.exists():
-        return ""
-    with contextlib.suppress(OSError):
-        for line in reversed(path.read_text(encoding="utf-8", errors="replace").splitlines()):
-            if line.strip() and not line.startswith("--- "):
-                return line.strip()[:300]
-    return ""
-
-
-def describe_failure(exc: BaseException, server: ServerConfig, log_file: Path | None) -> str:
-    """A short reason for a failed start or a lost connection, fit to show the user."""
-    leaves = _leaves(exc)
-    for leaf in leaves:
-        if isinstance(leaf, (_StartFailure, MCPConfigError)):
-            return str(leaf)
-        if isinstance(leaf, FileNotFoundError) and isinstance(server, StdioServerConfig):
-            return f"{server.command} not found: install it or give a full path"
-        if isinstance(leaf, PermissionError) and isinstance(server, StdioServerConfig):
-            return f"{server.command} cannot be run: permission denied"
-        if isinstance(leaf, httpx2.ConnectError):
-            url = server.url if isinstance(server, RemoteServerConfig) else "the server"
-            refused = _caused_by(leaf, ConnectionRefusedError) or "refused" in str(leaf).lower()
-            return f"cannot connect to {url}: " + ("connection refused" if refused else str(leaf))
-        if isinstance(leaf, httpx2.HTTPStatusError):
-            status = leaf.response.status_code
-            hint = ": check the headers (API key)" if status in (401, 403) else ""
-            return f"the server answered HTTP {status}{hint}"
-        if isinstance(leaf, TimeoutError):
-            return f"the server did not answer within {server.timeout_s:g} s"
-    if isinstance(server, StdioServerConfig) and any(isinstance(x, MCPError) for x in leaves):
-        last = _last_line(log_file)
-        return (
-            "the server exited"
-            + (f": {last}" if last else "")
-            + (f" (log: {log_file})" if log_file else "")
-        )
-    if any(isinstance(x, MCPError) for x in leaves):
-        return "the server closed the connection"
-    first = leaves[0]
-    return f"{type(first).__name__}: {first}" if str(first) else type(first).__name__
 
 
 class ServerRunner:
@@ -214,19 +131,26 @@ class ServerRunner:
         backoff_base_s: float = 1.0,
         backoff_max_s: float = 60.0,
         stable_after_s: float = 60.0,
+        shell_path: ShellPath | None = None,
+        builtin_env: Mapping[str, str] | None = None,
+        min_start_timeout_s: float = MIN_START_TIMEOUT_S,
     ) -> None:
         self.server_id = server_id
         self.config = config
         self.status = ServerStatus(server_id, ServerState.STOPPED)
         self.tools: tuple[Tool, ...] = ()
         self.client: Client | None = None
+        self.log_file = logs_dir / "mcp" / f"{sanitize(server_id)}.log"
         self._resolver = resolver
-        self._log_file = logs_dir / "mcp" / f"{sanitize(server_id)}.log"
         self._on_change = on_change
         self._sleep = sleep
         self._max_restarts = max_restarts
         self._backoff = (backoff_base_s, backoff_max_s, stable_after_s)
+        self._shell_path = shell_path
+        self._builtin_env = dict(builtin_env or {})
+        self._min_start_timeout_s = min_start_timeout_s
         self._stop = asyncio.Event()
+        self._stale = asyncio.Event()  # the server said its tools changed
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -236,23 +160,38 @@ class ServerRunner:
             self._task = asyncio.create_task(self._own(), name=f"mcp-server:{self.server_id}")
 
     async def stop(self) -> None:
-        """Close the connection (and the child process) and wait until it is gone."""
+        """Close the connection (and the child process) and wait until it is gone.
+
+        A connected server is closed gracefully; one still starting (or waiting for a slow
+        keyring, or for its next retry) is cancelled at once.
+        """
         self._stop.set()
-        if self._task is not None:
+        task = self._task
+        if task is not None:
+            if self.client is None and not task.done():
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         self._set(ServerState.STOPPED)
 
     async def refresh_tools(self) -> None:
-        """List the server's tools again (when it is ready)."""
-        if self.client is not None:
-            self.tools = await _list_tools(self.client)
-            self._set(ServerState.READY)
+        """List the server's tools again, bypassing any cache (when it is ready)."""
+        client = self.client
+        if client is not None:
+            self.tools = await _list_tools(client, refresh=True)
+            self._set(ServerState.READY, force=True)
 
-    def _set(self, state: ServerState, reason: str = "", retry_in: float | None = None) -> None:
+    def _set(
+        self,
+        state: ServerState,
+        reason: str = "",
+        retry_in: float | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
         count = len(self.tools) if state is ServerState.READY else 0
         status = ServerStatus(self.server_id, state, reason, count, retry_in)
-        if status != self.status:
+        if force or status != self.status:
             self.status = status
             self._on_change(self)
 
@@ -268,21 +207,19 @@ class ServerRunner:
                 reason = "the server closed the connection"
                 if isinstance(self.config, StdioServerConfig):
                     reason = describe_failure(
-                        MCPError(-32000, "closed"), self.config, self._log_file
+                        MCPError(-32000, "closed"), self.config, self.log_file
                     )
                 retry = True
             except Exception as exc:
-                reason = describe_failure(exc, self.config, self._log_file)
-                retry = not any(
-                    isinstance(leaf, (_StartFailure, MCPConfigError, FileNotFoundError))
-                    for leaf in _leaves(exc)
-                )
+                reason = describe_failure(exc, self.config, self.log_file)
+                retry = not permanent(exc)
                 log.info("MCP server %r failed: %s", self.server_id, reason, exc_info=exc)
             finally:
                 self.client = None
                 self.tools = ()
             if self._stop.is_set():
                 break
+            self._note(f"--- failed: {reason}")
             if ready_at is not None and loop.time() - ready_at >= stable_after:
                 failures = 0
             failures += 1
@@ -305,36 +242,95 @@ class ServerRunner:
 
     async def _connect_once(self, loop: asyncio.AbstractEventLoop) -> float:
         """Connect, list tools, report ready, hold until stopped or lost; returns ready time."""
-        config = resolve_server(self.server_id, self.config, self._resolver)
+        start_timeout = max(self.config.timeout_s, self._min_start_timeout_s)
+        config = await resolve_server_async(
+            self.server_id, self.config, self._resolver, timeout_s=start_timeout
+        )
         lost = asyncio.Event()
+        self._stale.clear()
         async with AsyncExitStack() as stack:
-            transport = self._transport(config, stack)
-            client = Client(_watched(transport, lost), read_timeout_seconds=config.timeout_s)
-            async with asyncio.timeout(config.timeout_s):
-                await stack.enter_async_context(client)
-                tools = await _list_tools(client)
+            transport = await self._transport(config, stack)
+            client = Client(
+                _watched(transport, lost),
+                read_timeout_seconds=config.timeout_s,
+                message_handler=self._on_message,
+            )
+            try:
+                async with asyncio.timeout(start_timeout):
+                    await stack.enter_async_context(client)
+                    # Subscribe before listing, so that no change between the two is missed.
+                    subscription = await self._subscribe(client, stack)
+                    tools = await _list_tools(client)
+            except TimeoutError:
+                raise TimeoutError(f"the server did not start within {start_timeout:g} s") from None
             self.client, self.tools = client, tools
             ready_at = loop.time()
             self._set(ServerState.READY)
-            stopper = asyncio.ensure_future(self._stop.wait())
-            watcher = asyncio.ensure_future(lost.wait())
+            helpers = [
+                asyncio.ensure_future(self._stop.wait()),
+                asyncio.ensure_future(lost.wait()),
+                asyncio.ensure_future(self._follow_changes(client)),
+            ]
+            if subscription is not None:
+                helpers.append(asyncio.ensure_future(self._consume(subscription)))
             try:
-                await asyncio.wait({stopper, watcher}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(helpers[:2], return_when=asyncio.FIRST_COMPLETED)
             finally:
-                stopper.cancel()
-                watcher.cancel()
-                await asyncio.gather(stopper, watcher, return_exceptions=True)
+                for helper in helpers:
+                    helper.cancel()
+                await asyncio.gather(*helpers, return_exceptions=True)
                 self.client = None
             return ready_at
 
-    def _transport(self, config: ServerConfig, stack: AsyncExitStack) -> Any:
+    # --- tools list changes ---------------------------------------------------------------
+
+    async def _on_message(self, message: Any) -> None:
+        """The client's message handler: a tools list_changed marks the tools stale."""
+        if isinstance(message, ToolListChangedNotification):
+            self._stale.set()
+
+    async def _subscribe(self, client: Client, stack: AsyncExitStack) -> Any:
+        """On 2026-07-28 connections change notifications need a ``subscriptions/listen``
+        stream; older ones send them unasked (see :meth:`_on_message`). None when there is
+        none: the tools then stay as listed until a refresh."""
+        if not _can_listen(client):
+            return None
+        try:
+            return await stack.enter_async_context(client.listen(tools_list_changed=True))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an optional feature
+            log.debug("MCP server %r: no tools subscription (%r)", self.server_id, exc)
+            return None
+
+    async def _consume(self, subscription: Any) -> None:
+        try:
+            async for _event in subscription:
+                self._stale.set()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("MCP server %r: tools subscription lost (%r)", self.server_id, exc)
+
+    async def _follow_changes(self, client: Client) -> None:
+        while True:
+            await self._stale.wait()
+            self._stale.clear()
+            try:
+                self.tools = await _list_tools(client, refresh=True)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("MCP server %r: listing changed tools failed: %r", self.server_id, exc)
+                continue
+            log.info("MCP server %r: tools changed (%d now)", self.server_id, len(self.tools))
+            self._set(ServerState.READY, force=True)
+
+    # --- transports ----------------------------------------------------------------------
+
+    async def _transport(self, config: ServerConfig, stack: AsyncExitStack) -> Any:
         if isinstance(config, StdioServerConfig):
-            params = StdioServerParameters(
-                command=resolve_command(config.command),
-                args=list(config.args),
-                env=dict(config.env) or None,
-                cwd=config.cwd,
-            )
+            params = await self._stdio_params(config)
             errlog = stack.enter_context(self._open_log(config))
             return stdio_client(params, errlog=errlog)
         if config.type == "sse":
@@ -342,12 +338,57 @@ class ServerRunner:
         http = create_mcp_http_client(headers=dict(config.headers) or None)
         return _with_http_client(http, streamable_http_client(config.url, http_client=http))
 
+    async def _stdio_params(self, config: StdioServerConfig) -> StdioServerParameters:
+        env = dict(config.env)
+        name = builtin_name(config)
+        if name is not None:
+            try:
+                command, args = launch_command(name, config.args[2:])
+            except UnknownBuiltinError as exc:
+                raise StartFailure(str(exc)) from None
+            env = {**self._builtin_env, **env}
+            return StdioServerParameters(
+                command=command, args=args, env=env or None, cwd=config.cwd
+            )
+        search_path: str | None = None
+        if self._shell_path is not None:
+            search_path = await self._shell_path.search_path()
+            # A script such as npx starts with "#!/usr/bin/env node": node must be on the
+            # child's PATH too, not only npx.
+            env.setdefault("PATH", merge_paths(env.get("PATH"), search_path))
+        return StdioServerParameters(
+            command=resolve_command(config.command, search_path),
+            args=list(config.args),
+            env=env or None,
+            cwd=config.cwd,
+        )
+
     def _open_log(self, config: StdioServerConfig) -> TextIO:
-        self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        handle = self._log_file.open("a", encoding="utf-8")
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            if self.log_file.stat().st_size > MAX_LOG_BYTES:
+                os.replace(self.log_file, self.log_file.with_name(self.log_file.name + ".1"))
+        handle = self.log_file.open("a", encoding="utf-8")
         handle.write(f"--- starting {config.command} {' '.join(config.args)}\n")
         handle.flush()
         return handle
+
+    def _note(self, line: str) -> None:
+        """Add one of our own lines to the server's log (failures of remote servers too)."""
+        with contextlib.suppress(OSError):
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_file.open("a", encoding="utf-8") as handle:
+                handle.write(line.replace("\n", " ") + "\n")
+
+
+def _can_listen(client: Client) -> bool:
+    try:
+        tools = client.server_capabilities.tools
+        return client.protocol_version in MODERN_PROTOCOL_VERSIONS and bool(
+            tools and tools.list_changed
+        )
+    except Exception:
+        return False
 
 
 @asynccontextmanager
@@ -356,11 +397,11 @@ async def _with_http_client(http: httpx2.AsyncClient, transport: Any) -> AsyncIt
         yield streams
 
 
-async def _list_tools(client: Client) -> tuple[Tool, ...]:
+async def _list_tools(client: Client, *, refresh: bool = False) -> tuple[Tool, ...]:
     tools: list[Tool] = []
     cursor: str | None = None
     for _ in range(100):
-        page = await client.list_tools(cursor=cursor)
+        page = await client.list_tools(cursor=cursor, cache_mode="refresh" if refresh else "use")
         tools.extend(page.tools)
         cursor = page.next_cursor
         if cursor is None:

@@ -20,7 +20,14 @@ from chatdesk.core.events import (
     ToolCallsRequested,
     UsageReported,
 )
-from chatdesk.core.models import ChatRequest, ModelInfo, RequestMessage, ToolCall, Usage
+from chatdesk.core.models import (
+    ChatRequest,
+    ContentPart,
+    ModelInfo,
+    RequestMessage,
+    ToolCall,
+    Usage,
+)
 from chatdesk.errors import ProviderConnectionError, StreamError
 from chatdesk.providers.http_errors import DROPPED_MESSAGE
 from chatdesk.providers.sse import DONE, SSEDecoder
@@ -31,9 +38,33 @@ _json_decode = json.JSONDecoder().decode  # json.loads minus its per-call checks
 # --- requests ---------------------------------------------------------------------------------
 
 
+def part_json(part: ContentPart) -> dict[str, Any]:
+    """One content part: ``text``, ``image_url`` {url}, or OpenRouter's ``file`` {filename,
+    file_data} (a data: URL or an https: URL)."""
+    if part.type == "image_url":
+        return {"type": "image_url", "image_url": {"url": part.url}}
+    if part.type == "file":
+        return {"type": "file", "file": {"filename": part.filename, "file_data": part.url}}
+    return {"type": "text", "text": part.text}
+
+
+def content_json(message: RequestMessage) -> str | list[dict[str, Any]]:
+    """``content`` of a message: a string, or a content array when it has image or file parts.
+
+    Text-only parts (inlined text files) are joined into the string, which every
+    OpenAI-compatible server accepts; the text prompt comes first, then the parts.
+    """
+    if not message.parts:
+        return message.content
+    if all(p.type == "text" for p in message.parts):
+        return "\n\n".join(t for t in (message.content, *(p.text for p in message.parts)) if t)
+    head = [{"type": "text", "text": message.content}] if message.content else []
+    return head + [part_json(p) for p in message.parts]
+
+
 def message_json(message: RequestMessage) -> dict[str, Any]:
     """One chat message in OpenAI's shape (assistant tool_calls, role tool with tool_call_id)."""
-    out: dict[str, Any] = {"role": message.role, "content": message.content}
+    out: dict[str, Any] = {"role": message.role, "content": content_json(message)}
     if message.tool_calls:
         out["content"] = message.content or None
         out["tool_calls"] = [

@@ -9,7 +9,8 @@ they scroll up it keeps the message they are reading still, whatever grows above
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette, QWheelEvent
@@ -23,10 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.models import Message
+from chatdesk.core.models import Attachment, Message
 from chatdesk.ui.error_card import ErrorCard
 from chatdesk.ui.markdown import warm_up
 from chatdesk.ui.message_widget import MessageWidget
+
+if TYPE_CHECKING:
+    from chatdesk.attachments.views import AttachmentView
 
 __all__ = ["ChatView"]
 
@@ -41,6 +45,7 @@ class ChatView(QScrollArea):
     openSettingsRequested = Signal()
     #: The user scrolled to the top and older messages exist.
     loadOlderRequested = Signal()
+    attachmentOpenRequested = Signal(int)  # an attachment id whose link must be made again
 
     WINDOW = 50  # messages instantiated by show_conversation
     CHUNK = 25  # held-back messages revealed per scroll to the top
@@ -106,6 +111,10 @@ class ChatView(QScrollArea):
         self._following = True
         self._anchor: tuple[QWidget, int] | None = None
         self._adjusting = False
+        #: Views of a message's files, without I/O (set by the app once attachments work).
+        self.attachment_views: Callable[[Sequence[Attachment]], Sequence[AttachmentView]] | None = (
+            None
+        )
 
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
@@ -142,6 +151,16 @@ class ChatView(QScrollArea):
         self._held = [*messages, *self._held]
         self._reveal_held()
         QTimer.singleShot(0, self, self._fill_if_short)
+
+    def add_inline(self, widget: QWidget) -> None:
+        """Show a widget (an approval card) at the end of the conversation, and follow it."""
+        self._insert(len(self._items), widget)
+        self._follow()
+
+    def remove_inline(self, widget: QWidget) -> None:
+        """Take back a widget given to ``add_inline`` (not there: nothing happens)."""
+        if widget in self._items:
+            self._remove(widget)
 
     def add_message(self, message: Message) -> None:
         """Append a complete message; a user's own message brings the view to the bottom."""
@@ -300,6 +319,15 @@ class ChatView(QScrollArea):
             message, dark=self._dark, tool_names=self._tool_names, parent=self._column
         )
         self._connect(widget)
+        if message.attachments and self.attachment_views is not None:
+            from chatdesk.ui.attachment_chips import AttachmentStrip  # only when files show
+
+            strip = AttachmentStrip(widget)
+            if message.role == "user":
+                strip.align_end()
+            strip.set_views(self.attachment_views(message.attachments))
+            strip.openRequested.connect(self.attachmentOpenRequested)
+            widget.set_attachment_strip(strip)
         return widget
 
     def _append(self, message: Message) -> None:

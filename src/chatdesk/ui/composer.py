@@ -1,17 +1,29 @@
-"""The composer: multi-line input, Enter sends, Shift+Enter breaks the line, Esc stops."""
+"""The composer: multi-line input, Enter sends, Shift+Enter breaks the line, Esc stops.
+
+Dictation writes into it too: the interim transcript shows live at the cursor in a distinct
+style (grey italic, dotted underline; an extra selection, so the document's own formatting never
+changes) and is replaced as it changes; final text is committed in its place as ordinary text.
+The user can keep typing anywhere while dictating: the interim span is tracked by two text
+cursors that move with the user's edits, and text typed right after it is never swallowed.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
+
+from chatdesk.ui.attachment_chips import AttachmentChips
+from chatdesk.ui.icons import icon
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -22,9 +34,13 @@ class ComposerEdit(QPlainTextEdit):
 
     submitted = Signal()
     stopRequested = Signal()
+    #: The user changed the text by hand (typing, deleting, pasting), not dictation.
+    userEdited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._interim_start: QTextCursor | None = None
+        self._interim_end: QTextCursor | None = None
         self.setObjectName("composer")
         self.setAccessibleName("Message")
         self.setPlaceholderText("Message the model…  (Enter to send, Shift+Enter for a new line)")
@@ -50,7 +66,105 @@ class ComposerEdit(QPlainTextEdit):
             self.stopRequested.emit()
             event.accept()
             return
+        revision = self.document().revision()
         super().keyPressEvent(event)
+        if self.document().revision() != revision:
+            self.userEdited.emit()
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        super().insertFromMimeData(source)
+        self.userEdited.emit()
+
+    # -- dictation -----------------------------------------------------------------------
+
+    def interim_text(self) -> str:
+        """The interim transcript shown now ("" when none)."""
+        span = self._interim_span()
+        return span.selectedText().lstrip() if span is not None else ""
+
+    def committed_text(self) -> str:
+        """The text without the interim transcript (what Send sends)."""
+        text = self.toPlainText()
+        span = self._interim_span()
+        if span is None:
+            return text
+        return text[: span.selectionStart()] + text[span.selectionEnd() :]
+
+    def show_interim(self, text: str) -> None:
+        """Show (or replace) the live interim transcript at the dictation point."""
+        if not text.strip():
+            self.clear_interim()
+            return
+        cursor = self._interim_span() or self.textCursor()
+        self._put(cursor, text, interim=True)
+
+    def commit_final(self, text: str) -> None:
+        """Replace the interim transcript with final ``text`` (or insert it at the cursor)."""
+        span = self._interim_span()
+        if not text.strip():
+            self.clear_interim()
+            return
+        self._put(span or self.textCursor(), text.strip(), interim=False)
+
+    def commit_interim(self) -> None:
+        """Keep the interim transcript as ordinary text (dictation failed: lose nothing)."""
+        self._interim_start = self._interim_end = None
+        self.setExtraSelections([])
+
+    def clear_interim(self) -> None:
+        """Remove the interim transcript (it was replaced by nothing, or is obsolete)."""
+        span = self._interim_span()
+        if span is not None:
+            span.removeSelectedText()
+        self.commit_interim()
+
+    def _interim_span(self) -> QTextCursor | None:
+        """A cursor selecting the interim text; None when there is none (or it was deleted)."""
+        if self._interim_start is None or self._interim_end is None:
+            return None
+        start, end = self._interim_start.position(), self._interim_end.position()
+        if end <= start:
+            self.commit_interim()
+            return None
+        span = QTextCursor(self.document())
+        span.setPosition(start)
+        span.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return span
+
+    def _put(self, cursor: QTextCursor, text: str, *, interim: bool) -> None:
+        start = cursor.selectionStart()
+        if start > 0 and not text[:1].isspace():
+            before = self.document().characterAt(start - 1)
+            if before and not before.isspace():  # (the paragraph separator is a space too)
+                text = " " + text
+        cursor.beginEditBlock()
+        cursor.insertText(text, QTextCharFormat())
+        cursor.endEditBlock()
+        end = start + len(text)
+        if not interim:
+            self.commit_interim()
+            return
+        self._interim_start = QTextCursor(self.document())
+        self._interim_start.setPosition(start)
+        self._interim_end = QTextCursor(self.document())
+        self._interim_end.setPosition(end)
+        # Typing right after the interim text must not become part of it.
+        self._interim_end.setKeepPositionOnInsert(True)
+        self._highlight(start + len(text) - len(text.lstrip()), end)
+
+    def _highlight(self, start: int, end: int) -> None:
+        span = QTextCursor(self.document())
+        span.setPosition(start)
+        span.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = span
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(True)
+        fmt.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        fmt.setToolTip("Dictation in progress: these words may still change")
+        mark.format = fmt
+        self.setExtraSelections([mark])
 
     def _fit_height(self) -> None:
         line = self.fontMetrics().lineSpacing()
@@ -61,7 +175,7 @@ class ComposerEdit(QPlainTextEdit):
 
 
 class Composer(QWidget):
-    """The input row: the text field, Send and Stop."""
+    """The input row: attach, the text field, Send and Stop; attached files as chips above."""
 
     sendRequested = Signal(str)
     stopRequested = Signal()
@@ -80,24 +194,52 @@ class Composer(QWidget):
         self.stop_button.setAccessibleName("Stop the answer")
         self.stop_button.setToolTip("Stop (Esc)")
         self.stop_button.hide()
+        self.chips = AttachmentChips(parent=self)
+        self.attach_button = QPushButton(self)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setAccessibleName("Attach files")
+        self.attach_button.setToolTip(
+            "Attach images, PDFs or text files (or drop them here, or paste with Ctrl+V)"
+        )
+        self.attach_button.setIcon(
+            icon("attach", self.palette().color(QPalette.ColorRole.ButtonText), 18)
+        )
+        self.attach_button.setFlat(True)
+        self.attach_button.setAutoDefault(False)
+        self.attach_button.clicked.connect(self.choose_files)
 
         buttons = QVBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 12, 12)
+        row = QHBoxLayout()
         row.setSpacing(8)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.edit, 1)
         row.addLayout(buttons)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(12, 8, 12, 12)
+        column.setSpacing(6)
+        column.addWidget(self.chips)
+        column.addLayout(row)
 
         self._busy = False
+        self._buttons = buttons
         self.edit.textChanged.connect(self._update_send)
         self.edit.submitted.connect(self.submit)
         self.edit.stopRequested.connect(self.stopRequested)
         self.send_button.clicked.connect(self.submit)
         self.stop_button.clicked.connect(self.stopRequested)
+        self.chips.changed.connect(self._update_send)
         self._update_send()
+
+    def choose_files(self) -> None:
+        """The file dialog (non-blocking); the chosen files become chips."""
+        dialog = QFileDialog(self, "Attach files")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(self.chips.add_files)
+        dialog.open()
 
     def text(self) -> str:
         return self.edit.toPlainText()
@@ -107,15 +249,54 @@ class Composer(QWidget):
         self.edit.setPlainText(text)
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
 
-    def submit(self) -> None:
-        """Send the text unless it is blank or an answer is streaming."""
-        text = self.text()
-        if self._busy or not text.strip():
-            return
+    def submit(self) -> bool:
+        """Send the text (and files) unless both are empty or an answer is streaming; True if
+        it was sent. Interim dictation (grey words that may still change) is not sent: its
+        final words arrive afterwards and start the next message."""
+        text = self.edit.committed_text()
+        if self._busy or (not text.strip() and not self.chips.count()):
+            return False
         self.sendRequested.emit(text)
+        return True
+
+    @property
+    def busy(self) -> bool:
+        """An answer is streaming (Send is replaced by Stop)."""
+        return self._busy
+
+    def add_accessory(self, widget: QWidget) -> None:
+        """Place a small control (the mic button) in the button column, above Send."""
+        widget.setParent(self)
+        self._buttons.insertWidget(1, widget)
+
+    # -- dictation (see ComposerEdit) ------------------------------------------------------
+
+    def show_interim(self, text: str) -> None:
+        self.edit.show_interim(text)
+
+    def commit_final(self, text: str) -> None:
+        self.edit.commit_final(text)
+
+    def commit_interim(self) -> None:
+        self.edit.commit_interim()
+
+    def clear_interim(self) -> None:
+        self.edit.clear_interim()
+
+    def interim_text(self) -> str:
+        return self.edit.interim_text()
+
+    def committed_text(self) -> str:
+        return self.edit.committed_text()
+
+    def submit_dictated(self) -> bool:
+        """Auto-submit: send the text exactly as Enter would; True if it left. Blank text or
+        a streaming answer keep it here."""
+        return self.submit()
 
     def clear_after_send(self) -> None:
         self.edit.clear()
+        self.chips.clear()
         self.edit.setFocus()
 
     def set_busy(self, busy: bool) -> None:
@@ -126,4 +307,5 @@ class Composer(QWidget):
         self._update_send()
 
     def _update_send(self) -> None:
-        self.send_button.setEnabled(not self._busy and bool(self.text().strip()))
+        has_content = bool(self.text().strip()) or self.chips.count() > 0
+        self.send_button.setEnabled(not self._busy and has_content)

@@ -8,7 +8,7 @@ their results into signals. Text deltas are coalesced and flushed at most every
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +27,16 @@ from chatdesk.core.events import (
     TurnStarted,
     UsageReported,
 )
-from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
 from chatdesk.core.presets import Preset, apply_preset
-from chatdesk.errors import ChatdeskError
+from chatdesk.errors import ChatdeskError, InputError
 from chatdesk.ui.bridge import TaskRunner
 
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.attachments.service import AttachmentService
+    from chatdesk.attachments.validate import PendingFile
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.storage.repository import ChatRepository
@@ -71,6 +73,8 @@ class ChatController(QObject):
     draftRestored = Signal(str)  # text to put back into the composer
     draftResent = Signal(str)  # a restored draft is being sent again (clear it from the composer)
     notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
+    filesRestored = Signal(object)  # list[PendingFile]: files of a send that was not stored
+    attachmentReady = Signal(object)  # AttachmentView to open
     presetChanged = Signal(object)  # the active Preset, or None
     presetApplied = Signal(str)  # a confirmation for the status bar
     modelMissing = Signal(str)  # the chosen preset's model is not in the catalogue
@@ -92,6 +96,7 @@ class ChatController(QObject):
         super().__init__(parent)
         self._repository = repository
         self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
+        self._attachments: AttachmentService | None = None
         self._make_backend = backend
         self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
         self._runner = runner
@@ -169,6 +174,26 @@ class ChatController(QObject):
         assert self._repository is not None
         return self._repository
 
+    def attach_attachments(self, service: AttachmentService) -> None:
+        """The attachment service (files on messages), once the repository is open."""
+        self._attachments = service
+
+    def open_attachment(self, attachment_id: int) -> None:
+        """Find an attachment's file (or a fresh link) and emit ``attachmentReady``."""
+        self._runner.spawn(self._open_attachment(attachment_id))
+
+    async def _open_attachment(self, attachment_id: int) -> None:
+        if self._attachments is None:
+            return
+        views = await self._attachments.views_by_id([attachment_id])
+        if views:
+            self.attachmentReady.emit(views[0])
+
+    async def _with_files(self, messages: list[Message]) -> list[Message]:
+        if self._attachments is None or not messages:
+            return messages
+        return list(await self._attachments.with_attachments(messages))
+
     def attach_repository(self, repository: ChatRepository) -> None:
         """The repository, once open (the window may already show a snapshot)."""
         self._repository = repository
@@ -232,7 +257,7 @@ class ChatController(QObject):
             return
         messages = await repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
         has_older = len(messages) > FIRST_PAGE
-        messages = messages[-FIRST_PAGE:]
+        messages = await self._with_files(messages[-FIRST_PAGE:])
         if conversation_id != self._turn_conv:
             self._live = False
         self.conversation = conversation
@@ -262,7 +287,9 @@ class ChatController(QObject):
         if self.conversation_id != conversation_id:
             return
         has_older = len(messages) > PAGE_SIZE
-        messages = messages[-PAGE_SIZE:]
+        messages = await self._with_files(messages[-PAGE_SIZE:])
+        if self.conversation_id != conversation_id:
+            return
         if messages:
             self._oldest_id = messages[0].id
         self.olderMessagesLoaded.emit(messages, has_older)
@@ -300,6 +327,11 @@ class ChatController(QObject):
         if turn is not None and not turn.done() and self._turn_conv == conversation_id:
             turn.cancel()  # streaming, or writing its title
             await asyncio.wait([turn], timeout=5)
+        if self._attachments is not None:  # first, while its messages still name their files
+            try:
+                await self._attachments.delete_conversation(conversation_id)
+            except ChatdeskError as exc:  # the reaper removes what is left
+                self.notice.emit("warning", f"Some attached files were kept: {exc.user_message}")
         await repo.delete_conversation(conversation_id)
         if self.conversation_id == conversation_id:
             self.new_conversation()
@@ -380,12 +412,12 @@ class ChatController(QObject):
             self._live and self._turn_conv is not None and self._turn_conv == self.conversation_id
         )
 
-    def send(self, text: str) -> bool:
-        """Send ``text`` in the open conversation (creating it first if new)."""
-        if not text.strip() or self.busy:
+    def send(self, text: str, files: Sequence[PendingFile] = ()) -> bool:
+        """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
+        if (not text.strip() and not files) or self.busy:
             return False
         self._failed_draft = None
-        self._start_turn(self._send(text))
+        self._start_turn(self._send(text, list(files)))
         self._unsaved_text = text
         return True
 
@@ -452,11 +484,18 @@ class ChatController(QObject):
         self._failed_draft = text
         self.draftRestored.emit(text)
 
-    async def _send(self, text: str) -> None:
+    async def _send(self, text: str, files: list[PendingFile]) -> None:
         import asyncio  # loaded by now; not at import time (see app.main)
 
         repo = await self._db()
+        attachments: list[Attachment] = []
         try:
+            if files:
+                if self._attachments is None:
+                    raise InputError("Attachments are not available yet; try again in a moment.")
+                attachments = await self._attachments.add(
+                    files, model=self.model, info=self.model_info(self.model)
+                )
             opening = self._runner.running("open")
             if opening is not None:  # the user clicked another chat and pressed Enter at once
                 await asyncio.wait([opening])
@@ -470,14 +509,29 @@ class ChatController(QObject):
                 await self.reload_conversations()
             self._turn_conv = conversation.id
             self._live = True
-            events = self.orchestrator.send(conversation.id, text, self._turn_config(self.model))
+            events = self.orchestrator.send(
+                conversation.id, text, self._turn_config(self.model), attachments
+            )
             await self._consume(conversation.id, events)
             if not self._user_stored:  # the turn failed before the message was saved
-                self._give_back(text)
+                await self._give_back_files(text, files, attachments)
         except ChatdeskError as exc:
             if not self._user_stored:
-                self._give_back(text)
+                await self._give_back_files(text, files, attachments)
             self.turnFailed.emit(None, exc.user_message, exc.kind, None)
+
+    async def _give_back_files(
+        self, text: str, files: list[PendingFile], attachments: list[Attachment]
+    ) -> None:
+        """Nothing was stored: the text and the files go back to the composer."""
+        self._give_back(text)
+        if files:
+            self.filesRestored.emit(files)
+        if attachments and self._attachments is not None:
+            try:
+                await self._attachments.discard(attachments)
+            except ChatdeskError as exc:  # the reaper removes what is left
+                log.warning("could not discard unsent attachments: %s", exc.detail or exc)
 
     async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
         self._turn_conv = conversation_id

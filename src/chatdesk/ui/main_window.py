@@ -6,6 +6,7 @@ It only wires widgets to the ``ChatController``'s methods and signals; it never 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -33,6 +34,7 @@ from chatdesk import __version__
 from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
 from chatdesk.core.presets import Preset
 from chatdesk.core.suggestions import Suggestion
+from chatdesk.ui.attachment_chips import install_drop_and_paste
 from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
@@ -41,6 +43,11 @@ from chatdesk.ui.model_picker import ModelPicker
 from chatdesk.ui.presets_menu import PresetsMenu
 from chatdesk.ui.sidebar import Sidebar
 from chatdesk.ui.suggestion_chips import SlashPopup, SuggestionChips
+
+if TYPE_CHECKING:
+    from chatdesk.attachments.validate import Limits, PendingFile
+    from chatdesk.attachments.views import AttachmentView
+    from chatdesk.ui.approval_card import ApprovalCards, QtApprover
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
 
@@ -86,6 +93,7 @@ class MainWindow(QMainWindow):
     savePresetRequested = Signal()
     managePresetsRequested = Signal()
     suggestionsRequested = Signal()
+    mcpServersRequested = Signal()
     #: Emitted once, just after the window's first paint (start deferred work then).
     firstPainted = Signal()
 
@@ -115,7 +123,10 @@ class MainWindow(QMainWindow):
         self.chat_view = ChatView(self)
         self.composer = Composer(self)
         self.suggestion_chips = SuggestionChips(self)
+        self.approval_cards: ApprovalCards | None = None  # once MCP is up
         self.slash_popup = SlashPopup(self.composer.edit)
+        # Files dropped anywhere on the window, or pasted (Ctrl+V), become composer chips.
+        self.drop_helper = install_drop_and_paste(self, self.composer.edit, self.composer.chips)
         self.banner = Banner(self)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
@@ -217,6 +228,8 @@ class MainWindow(QMainWindow):
         self.presets_menu = menus.addMenu("&Presets")
         self.presets = PresetsMenu(self.presets_menu, self)
         self.tools_menu = menus.addMenu("&Tools")
+        self.mcp_servers_action = self.tools_menu.addAction("&MCP Servers…")
+        self.mcp_servers_action.triggered.connect(self.mcpServersRequested)
         suggestions = self.tools_menu.addAction("&Suggestions…")
         suggestions.triggered.connect(self.suggestionsRequested)
         refresh_models = self.tools_menu.addAction("Refresh model list")
@@ -262,6 +275,8 @@ class MainWindow(QMainWindow):
         self.chat_view.retryRequested.connect(c.retry)
         self.chat_view.openSettingsRequested.connect(self.settingsRequested)
         self.chat_view.loadOlderRequested.connect(c.load_older)
+        self.chat_view.attachmentOpenRequested.connect(c.open_attachment)
+        self.composer.chips.rejected.connect(self._files_rejected)
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
 
@@ -286,17 +301,47 @@ class MainWindow(QMainWindow):
         c.presetApplied.connect(self._preset_applied)
         c.modelMissing.connect(self._model_missing)
         c.userMessageAdded.connect(self._hide_chips)
+        c.filesRestored.connect(self._files_restored)
+        c.attachmentReady.connect(self._open_attachment)
 
     # -- reactions -----------------------------------------------------------------------
+
+    def set_attachment_limits(self, limits: Limits) -> None:
+        """The size limits the composer's attachment chips check against."""
+        self.composer.chips.limits = limits
+
+    def attach_approver(self, approver: QtApprover) -> None:
+        """Approval cards inline in the conversation that asked (once MCP is up)."""
+        from chatdesk.ui.approval_card import ApprovalCards  # pydantic: not at start-up
+
+        self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
+        self.approval_cards.waitingElsewhere.connect(self._approval_elsewhere)
+
+    def _open_id(self) -> int | None:
+        return self.controller.conversation_id
+
+    def _approval_elsewhere(self, _pending: object) -> None:
+        self.banner.show_text("info", "A tool is waiting for your approval in another chat.")
 
     def new_chat(self) -> None:
         self.controller.new_conversation()
         self.composer.edit.setFocus()
 
     def _send(self, text: str) -> None:
-        if self.controller.send(text):
+        if self.controller.send(text, self.composer.chips.files()):
             self.banner.hide()
             self.composer.clear_after_send()
+
+    def _files_rejected(self, text: str) -> None:
+        self.banner.show_text("warning", text)
+
+    def _files_restored(self, files: Sequence[PendingFile]) -> None:
+        self.composer.chips.add_pending(files)
+
+    def _open_attachment(self, view: AttachmentView) -> None:
+        url = QUrl.fromLocalFile(str(view.path)) if view.path else QUrl(view.url or "")
+        if url.isEmpty() or not QDesktopServices.openUrl(url):
+            self.banner.show_text("warning", f"Could not open {view.filename}.")
 
     # Slots for the controller's signals are methods, never lambdas: the controller outlives
     # the window, and only a method's connection is dropped when the window is destroyed.
@@ -359,6 +404,8 @@ class MainWindow(QMainWindow):
         self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool
     ) -> None:
         self.chat_view.show_conversation(messages, has_older=has_older)
+        if self.approval_cards is not None:  # a tool call of this chat may be waiting
+            self.approval_cards.show_for(conversation.id if conversation else None)
         self.suggestion_chips.setVisible(not messages)
         self.sidebar.set_current(conversation.id if conversation else None)
         self.setWindowTitle(f"{conversation.title} — chatdesk" if conversation else "chatdesk")

@@ -234,6 +234,10 @@ class MessageWidget(QFrame):
             self._footer.hide()
         self._restyle()
 
+    def set_attachment_strip(self, strip: QWidget) -> None:
+        """Show a message's files (thumbnails) under its text."""
+        self._layout.insertWidget(self._layout.indexOf(self._thinking), strip)
+
     # --- construction from data ----------------------------------------------------------------
 
     @classmethod

@@ -1,0 +1,113 @@
+"""MCP tool-call benchmark: one call through MCPToolAggregator + ApprovingToolHost (policy
+allow_all) against the same call on a bare ``mcp.Client`` connected to the same server.
+Target: <= 1.2x, median per-call time.
+
+Both talk to the built-in calculator server (``python -m chatdesk.mcp.servers.calculator``,
+one stdio subprocess each). Rounds interleave the two so that machine noise hits both alike.
+
+Run from the repository root: ``.venv/bin/python -m bench.bench_mcp [--calls N] [--rounds N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import TextContent
+
+from bench.common import fmt_seconds, print_table, verdict
+from chatdesk.core.models import ToolCall
+from chatdesk.mcp.aggregator import MCPToolAggregator
+from chatdesk.mcp.approvals import ApprovalPolicy, ApprovalStore, ApprovingToolHost
+from chatdesk.mcp.config import MCPConfig, builtin_server
+from chatdesk.mcp.status import ServerState, ServerStatus
+
+TARGET = 1.2
+EXPRESSION = "(2 ** 10 + sqrt(144)) * 3 - 7 // 2"
+EXPECTED = "3105.0"
+
+
+async def _bare_call(client: Client) -> str:
+    result = await client.call_tool("calculate", {"expression": EXPRESSION})
+    first = result.content[0]
+    assert isinstance(first, TextContent)
+    return first.text
+
+
+async def run(calls: int, rounds: int) -> tuple[list[float], list[float]]:
+    """Per-call times (seconds) of the bare client and of the aggregator path."""
+    ready = asyncio.Event()
+
+    def on_status(status: ServerStatus) -> None:
+        if status.state is ServerState.READY:
+            ready.set()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        aggregator = MCPToolAggregator(
+            MCPConfig({"calc": builtin_server("calculator")}),
+            logs_dir=data / "logs",
+            on_status=on_status,
+        )
+        policy = ApprovalPolicy(ApprovalStore(data / "mcp_approvals.json"), lambda _s: "allow_all")
+        host = ApprovingToolHost(aggregator, policy)
+        call = ToolCall("b1", "calc__calculate", json.dumps({"expression": EXPRESSION}))
+        params = StdioServerParameters(
+            command=sys.executable, args=["-m", "chatdesk.mcp.servers.calculator"]
+        )
+        aggregator.start()
+        with (data / "bare.log").open("w", encoding="utf-8") as errlog:
+            async with Client(stdio_client(params, errlog=errlog)) as bare:
+                await asyncio.wait_for(ready.wait(), 60)
+                assert await _bare_call(bare) == EXPECTED
+                result = await host.call_tool(call)
+                assert (result.content, result.is_error) == (EXPECTED, False), result
+                base: list[float] = []
+                measured: list[float] = []
+                for _ in range(rounds):
+                    for _ in range(calls):
+                        start = time.perf_counter()
+                        await _bare_call(bare)
+                        base.append(time.perf_counter() - start)
+                    for _ in range(calls):
+                        start = time.perf_counter()
+                        await host.call_tool(call)
+                        measured.append(time.perf_counter() - start)
+        await aggregator.aclose()
+    return base, measured
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="calls per round and path")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    rounds = max(5, args.rounds)
+    base, measured = asyncio.run(run(max(10, args.calls), rounds))
+    b, m = statistics.median(base), statistics.median(measured)
+    print(f"{len(base):,} calls per path in {rounds} interleaved rounds, median per call")
+    print_table(
+        ["measure", "aggregator + approvals", "bare mcp Client", "ratio", "target", "result"],
+        [
+            [
+                "calculator tool call (stdio)",
+                fmt_seconds(m),
+                fmt_seconds(b),
+                f"{m / b:.3f}x",
+                f"<= {TARGET:.2f}x",
+                verdict(m / b <= TARGET),
+            ]
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,301 @@
+"""Approvals for tool calls: per-server policy, the user's decisions, and a ToolHost that asks.
+
+Each server has a default policy (config field ``approval``): ``ask`` (the default),
+``allow_read_only`` (tools annotated read-only run without asking) or ``allow_all``. A preset
+may override the policy per exposed tool name. When a call needs approval,
+:class:`ApprovingToolHost` awaits an injected approver (the UI's approval card) that answers
+with a :class:`Decision`:
+
+- Deny: the model is told the user denied the call (a result, not an error);
+- Allow once;
+- Allow for this conversation: remembered in memory for that conversation id;
+- Always allow this tool: persisted in ``<data dir>/mcp_approvals.json``, revocable, and tied
+  to the server's identity (its command and arguments, or its URL): if the server entry starts
+  another program, the rule no longer applies.
+
+No Qt here, and no mcp SDK import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chatdesk.core.models import ToolCall, ToolSpec
+from chatdesk.core.ports import ToolResult
+from chatdesk.mcp.approval_store import (
+    APPROVALS_FILE_NAME,
+    AlwaysRule,
+    ApprovalStore,
+    server_identity,
+)
+from chatdesk.mcp.config import Approval
+from chatdesk.mcp.scope import conversation_scope, current_conversation
+from chatdesk.mcp.status import ToolInfo
+
+__all__ = [
+    "APPROVALS_FILE_NAME",
+    "AlwaysRule",
+    "ApprovalPolicy",
+    "ApprovalRequest",
+    "ApprovalStore",
+    "Approver",
+    "ApprovingToolHost",
+    "Decision",
+    "OverrideFunction",
+    "Policy",
+    "ToolDirectory",
+    "conversation_scope",
+    "current_conversation",
+    "denied_result",
+    "server_identity",
+]
+
+log = logging.getLogger(__name__)
+
+Policy = Approval
+POLICIES: tuple[Policy, ...] = ("ask", "allow_read_only", "allow_all")
+
+
+class Decision(enum.StrEnum):
+    """What the user chose on an approval card."""
+
+    DENY = "deny"
+    ALLOW_ONCE = "allow_once"
+    ALLOW_CONVERSATION = "allow_conversation"
+    ALLOW_ALWAYS = "allow_always"
+
+    @property
+    def allows(self) -> bool:
+        return self is not Decision.DENY
+
+    @property
+    def label(self) -> str:
+        """The button text."""
+        return {
+            Decision.DENY: "Deny",
+            Decision.ALLOW_ONCE: "Allow once",
+            Decision.ALLOW_CONVERSATION: "Allow for this conversation",
+            Decision.ALLOW_ALWAYS: "Always allow this tool",
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequest:
+    """One call waiting for the user: everything the card shows."""
+
+    conversation_id: int | None
+    server_id: str
+    tool_name: str
+    arguments: Mapping[str, Any]
+    read_only: bool = False
+    destructive: bool = False
+    exposed_name: str = ""
+    call_id: str = ""
+    title: str = ""
+    description: str = ""
+    open_world: bool = True
+    idempotent: bool = False
+
+    def arguments_json(self) -> str:
+        """The full arguments as readable JSON (indented, nothing cut)."""
+        return json.dumps(self.arguments, indent=2, ensure_ascii=False)
+
+
+Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
+#: ``(exposed tool name, server id) -> policy`` or None (no override), e.g. a preset's.
+OverrideFunction = Callable[[str, str], str | None]
+
+
+# --- the policy ------------------------------------------------------------------------------
+
+
+class ApprovalPolicy:
+    """Decides whether a call may run without asking, and remembers the user's decisions.
+
+    ``server_policy`` gives a server's configured policy; ``identity`` a server's fingerprint
+    (see :func:`server_identity`); ``overrides`` maps exposed tool names to a policy (a preset's).
+    """
+
+    def __init__(
+        self,
+        store: ApprovalStore,
+        server_policy: Callable[[str], Policy] | None = None,
+        identity: Callable[[str], str | None] | None = None,
+        overrides: Mapping[str, str] | OverrideFunction | None = None,
+    ) -> None:
+        self.store = store
+        self._server_policy = server_policy or (lambda _server_id: "ask")
+        self._identity = identity or (lambda _server_id: None)
+        self.overrides: dict[str, Policy] = {}
+        self._override_of: OverrideFunction | None = None
+        self.set_overrides(overrides)
+        self._conversations: dict[int | None, set[tuple[str, str]]] = {}
+
+    def set_overrides(self, overrides: Mapping[str, str] | OverrideFunction | None) -> None:
+        """Replace the preset's per-tool policies: a mapping (exposed tool name -> policy, e.g.
+        from ``core.preset_tools.tool_overrides``) or a function ``(exposed name, server id) ->
+        policy | None`` asked at each call (so tools of servers that start later are covered).
+        Unknown policy names are ignored."""
+        self.overrides = {}
+        self._override_of = None
+        if callable(overrides):
+            self._override_of = overrides
+            return
+        for name, policy in (overrides or {}).items():
+            if policy in POLICIES:
+                self.overrides[name] = policy
+            else:
+                log.warning("ignoring unknown approval policy %r for %s", policy, name)
+
+    def policy_for(self, server_id: str, exposed_name: str) -> Policy:
+        """The preset's policy for the tool, else the server's."""
+        if self._override_of is not None:
+            chosen = self._override_of(exposed_name, server_id)
+            if chosen in POLICIES:
+                return chosen
+        return self.overrides.get(exposed_name) or self._server_policy(server_id)
+
+    def automatic(self, request: ApprovalRequest) -> str | None:
+        """Why the call may run without asking ("policy", "read-only", "always",
+        "conversation"), or None when the user must decide."""
+        policy = self.policy_for(request.server_id, request.exposed_name)
+        if policy == "allow_all":
+            return "policy"
+        if policy == "allow_read_only" and request.read_only:
+            return "read-only"
+        key = (request.server_id, request.tool_name)
+        if self.store.allowed(*key, self._identity(request.server_id)):
+            return "always"
+        if key in self._conversations.get(request.conversation_id, ()):
+            return "conversation"
+        return None
+
+    def record(self, request: ApprovalRequest, decision: Decision) -> None:
+        """Remember a decision that outlives the call."""
+        key = (request.server_id, request.tool_name)
+        if decision is Decision.ALLOW_CONVERSATION:
+            self._conversations.setdefault(request.conversation_id, set()).add(key)
+        elif decision is Decision.ALLOW_ALWAYS:
+            self.store.allow(*key, self._identity(request.server_id) or "")
+
+    def conversation_grants(self, conversation_id: int | None) -> set[tuple[str, str]]:
+        """The ``(server, tool)`` pairs allowed for a conversation."""
+        return set(self._conversations.get(conversation_id, ()))
+
+    def forget_conversation(self, conversation_id: int | None) -> None:
+        """Drop the conversation's grants (conversation deleted, or the user revoked them)."""
+        self._conversations.pop(conversation_id, None)
+
+
+# --- the approving ToolHost --------------------------------------------------------------------
+
+
+class ToolDirectory(Protocol):
+    """What :class:`ApprovingToolHost` wraps: a ToolHost that also describes its tools."""
+
+    def tool_specs(self) -> Sequence[ToolSpec]: ...
+
+    async def call_tool(self, call: ToolCall) -> ToolResult: ...
+
+    def tool_info(self, exposed_name: str) -> ToolInfo | None: ...
+
+
+def denied_result(request: ApprovalRequest) -> ToolResult:
+    """What the model is told when the user denies a call (a result, not an error)."""
+    return ToolResult(
+        f"The user denied this call of {request.exposed_name or request.tool_name}; it did not "
+        "run. Do not call it again unless the user asks; answer without it.",
+        is_error=False,
+        server_id=request.server_id,
+    )
+
+
+class ApprovingToolHost:
+    """A ToolHost that asks before calls the policy does not allow on its own.
+
+    Approvals of one conversation are asked one at a time (so a "for this conversation" answer
+    also settles the calls queued behind it); calls that need no approval never wait.
+    """
+
+    def __init__(
+        self,
+        inner: ToolDirectory,
+        policy: ApprovalPolicy,
+        approver: Approver | None = None,
+    ) -> None:
+        self._inner = inner
+        self.policy = policy
+        self.approver = approver
+        self._locks: dict[int | None, asyncio.Lock] = {}
+
+    def tool_specs(self) -> Sequence[ToolSpec]:
+        return self._inner.tool_specs()
+
+    async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
+        """Run ``call`` once the policy or the user allows it.
+
+        ``conversation_id`` falls back to :data:`current_conversation`. Cancelling while the
+        user is being asked stops at once (the approver's wait is cancelled with it).
+        """
+        if conversation_id is None:
+            conversation_id = current_conversation.get()
+        request = self._request(call, conversation_id)
+        if request is None:  # unknown tool or bad arguments: the inner host reports it
+            return await self._inner.call_tool(call)
+        reason = self.policy.automatic(request)
+        if reason is None:
+            decision = await self._ask(request)
+            if not decision.allows:
+                return denied_result(request)
+        return await self._inner.call_tool(call)
+
+    def _request(self, call: ToolCall, conversation_id: int | None) -> ApprovalRequest | None:
+        info = self._inner.tool_info(call.name)
+        if info is None:
+            return None
+        try:
+            arguments = json.loads(call.arguments) if call.arguments.strip() else {}
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(arguments, dict):
+            return None
+        return ApprovalRequest(
+            conversation_id=conversation_id,
+            server_id=info.server_id,
+            tool_name=info.tool_name,
+            arguments=arguments,
+            read_only=info.read_only,
+            destructive=info.destructive,
+            exposed_name=call.name,
+            call_id=call.id,
+            title=info.title,
+            description=info.description,
+            open_world=info.open_world,
+            idempotent=info.idempotent,
+        )
+
+    async def _ask(self, request: ApprovalRequest) -> Decision:
+        lock = self._locks.setdefault(request.conversation_id, asyncio.Lock())
+        async with lock:
+            if self.policy.automatic(request) is not None:  # settled while this call waited
+                return Decision.ALLOW_ONCE
+            if self.approver is None:
+                log.warning("tool %s needs approval and nothing can ask", request.exposed_name)
+                return Decision.DENY
+            decision = Decision(await self.approver(request))
+            # Recorded before the lock is let go: the next queued call sees it.
+            self.policy.record(request, decision)
+        log.info(
+            "approval: %s %s/%s in conversation %s",
+            decision.value,
+            request.server_id,
+            request.tool_name,
+            request.conversation_id,
+        )
+        return decision

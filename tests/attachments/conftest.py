@@ -1,0 +1,146 @@
+"""Fixtures for the attachment tests: a clock, the real repository, services, the emulator."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatdesk.attachments.config import AttachmentsConfig
+from chatdesk.attachments.gcs_store import GcsBlobStore
+from chatdesk.attachments.local_store import LocalBlobStore
+from chatdesk.attachments.service import AttachmentService
+from chatdesk.core.models import ModelInfo
+from chatdesk.core.orchestrator import ChatOrchestrator
+from chatdesk.providers.openrouter import OpenRouterClient
+from chatdesk.storage.attachments import AttachmentStore
+from chatdesk.storage.repository import ChatRepository
+from fakes.gcs import GcsEmulator
+from fakes.openrouter import FakeOpenRouter
+
+#: 2027-01-15 08:00:00 UTC
+START = 1_800_000_000.0
+DAY = 86400.0
+
+
+class Clock:
+    """A wall clock the test moves by hand; ``on_call`` runs at every reading."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+        self.on_call: Callable[[], None] | None = None
+
+    def __call__(self) -> float:
+        if self.on_call is not None:
+            self.on_call()
+        return self.now
+
+    def advance(self, seconds: float) -> float:
+        self.now += seconds
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def repo(data_dir: Path, clock: Clock) -> AsyncIterator[ChatRepository]:
+    repository = await ChatRepository.open(data_dir / "chatdesk.db", clock=clock)
+    yield repository
+    await repository.close()
+
+
+@pytest.fixture
+def blob_root(data_dir: Path) -> Path:
+    return data_dir / "attachments"
+
+
+ServiceFactory = Callable[..., AttachmentService]
+
+
+@pytest.fixture
+def make_service(repo: ChatRepository, clock: Clock, blob_root: Path) -> ServiceFactory:
+    """Build a service over the real repository; local store always, extra stores given."""
+
+    def make(
+        *extra: Any, config: AttachmentsConfig | None = None, **kwargs: Any
+    ) -> AttachmentService:
+        stores = [LocalBlobStore(blob_root), *extra]
+        return AttachmentService(
+            AttachmentStore(repo), stores, config or AttachmentsConfig(), clock=clock, **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def service(make_service: ServiceFactory) -> AttachmentService:
+    return make_service()
+
+
+@pytest.fixture
+async def provider(fake_openrouter: FakeOpenRouter) -> AsyncIterator[OpenRouterClient]:
+    async def no_sleep(_delay: float) -> None:
+        return None
+
+    client = OpenRouterClient(
+        fake_openrouter.base_url,
+        "sk-or-v1-test",
+        openrouter=True,
+        max_attempts=1,
+        sleep=no_sleep,
+        rng=random.Random(1),
+    )
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def models(provider: OpenRouterClient) -> dict[str, ModelInfo]:
+    """The fake's catalogue, read through the real client (vision and text-only models)."""
+    return {m.id: m for m in await provider.list_models()}
+
+
+OrchestratorFactory = Callable[[AttachmentService], ChatOrchestrator]
+
+
+@pytest.fixture
+def make_orchestrator(
+    repo: ChatRepository, provider: OpenRouterClient, models: dict[str, ModelInfo]
+) -> OrchestratorFactory:
+    def make(service: AttachmentService) -> ChatOrchestrator:
+        return ChatOrchestrator(repo, provider, model_info=models.get, attachments=service)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def gcs_emulator() -> Iterator[GcsEmulator]:
+    """One gcp-storage-emulator process per test module (tests use their own prefixes)."""
+    with GcsEmulator(bucket="chatdesk-test") as emulator:
+        yield emulator
+
+
+_prefixes = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def gcs_prefix() -> str:
+    return f"t{next(_prefixes)}/"
+
+
+def gcs_store(
+    emulator: GcsEmulator, prefix: str, key_file: Path | None, **kwargs: Any
+) -> GcsBlobStore:
+    return GcsBlobStore(
+        emulator.bucket,
+        prefix,
+        credentials_file=str(key_file) if key_file else "",
+        emulator_host=emulator.host,
+        **kwargs,
+    )

@@ -1,0 +1,122 @@
+"""The runner's lifecycle details: tools that change, start failures, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from mcp_helpers import Statuses, call, config, free_port
+
+from chatdesk.mcp.aggregator import MCPToolAggregator
+from chatdesk.mcp.config import MCPConfig
+from chatdesk.mcp.runner import MAX_LOG_BYTES
+from chatdesk.mcp.status import ServerState, ServerStatus
+
+HERE = Path(__file__).parent
+
+
+class MoreStatuses(Statuses):
+    async def wait_for_more(self, count: int, limit_s: float = 30) -> None:
+        """Wait until more than ``count`` statuses were reported."""
+        async with asyncio.timeout(limit_s):
+            while len(self.history) <= count:
+                self._changed.clear()
+                await self._changed.wait()
+
+
+async def _no_wait(_delay: float) -> None:
+    return None
+
+
+def _aggregator(
+    cfg: MCPConfig, data_dir: Path, statuses: Statuses, **kw: object
+) -> MCPToolAggregator:
+    return MCPToolAggregator(cfg, logs_dir=data_dir / "logs", on_status=statuses, **kw)  # type: ignore[arg-type]
+
+
+async def _wait_for_tool(agg: MCPToolAggregator, statuses: MoreStatuses, name: str) -> None:
+    """Wait (by status events, with a limit) until ``name`` is offered."""
+    for _ in range(50):
+        if name in {s.name for s in agg.tool_specs()}:
+            return
+        count = len(statuses.history)
+        await statuses.wait_for_more(count)
+    raise AssertionError(f"{name} never appeared")
+
+
+@pytest.mark.parametrize("script", ["grow_server.py", "legacy_server.py"])
+async def test_tools_follow_list_changed(script: str, data_dir: Path) -> None:
+    """Both eras: a 2026 server (subscriptions/listen) and a 2025 one (unasked notification)."""
+    statuses = MoreStatuses()
+    cfg = config(g={"command": sys.executable, "args": [str(HERE / script)]})
+    agg = _aggregator(cfg, data_dir, statuses)
+    agg.start()
+    try:
+        ready = await statuses.wait("g", ServerState.READY)
+        assert ready.tool_count == 1 and [s.name for s in agg.tool_specs()] == ["g__grow"]
+        assert (await agg.call_tool(call("g__grow", '{"name": "extra"}'))).content == "grown"
+        await _wait_for_tool(agg, statuses, "g__extra")
+        assert statuses.latest["g"].tool_count == 2
+        assert (await agg.call_tool(call("g__extra"))).content == "I am extra"
+    finally:
+        await agg.aclose()
+
+
+async def test_start_failures_say_why(data_dir: Path, tmp_path: Path) -> None:
+    statuses = Statuses()
+    hang = "import time; time.sleep(120)"
+    cfg = config(
+        nope={"command": "chatdesk", "args": ["mcp-server", "nope"]},
+        nowhere={"command": sys.executable, "cwd": str(tmp_path / "missing")},
+        hangs={"command": sys.executable, "args": ["-c", hang], "timeout_s": 0.5},
+        web={"type": "http", "url": f"http://127.0.0.1:{free_port()}/mcp"},
+    )
+    agg = _aggregator(
+        cfg, data_dir, statuses, max_restarts=0, min_start_timeout_s=0.5, sleep=_no_wait
+    )
+    agg.start()
+    try:
+        nope = await statuses.wait("nope", ServerState.FAILED)
+        assert "there is no built-in server 'nope'" in nope.reason
+        nowhere = await statuses.wait("nowhere", ServerState.FAILED)
+        assert nowhere.reason == f"the working folder {tmp_path / 'missing'} does not exist"
+        hangs = await statuses.wait("hangs", ServerState.FAILED)
+        assert hangs.reason == "the server did not start within 0.5 s"
+        web = await statuses.wait("web", ServerState.FAILED)
+        assert "connection refused" in web.reason
+        # Remote servers have no stderr, but their failures are in their log too.
+        log_text = agg.log_file("web").read_text(encoding="utf-8")
+        assert f"--- failed: {web.reason}" in log_text
+    finally:
+        await agg.aclose()
+
+
+async def test_big_logs_are_rotated_at_start(data_dir: Path) -> None:
+    statuses = Statuses()
+    agg = _aggregator(
+        config(calc={"command": "chatdesk", "args": ["mcp-server", "calculator"]}),
+        data_dir,
+        statuses,
+    )
+    log_file = agg.log_file("calc")
+    log_file.parent.mkdir(parents=True)
+    log_file.write_text("x" * (MAX_LOG_BYTES + 1), encoding="utf-8")
+    agg.start()
+    try:
+        await statuses.wait("calc", ServerState.READY)
+        assert log_file.with_name("calc.log.1").stat().st_size == MAX_LOG_BYTES + 1
+        assert log_file.read_text(encoding="utf-8").startswith("--- starting chatdesk")
+        result = await agg.call_tool(call("calc__calculate", '{"expression": "2**5"}'))
+        assert result.content == "32"
+    finally:
+        await agg.aclose()
+
+
+def test_status_lines() -> None:
+    assert ServerStatus("a", ServerState.READY, tool_count=1).describe() == "ready · 1 tool"
+    failed = ServerStatus("a", ServerState.FAILED, "boom", retry_in=2.0)
+    assert failed.describe() == "failed: boom (retrying in 2 s)"
+    assert ServerStatus("a", ServerState.STOPPED, "disabled").describe() == "stopped (disabled)"
+    assert ServerStatus("a", ServerState.STARTING).describe() == "starting…"
