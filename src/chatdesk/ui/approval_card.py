@@ -97,7 +97,7 @@ class ApprovalCard(Card):
         column.addLayout(header)
 
         about = request.title if request.title and request.title != tool else ""
-        about = " — ".join(x for x in (about, request.description.strip()) if x)
+        about = " — ".join(x for x in (about, " ".join(request.description.split())) if x)
         self.description = QLabel(about, self)
         self.description.setObjectName("approvalDescription")
         self.description.setTextFormat(Qt.TextFormat.PlainText)

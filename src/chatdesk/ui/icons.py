@@ -12,7 +12,7 @@ __all__ = ["icon"]
 
 def icon(name: str, color: QColor, size: int = 16) -> QIcon:
     """A small line icon drawn with QPainter: copy, check, retry, tool, warning, settings,
-    attach (a paper clip)."""
+    attach (a plus)."""
     ratio = 2.0
     pix = QPixmap(int(size * ratio), int(size * ratio))
     pix.setDevicePixelRatio(ratio)
@@ -67,16 +67,9 @@ def icon(name: str, color: QColor, size: int = 16) -> QIcon:
                 QPointF(8 + 4.6 * math.cos(a), 8 + 4.6 * math.sin(a)),
                 QPointF(8 + 6.2 * math.cos(a), 8 + 6.2 * math.sin(a)),
             )
-    elif name == "attach":
-        path = QPainterPath()
-        path.moveTo(10.5, 4.5)
-        path.lineTo(10.5, 11.0)
-        path.arcTo(QRectF(5.5, 8.5, 5.0, 5.0), 0, -180)
-        path.lineTo(5.5, 4.0)
-        path.arcTo(QRectF(5.5, 1.5, 3.5, 3.5), 180, -180)
-        path.lineTo(9.0, 10.5)
-        path.arcTo(QRectF(7.0, 9.5, 2.0, 2.0), 0, -180)
-        path.lineTo(7.0, 5.0)
-        p.drawPath(path)
+    elif name == "attach":  # a plus: add files
+        p.setPen(QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawLine(QPointF(8, 3), QPointF(8, 13))
+        p.drawLine(QPointF(3, 8), QPointF(13, 8))
     p.end()
     return QIcon(pix)
