@@ -2,15 +2,19 @@
 conversation shown, and resident memory at that moment, against a bare PySide6 QMainWindow
 measured the same way in the same run.
 
-Targets: time <= 3x, memory <= 1.6x. Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m
-bench.bench_startup``. Each sample is a fresh process (interleaved with the baseline).
+Targets: time <= 3x, memory <= 1.6x; with five MCP servers configured, first paint <= 1.05x
+the same app with none (servers start after the first paint).
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_startup``. Each sample is a fresh
+process (interleaved with the baseline).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +26,20 @@ from bench.common import print_table, verdict
 
 TIME_TARGET = 3.0
 RSS_TARGET = 1.6
+MCP_TARGET = 1.05  # first paint with five MCP servers configured vs none
+
+FIVE_SERVERS = {
+    "mcpServers": {
+        **{
+            f"calc{i}": {"command": "chatdesk", "args": ["mcp-server", "calculator"]}
+            for i in range(3)
+        },
+        **{
+            f"house{i}": {"command": "chatdesk", "args": ["mcp-server", "housekeeping"]}
+            for i in range(2)
+        },
+    }
+}
 
 # Child programs print "PAINT <rss_kib>" at the first paint of the main window, then exit.
 _PAINT_PROBE = """
@@ -114,8 +132,13 @@ def main() -> None:
     # As installed: byte-code compiled (even where PYTHONDONTWRITEBYTECODE is set).
     subprocess.run([sys.executable, "-m", "compileall", "-q", "src"], check=False)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
+        data_dir = Path(tmp) / "none"
+        data_dir.mkdir()
         asyncio.run(_prepare(data_dir, args.messages))
+        (data_dir / "mcp_servers.json").write_text('{"mcpServers": {}}')
+        five_dir = Path(tmp) / "five"
+        shutil.copytree(data_dir, five_dir)
+        (five_dir / "mcp_servers.json").write_text(json.dumps(FIVE_SERVERS))
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
@@ -123,8 +146,9 @@ def main() -> None:
             "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1",  # nothing leaves the machine
             "OPENROUTER_API_KEY": "sk-or-v1-bench",
         }
+        five_env = {**env, "CHATDESK_DATA_DIR": str(five_dir)}
         _sample(BARE, env), _sample(CHATDESK, env)  # warm the OS file cache
-        bare_t, bare_m, app_t, app_m = [], [], [], []
+        bare_t, bare_m, app_t, app_m, five_t = [], [], [], [], []
         for _ in range(runs):
             t, m = _sample(BARE, env)
             bare_t.append(t)
@@ -132,8 +156,10 @@ def main() -> None:
             t, m = _sample(CHATDESK, env)
             app_t.append(t)
             app_m.append(m)
+            five_t.append(_sample(CHATDESK, five_env)[0])
     bt, at = statistics.median(bare_t), statistics.median(app_t)
     bm, am = statistics.median(bare_m), statistics.median(app_m)
+    ft = statistics.median(five_t)
     print(
         f"first paint, median of {runs} fresh processes each; last conversation has "
         f"{args.messages} messages"
@@ -156,6 +182,14 @@ def main() -> None:
                 f"{am / bm:.2f}x",
                 f"<= {RSS_TARGET:.1f}x",
                 verdict(am / bm <= RSS_TARGET),
+            ],
+            [
+                "first paint, 5 MCP servers configured vs none",
+                f"{ft * 1000:.0f} ms",
+                f"{at * 1000:.0f} ms (none)",
+                f"{ft / at:.2f}x",
+                f"<= {MCP_TARGET:.2f}x",
+                verdict(ft / at <= MCP_TARGET),
             ],
         ],
     )

@@ -7,7 +7,6 @@ through ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,6 +74,8 @@ class CheckedFile:
 
 def check_bytes(name: str, data: bytes, limits: Limits) -> CheckedFile:
     """Check ``data`` named ``name``; raises ``AttachmentRejected`` saying which file and why."""
+    import hashlib  # here: it loads OpenSSL (~3 MB), not needed to start
+
     shown = sanitize_filename(name)
     if not data:
         raise AttachmentRejected([Rejection(shown, "it is empty (0 bytes)")])

@@ -8,7 +8,6 @@ the file itself is kept by ``chatdesk.storage.suggestions``.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +64,8 @@ def checked(
     for other in others:
         if other.id != suggestion_id and other.title.casefold() == clean.casefold():
             raise SuggestionError(f"A suggestion titled “{other.title}” already exists.")
+    import uuid  # here, not at start-up
+
     return Suggestion(suggestion_id or uuid.uuid4().hex[:12], clean, text)
 
 
