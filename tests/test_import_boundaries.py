@@ -15,6 +15,7 @@ import chatdesk
 SRC = Path(chatdesk.__file__).resolve().parent
 ROOT = SRC.parent.parent
 BLOCKER = Path(__file__).with_name("qt_blocker.py")
+HEADLESS_SUITES = ("core", "providers", "storage", "mcp_tools", "speech", "attachments")
 
 
 def _headless_modules() -> list[str]:
@@ -63,7 +64,8 @@ def test_headless_suites_pass_without_qt() -> None:
     suites = [
         str(p)
         for p in (ROOT / "tests").iterdir()
-        if p.is_dir() and p.name in ("core", "providers", "storage", "mcp_tools")
+        if p.is_dir()
+        and p.name in ("core", "providers", "storage", "mcp_tools", "speech", "attachments")
     ]
     suites += [str(p) for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
     code = (

@@ -32,6 +32,7 @@ from chatdesk.logs import setup_logging, teardown_logging
 from chatdesk.mcp.host import DeferredToolHost
 from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
+from chatdesk.speech.settings import DictationSettings
 from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
 from chatdesk.ui import markdown as _markdown  # noqa: F401
 
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.ui.bridge import TaskRunner
 from chatdesk.ui.controller import FIRST_PAGE, ChatController
+from chatdesk.ui.dictation import DictationController
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.presets_menu import PresetManager
 from chatdesk.ui.theme import apply_theme
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.attachments.service import AttachmentService
+    from chatdesk.core.dictation import AudioSource, Transcriber
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.core.presets import Preset
@@ -91,6 +94,7 @@ class ChatdeskApp:
         self.tool_host = DeferredToolHost()
         self.preset_tools = PresetToolHost(self.tool_host, self._server_of_tool)
         self.mcp: MCPService | None = None
+        self.dictation: DictationController | None = None
         self._shut_down = False
 
     def request_quit(self) -> None:
@@ -146,6 +150,15 @@ class ChatdeskApp:
         self.presets.done.connect(lambda text: self._status(text))
         self.presets.failed.connect(self._show_error)
         self.runner.failed.connect(self._show_error)
+        self.dictation = DictationController(
+            self.window.composer,
+            self.runner,
+            DictationSettings.from_prefixed(self.settings.to_json_dict()),
+            self._build_transcriber,
+            self._audio_source,
+            parent=self.window,
+        )
+        self.window.install_dictation(self.dictation)
 
         self._snapshot = read_snapshot(
             paths.database_file(self.data_dir), self.window.last_conversation(), FIRST_PAGE
@@ -277,6 +290,21 @@ class ChatdeskApp:
             tools=self.preset_tools,
         )
         return orchestrator, self.provider
+
+    def _build_transcriber(self, dictation: DictationSettings) -> Transcriber:
+        from chatdesk.speech.deepgram import DeepgramTranscriber  # deepgram-sdk: on first use
+
+        return DeepgramTranscriber(
+            dictation,
+            lambda: self.secrets.get("deepgram"),
+            base_url=self.settings.deepgram_base_url,
+        )
+
+    def _audio_source(self, dictation: DictationSettings) -> AudioSource:
+        """The WAV file of ``audio_input`` (CHATDESK_AUDIO_INPUT) when set, else the mic."""
+        from chatdesk.ui.microphone import source_factory
+
+        return source_factory(self.settings.audio_input)(dictation)
 
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
@@ -519,6 +547,8 @@ class ChatdeskApp:
                 self.window.banner.show_text("error", exc.user_message)
         old = self.settings
         self.settings = new
+        if self.dictation is not None:
+            self.dictation.set_settings(DictationSettings.from_prefixed(new.to_json_dict()))
         try:
             self.settings_store.save(new)
         except OSError as exc:
@@ -580,6 +610,8 @@ class ChatdeskApp:
             self.window.hide()
         if self.controller is not None:
             await self.controller.shutdown()
+        if self.dictation is not None:
+            await self.dictation.shutdown()
         if self.mcp is not None:
             await self.mcp.aclose()  # every server process is gone on return
         if self._reaper is not None and self._reaper_stop is not None:

@@ -42,6 +42,8 @@ ENV_FIELDS: Mapping[str, str] = {
     "ATTACHMENTS_MAX_SIZE_BYTES": "attachments_max_size_bytes",
     "ATTACHMENTS_MAX_MESSAGE_BYTES": "attachments_max_message_bytes",
     "ATTACHMENTS_RETENTION_DAYS": "attachments_retention_days",
+    "DEEPGRAM_BASE_URL": "deepgram_base_url",
+    "CHATDESK_AUDIO_INPUT": "audio_input",
 }
 
 #: Keys that must never be stored in settings.json.
@@ -116,6 +118,46 @@ class Settings:
     )
     attachments_retention_days: int = _setting(
         0, "Delete attachments unused for this many days (0 keeps them forever).", min=0
+    )
+    deepgram_base_url: str = _setting(
+        "https://api.deepgram.com",
+        "Deepgram API base URL (or a self-hosted Deepgram, e.g. http://127.0.0.1:8080).",
+        normalize=_url,
+    )
+    audio_input: str = _setting(
+        "",
+        "Dictate from this WAV file instead of the microphone (empty = microphone).",
+        normalize=str.strip,
+    )
+    dictation_model: str = _setting(
+        "nova-3", "Deepgram model for dictation.", non_empty=True, normalize=str.strip
+    )
+    dictation_language: str = _setting(
+        "en-US", "Spoken language (en, en-US, de, multi).", non_empty=True, normalize=str.strip
+    )
+    dictation_interim_results: bool = _setting(True, "Show words live while you speak.")
+    dictation_utterance_end_ms: int = _setting(
+        1000,
+        "Silence after the last word that ends an utterance (1000-5000 ms, 0 = off).",
+        min=0,
+        max=5000,
+    )
+    dictation_endpointing: int = _setting(
+        300, "Silence that ends a phrase (10-10000 ms, 0 = off).", min=0, max=10000
+    )
+    dictation_vad_events: bool = _setting(True, "Speech-start events from Deepgram.")
+    dictation_smart_format: bool = _setting(True, "Punctuation and number formatting.")
+    dictation_auto_submit_delay_s: float = _setting(
+        1.2, "Seconds after an utterance ends before the text is sent.", min=0, max=30
+    )
+    dictation_mode: str = _setting(
+        "auto_submit",
+        "auto_submit sends by itself; review waits for Enter.",
+        choices=("auto_submit", "review"),
+    )
+    dictation_device: str = _setting("", "Microphone name; empty = the system default.")
+    dictation_push_to_talk: bool = _setting(
+        False, "Hold the mic button instead of clicking to toggle."
     )
 
     @classmethod

@@ -192,14 +192,14 @@ def test_tool_messages_are_compact_cards(view: ChatView) -> None:
         ],
         has_older=False,
     )
-    for mid, status in ((2, "called"), (3, "done")):
-        widget = view.message_widget(mid)
-        assert widget is not None and widget.is_compact
-        assert not widget.body.isVisible()
-        names = widget.findChildren(message_widget_module.QLabel, "toolName")
-        states = widget.findChildren(message_widget_module.QLabel, "toolStatus")
-        assert [n.text() for n in names] == ["time__now"]
-        assert [s.text() for s in states] == [status]
+    widget = view.message_widget(2)
+    assert widget is not None and widget.is_compact
+    assert not widget.body.isVisible()
+    assert view.message_widget(3) is None  # the result shows on its call's card
+    names = widget.findChildren(message_widget_module.QLabel, "toolName")
+    states = widget.findChildren(message_widget_module.QLabel, "toolStatus")
+    assert [n.text() for n in names] == ["now"]
+    assert [s.text() for s in states] == ["done"]
 
 
 # --- copying ------------------------------------------------------------------------------------

@@ -410,7 +410,11 @@ class ChatOrchestrator:
         for task in tasks:
             call, result, _, _ = task.result()
             await self._store.append_message(
-                conversation_id, "tool", result.content, tool_call_id=call.id
+                conversation_id,
+                "tool",
+                result.content,
+                tool_call_id=call.id,
+                status=MessageStatus.ERROR if result.is_error else MessageStatus.COMPLETE,
             )
 
     async def _call_tool(

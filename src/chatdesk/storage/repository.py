@@ -455,6 +455,19 @@ class ChatRepository:
 
     # --- tools and usage ------------------------------------------------------------------
 
+    async def tool_runs(self, message_ids: Sequence[int]) -> dict[str, tuple[bool, float | None]]:
+        """Call id -> (failed, duration in seconds) of the recorded calls of these messages."""
+        ids = list(message_ids)
+        if not ids:
+            return {}
+        rows = await self._read(
+            "load the tool calls",
+            "SELECT call_id, status, duration_ms FROM tool_calls"
+            f" WHERE message_id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+        return {str(r[0]): (r[1] == "error", None if r[2] is None else r[2] / 1000) for r in rows}
+
     async def record_tool_call(
         self,
         message_id: int,

@@ -9,7 +9,7 @@ they scroll up it keeps the message they are reading still, whatever grows above
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -24,10 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.models import Attachment, Message
+from chatdesk.core.models import Attachment, Message, ToolCall
 from chatdesk.ui.error_card import ErrorCard
 from chatdesk.ui.markdown import warm_up
 from chatdesk.ui.message_widget import MessageWidget
+from chatdesk.ui.tool_cards import (
+    ToolCard,
+    ToolOutcome,
+    ToolRun,
+    finished_outcome,
+    stored_outcome,
+    with_run,
+)
 
 if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
@@ -105,7 +113,9 @@ class ChatView(QScrollArea):
         self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
         self._widgets: dict[int, MessageWidget] = {}
         self._held: list[Message] = []  # older messages given but not instantiated
-        self._tool_names: dict[str, str] = {}
+        self._tool_names: dict[str, str] = {}  # call id -> exposed tool name
+        self._tool_results: dict[str, ToolOutcome] = {}  # call id -> what the call returned
+        self._orphans: dict[str, MessageWidget] = {}  # call id -> a result shown without its call
         self._has_older = False
         self._older_requested = False
         self._following = True
@@ -130,8 +140,13 @@ class ChatView(QScrollArea):
     # --- the controller's API ---
 
     def show_conversation(self, messages: Sequence[Message], *, has_older: bool) -> None:
-        """Replace everything with ``messages`` (oldest first) and scroll to the bottom."""
+        """Replace everything with ``messages`` (oldest first) and scroll to the bottom.
+
+        A ``tool`` message shows on the card of its call (in the message that made it), not
+        as a message of its own, unless that call is not among the messages given."""
         self._remove_all()
+        self._tool_names.clear()
+        self._tool_results.clear()
         self._learn_tools(messages)
         split = max(len(messages) - self.WINDOW, 0)
         self._held = list(messages[:split])
@@ -168,7 +183,9 @@ class ChatView(QScrollArea):
         self._learn_tools((message,))
         existing = self._widgets.get(message.id)
         if existing is not None:
-            existing.set_message(message, tool_names=self._tool_names)
+            existing.set_message(
+                message, tool_names=self._tool_names, tool_results=self._tool_results
+            )
         else:
             self._append(message)
         if message.role == "user":
@@ -189,6 +206,46 @@ class ChatView(QScrollArea):
         if widget is None:  # not a message of the conversation shown: ignore
             return
         widget.append_stream(text, reasoning)
+
+    def tool_started(self, message_id: int, call: ToolCall) -> None:
+        """A tool call of a streaming message runs: a card under it, running."""
+        self._tool_names[call.id] = call.name
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.tool_started(call)
+
+    def tool_finished(
+        self, message_id: int, call: ToolCall, result: str, error: str | None, duration_s: float
+    ) -> None:
+        """A tool call ended (``error`` set: it failed): its card shows how, and the result."""
+        self._tool_names[call.id] = call.name
+        outcome = finished_outcome(result, error, duration_s)
+        self._tool_results[call.id] = outcome
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.tool_finished(call, outcome)
+
+    def apply_tool_runs(self, runs: Mapping[str, ToolRun]) -> None:
+        """What the database recorded about the shown conversation's calls (call id -> run):
+        stored results gain their failed status and duration. Call after show_conversation
+        or prepend_messages; results not shown yet keep it for when they are."""
+        for call_id, run in runs.items():
+            stored = self._tool_results.get(call_id)
+            if stored is None:
+                continue
+            outcome = with_run(stored, run)
+            self._tool_results[call_id] = outcome
+            card = self.tool_card(call_id)
+            if card is not None and card.outcome == stored:
+                card.set_outcome(outcome)
+
+    def tool_card(self, call_id: str) -> ToolCard | None:
+        """The card of a tool call, if an instantiated message shows it."""
+        for widget in self._widgets.values():
+            card = widget.tool_card(call_id)
+            if card is not None:
+                return card
+        return None
 
     def finish_message(self, message: Message) -> None:
         """Final render with the footer; also for cancelled messages (partial text stays)."""
@@ -315,10 +372,22 @@ class ChatView(QScrollArea):
     def _make(self, message: Message) -> MessageWidget | None:
         if message.role == "system":
             return None
+        if message.role == "tool" and message.tool_call_id in self._tool_names:
+            return None  # its call's card shows it
         widget = MessageWidget.from_message(
-            message, dark=self._dark, tool_names=self._tool_names, parent=self._column
+            message,
+            dark=self._dark,
+            tool_names=self._tool_names,
+            tool_results=self._tool_results,
+            parent=self._column,
         )
         self._connect(widget)
+        if message.role == "tool" and message.tool_call_id:
+            self._orphans[message.tool_call_id] = widget
+        for call in message.tool_calls:  # a result shown alone until now joins its call
+            orphan = self._orphans.pop(call.id, None)
+            if orphan is not None and orphan in self._items:
+                self._remove(orphan)
         if message.attachments and self.attachment_views is not None:
             from chatdesk.ui.attachment_chips import AttachmentStrip  # only when files show
 
@@ -364,6 +433,7 @@ class ChatView(QScrollArea):
         self._items.remove(widget)
         if isinstance(widget, MessageWidget):
             self._widgets.pop(widget.message_id, None)
+            self._orphans = {k: w for k, w in self._orphans.items() if w is not widget}
         self._layout.removeWidget(widget)
         widget.hide()
         widget.deleteLater()
@@ -386,6 +456,9 @@ class ChatView(QScrollArea):
         for message in messages:
             for call in message.tool_calls:
                 self._tool_names[call.id] = call.name
+            known = self._tool_results.get(message.tool_call_id or "")
+            if message.tool_call_id and (known is None or known.duration_s is None):
+                self._tool_results[message.tool_call_id] = stored_outcome(message)
 
     def _reveal_held(self) -> None:
         """Instantiate the newest chunk of held-back messages above the others."""

@@ -65,6 +65,9 @@ class ChatController(QObject):
     messageFinished = Signal(object)  # Message (complete or cancelled)
     turnFailed = Signal(object, str, str, object)  # message id | None, text, kind, Message | None
     toolActivity = Signal(str)  # a short status line while tools run
+    toolCallStarted = Signal(int, object)  # message id, ToolCall (the open chat's turn only)
+    #: message id, ToolCall, result text, error text | None, duration in seconds
+    toolCallFinished = Signal(int, object, str, object, float)
     busyChanged = Signal(bool)
     usageChanged = Signal(object, object)  # last reply Usage | None, conversation Usage
     titleChanged = Signal(int, str)
@@ -75,6 +78,7 @@ class ChatController(QObject):
     notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
     filesRestored = Signal(object)  # list[PendingFile]: files of a send that was not stored
     attachmentReady = Signal(object)  # AttachmentView to open
+    toolRunsLoaded = Signal(object)  # dict call id -> ToolRun (status, duration) from storage
     presetChanged = Signal(object)  # the active Preset, or None
     presetApplied = Signal(str)  # a confirmation for the status bar
     modelMissing = Signal(str)  # the chosen preset's model is not in the catalogue
@@ -194,6 +198,14 @@ class ChatController(QObject):
             return messages
         return list(await self._attachments.with_attachments(messages))
 
+    async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
+        """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
+        from chatdesk.ui.tool_cards import ToolRun
+
+        runs = await repo.tool_runs([m.id for m in messages if m.tool_calls])
+        if runs:
+            self.toolRunsLoaded.emit({k: ToolRun(f, d) for k, (f, d) in runs.items()})
+
     def attach_repository(self, repository: ChatRepository) -> None:
         """The repository, once open (the window may already show a snapshot)."""
         self._repository = repository
@@ -266,6 +278,7 @@ class ChatController(QObject):
             self.set_model(conversation.model)
         self._follow_conversation_preset()
         self.conversationOpened.emit(conversation, messages, has_older)
+        await self._emit_tool_runs(repo, messages)
         if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
             self._reattach()
         self.usageChanged.emit(
@@ -293,6 +306,7 @@ class ChatController(QObject):
         if messages:
             self._oldest_id = messages[0].id
         self.olderMessagesLoaded.emit(messages, has_older)
+        await self._emit_tool_runs(repo, messages)
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())
@@ -625,8 +639,14 @@ class ChatController(QObject):
         elif isinstance(event, ToolCallStarted):
             self._flush()
             self.toolActivity.emit(f"Running tool {event.call.name}…")
+            if view and self._streaming_id is not None:
+                self.toolCallStarted.emit(self._streaming_id, event.call)
         elif isinstance(event, ToolCallFinished):
             self.toolActivity.emit("")
+            if view and self._streaming_id is not None:
+                self.toolCallFinished.emit(
+                    self._streaming_id, event.call, event.result, event.error, event.duration_s
+                )
         elif isinstance(event, TitleChanged):
             if self.conversation is not None and self.conversation.id == event.conversation_id:
                 self.conversation = _retitled(self.conversation, event.title)

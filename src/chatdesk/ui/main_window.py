@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -38,6 +39,7 @@ from chatdesk.ui.attachment_chips import install_drop_and_paste
 from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
+from chatdesk.ui.dictation import TOGGLE_SHORTCUT, DictationController, MicButton, PushToTalkKey
 from chatdesk.ui.first_run import FirstRunPanel
 from chatdesk.ui.model_picker import ModelPicker
 from chatdesk.ui.presets_menu import PresetsMenu
@@ -297,6 +299,9 @@ class MainWindow(QMainWindow):
         c.draftResent.connect(self._draft_resent)
         c.notice.connect(self.banner.show_text)
         c.toolActivity.connect(self._tool_activity)
+        c.toolCallStarted.connect(self.chat_view.tool_started)
+        c.toolCallFinished.connect(self.chat_view.tool_finished)
+        c.toolRunsLoaded.connect(self.chat_view.apply_tool_runs)
         c.presetChanged.connect(self._preset_changed)
         c.presetApplied.connect(self._preset_applied)
         c.modelMissing.connect(self._model_missing)
@@ -305,6 +310,29 @@ class MainWindow(QMainWindow):
         c.attachmentReady.connect(self._open_attachment)
 
     # -- reactions -----------------------------------------------------------------------
+
+    def install_dictation(
+        self, dictation: DictationController, push_to_talk_key: str = "F9"
+    ) -> None:
+        """Mic button above Send, Tools › Dictate (Ctrl+Shift+D), a hold-to-talk key,
+        notices in the banner, status in the status bar."""
+        self.mic_button = MicButton(self.composer)
+        self.composer.add_accessory(self.mic_button)
+        dictation.bind_button(self.mic_button)
+        self.tools_menu.addSeparator()
+        self.dictate_action = self.tools_menu.addAction("&Dictate")
+        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
+        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.dictate_action.triggered.connect(dictation.toggle)
+        self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.push_to_talk)
+        dictation.notice.connect(self.banner.show_text)
+        dictation.statusChanged.connect(self._dictation_status)
+
+    def _dictation_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0 if text else 1)
 
     def set_attachment_limits(self, limits: Limits) -> None:
         """The size limits the composer's attachment chips check against."""

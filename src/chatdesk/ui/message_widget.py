@@ -32,14 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.models import Message, MessageStatus, Role
+from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.error_card import ErrorCard
 from chatdesk.ui.icons import icon
 from chatdesk.ui.markdown import render_blocks
 from chatdesk.ui.message_body import MessageBody
 from chatdesk.ui.painted import Avatar, Bubble, ReasoningPane, muted_color
 from chatdesk.ui.stream_renderer import StreamRenderer, set_document_html
-from chatdesk.ui.tool_cards import tool_calls_box
+from chatdesk.ui.tool_cards import (
+    ToolCallList,
+    ToolCard,
+    ToolOutcome,
+    ToolStatus,
+    stored_outcome,
+)
 
 __all__ = ["ErrorCard", "MessageWidget", "format_cost", "format_meta"]
 
@@ -200,7 +206,7 @@ class MessageWidget(QFrame):
         self._thinking.hide()
         self._layout.addWidget(self._thinking)
 
-        self._tool_box: QWidget | None = None
+        self._tool_box: ToolCallList | None = None
         self.error_card: ErrorCard | None = None
 
         if role != "user":
@@ -247,11 +253,13 @@ class MessageWidget(QFrame):
         *,
         dark: bool = False,
         tool_names: Mapping[str, str] | None = None,
+        tool_results: Mapping[str, ToolOutcome] | None = None,
         parent: QWidget | None = None,
     ) -> MessageWidget:
-        """A widget showing a stored message."""
+        """A widget showing a stored message; ``tool_names`` (call id -> tool) and
+        ``tool_results`` (call id -> outcome) fill in its tool cards."""
         widget = cls(message.id, message.role, model=message.model or "", dark=dark, parent=parent)
-        widget.set_message(message, tool_names=tool_names)
+        widget.set_message(message, tool_names=tool_names, tool_results=tool_results)
         return widget
 
     # --- read-only state -------------------------------------------------------------------------
@@ -302,8 +310,16 @@ class MessageWidget(QFrame):
 
     @property
     def is_compact(self) -> bool:
-        """True for a one-line tool card."""
+        """True when the message shows nothing but tool cards."""
         return self._compact
+
+    def tool_cards(self) -> list[ToolCard]:
+        """The message's tool-call cards, top to bottom."""
+        return self._tool_box.cards() if self._tool_box is not None else []
+
+    def tool_card(self, call_id: str) -> ToolCard | None:
+        """The card of one tool call, if this message shows it."""
+        return self._tool_box.card(call_id) if self._tool_box is not None else None
 
     @property
     def reasoning_text(self) -> str:
@@ -329,8 +345,14 @@ class MessageWidget(QFrame):
 
     # --- content ---------------------------------------------------------------------------------
 
-    def set_message(self, message: Message, *, tool_names: Mapping[str, str] | None = None) -> None:
-        """Show a complete stored message."""
+    def set_message(
+        self,
+        message: Message,
+        *,
+        tool_names: Mapping[str, str] | None = None,
+        tool_results: Mapping[str, ToolOutcome] | None = None,
+    ) -> None:
+        """Show a complete stored message (its tool calls as cards, with their results)."""
         self._stop_thinking()
         self._discard_renderer()
         self._status = message.status
@@ -339,13 +361,22 @@ class MessageWidget(QFrame):
         if message.role == "tool" or (
             message.role == "assistant" and message.tool_calls and not message.content.strip()
         ):
-            self._show_compact(message, tool_names or {})
+            self._show_compact(message, tool_names or {}, tool_results or {})
             return
         self._set_source(message.content)
         self._set_reasoning(message.reasoning)
         if message.role == "assistant" and message.tool_calls:
-            self._add_tool_rows([(c.name, "called", c.arguments) for c in message.tool_calls])
+            self._sync_tool_calls(message.tool_calls, tool_results or {})
         self._apply_status(message)
+
+    def tool_started(self, call: ToolCall) -> None:
+        """A call of this (streaming) message runs: its card appears, running."""
+        self._stop_thinking()
+        self._ensure_tool_box().ensure(call, ToolOutcome(ToolStatus.RUNNING))
+
+    def tool_finished(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        """A call of this message ended: its card shows the status, duration and result."""
+        self._ensure_tool_box().ensure(call, outcome)
 
     def set_can_regenerate(self, can: bool) -> None:
         """Offer "Answer again" (the chat view allows it on the last answer only)."""
@@ -420,7 +451,7 @@ class MessageWidget(QFrame):
             self._set_reasoning(message.reasoning)
         self._update_reasoning_toggle()
         if message.tool_calls:
-            self._add_tool_rows([(c.name, "called", c.arguments) for c in message.tool_calls])
+            self._sync_tool_calls(message.tool_calls, {})
         self._apply_status(message, error_card=error_card)
 
     def show_error(self, text: str, kind: str, partial: Message | None = None) -> None:
@@ -664,7 +695,12 @@ class MessageWidget(QFrame):
             self._reasoning_pane.setVisible(expanded)
         self._update_reasoning_toggle()
 
-    def _show_compact(self, message: Message, tool_names: Mapping[str, str]) -> None:
+    def _show_compact(
+        self,
+        message: Message,
+        tool_names: Mapping[str, str],
+        tool_results: Mapping[str, ToolOutcome],
+    ) -> None:
         self._compact = True
         self._source = message.content
         self._show_body(False)
@@ -672,21 +708,37 @@ class MessageWidget(QFrame):
         self._footer.hide()
         self._layout.setSpacing(2)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        if message.role == "tool":
-            name = tool_names.get(message.tool_call_id or "", "") or "tool"
-            failed = message.status is MessageStatus.ERROR or message.error
-            rows = [(name, "failed" if failed else "done", message.content)]
+        if message.role == "tool":  # a result whose call is not shown: a card of its own
+            call_id = message.tool_call_id or ""
+            call = ToolCall(call_id, tool_names.get(call_id, ""), "")
+            self._ensure_tool_box().ensure(call, stored_outcome(message))
         else:
-            rows = [(call.name, "called", call.arguments) for call in message.tool_calls]
-        self._add_tool_rows(rows)
+            self._sync_tool_calls(message.tool_calls, tool_results)
 
-    def _add_tool_rows(self, rows: list[tuple[str, str, str]]) -> None:
-        if self._tool_box is not None:
-            return
-        box = tool_calls_box(rows, muted_color(self.palette()), self)
-        self._tool_box = box
-        self._layout.insertWidget(self._layout.indexOf(self._thinking) + 1, box)
-        box.show()
+    def _ensure_tool_box(self) -> ToolCallList:
+        if self._tool_box is None:
+            box = ToolCallList(self)
+            self._tool_box = box
+            self._layout.insertWidget(self._layout.indexOf(self._thinking) + 1, box)
+            box.show()
+        return self._tool_box
+
+    def _sync_tool_calls(
+        self, calls: tuple[ToolCall, ...], results: Mapping[str, ToolOutcome]
+    ) -> None:
+        """A card per call; a stored result fills a card that has none yet, a card still
+        running settles as "no result" (this complete message will get none here)."""
+        box = self._ensure_tool_box()
+        for call in calls:
+            card = box.card(call.id)
+            outcome = results.get(call.id)
+            if card is None:
+                box.ensure(call, outcome or ToolOutcome(ToolStatus.NO_RESULT))
+            elif outcome is not None and card.status in (ToolStatus.RUNNING, ToolStatus.NO_RESULT):
+                box.ensure(call, outcome)
+            else:
+                card.set_call(call)
+        box.settle()
 
     def _copy_message(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
@@ -775,6 +827,8 @@ class MessageWidget(QFrame):
             bp = self._reasoning_body.palette()
             bp.setColor(QPalette.ColorRole.Text, muted)
             self._reasoning_body.setPalette(bp)
+        if self._tool_box is not None:
+            self._tool_box.restyle()
         if self._bubble is not None:
             self._ideal_width = -1.0
             self._fit_bubble()
