@@ -88,3 +88,28 @@ async def test_review_mode_leaves_the_sentence_in_the_composer(
         assert not submitted.values and _sent_texts(app_env) == []
         await app.runner.wait_idle()
         assert _sent_texts(app_env) == []  # review mode never sends by itself
+
+
+async def test_holding_f9_talks_and_letting_go_stops(
+    qapp: QApplication, app_env: FakeOpenRouter, deepgram: FakeDeepgram, data_dir: Path
+) -> None:
+    _settings(data_dir, dictation_mode="review")
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None and app.dictation is not None
+        edit = app.window.composer.edit
+        app.window.activateWindow()
+        edit.setFocus()
+        states = SignalWaiter(app.dictation.stateChanged)
+        QTest.keyPress(edit, Qt.Key.Key_F9)
+        (first,) = await states.wait(1)
+        assert first == "starting"
+        seen = [first]
+        while seen[-1] != "listening":
+            (state,) = await states.wait(len(seen) + 1)
+            seen.append(state)
+        QTest.keyRelease(edit, Qt.Key.Key_F9)
+        (after,) = await states.wait(len(seen) + 1)
+        assert after in ("paused", "stopping", "idle")  # letting go ends the talk
+        assert edit.toPlainText().count("F9") == 0  # the key never typed anything
+        app.dictation.stop()
+        await app.runner.wait_idle()

@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 16
-#: Messages shown when a conversation opens (enough to fill a tall window), and per older page.
-FIRST_PAGE = 8
+#: Messages shown when a conversation opens (more load at once if they do not fill the view).
+FIRST_PAGE = 6
+#: Messages per older page, loaded when the user scrolls up.
 PAGE_SIZE = 50
 
 

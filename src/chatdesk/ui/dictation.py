@@ -15,8 +15,17 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from chatdesk.core.dictation import (
@@ -375,10 +384,12 @@ class MicButton(QToolButton):
 
 
 class PushToTalkKey(QObject):
-    """An event filter: holding ``sequence`` (e.g. "F9") talks, releasing it stops.
+    """Holding ``sequence`` (e.g. "F9") talks, releasing it stops.
 
-    Install it on the QApplication (``app.installEventFilter(ptt)``); auto-repeat is ignored,
-    and the release counts even if the modifiers were let go first.
+    Either an event filter on a widget (``widget.installEventFilter(ptt)``), or, for a whole
+    window, ``attach_to(window)``: a shortcut catches the press and an application-wide filter
+    watches for the release only while the key is down (no cost per event otherwise).
+    Auto-repeat is ignored, and the release counts even if the modifiers were let go first.
     """
 
     def __init__(self, controller: DictationController, sequence: str, parent: QObject) -> None:
@@ -387,7 +398,25 @@ class PushToTalkKey(QObject):
         combo = QKeySequence(sequence)[0]  # type: ignore[index]
         self._key = int(combo.key().value)
         self._mods = combo.keyboardModifiers()
+        self._sequence = sequence
         self._down = False
+        self._app_filter = False
+
+    def attach_to(self, window: QWidget) -> None:
+        """Talk while ``sequence`` is held anywhere in the application's windows."""
+        shortcut = QShortcut(QKeySequence(self._sequence), window)
+        shortcut.setAutoRepeat(False)
+        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        shortcut.activated.connect(self._shortcut_pressed)
+
+    def _shortcut_pressed(self) -> None:
+        app = QCoreApplication.instance()
+        if self._down or app is None:
+            return
+        self._down = True
+        app.installEventFilter(self)  # until the release
+        self._app_filter = True
+        self._controller.push_to_talk_pressed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -406,6 +435,10 @@ class PushToTalkKey(QObject):
             return True
         if kind == QEvent.Type.KeyRelease and self._down:
             self._down = False
+            app = QCoreApplication.instance()
+            if self._app_filter and app is not None:
+                app.removeEventFilter(self)
+                self._app_filter = False
             self._controller.push_to_talk_released()
             return True
         return False

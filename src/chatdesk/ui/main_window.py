@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -325,9 +324,7 @@ class MainWindow(QMainWindow):
         self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.dictate_action.triggered.connect(dictation.toggle)
         self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.push_to_talk)
+        self.push_to_talk.attach_to(self)
         dictation.notice.connect(self.banner.show_text)
         dictation.statusChanged.connect(self._dictation_status)
 
