@@ -9,6 +9,8 @@ cursors that move with the user's edits, and text typed right after it is never 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -22,8 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.attachment_chips import AttachmentChips
 from chatdesk.ui.icons import icon
+
+if TYPE_CHECKING:
+    from chatdesk.attachments.validate import Limits, PendingFile
+    from chatdesk.ui.attachment_chips import AttachmentChips
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -194,7 +199,7 @@ class Composer(QWidget):
         self.stop_button.setAccessibleName("Stop the answer")
         self.stop_button.setToolTip("Stop (Esc)")
         self.stop_button.hide()
-        self.chips = AttachmentChips(parent=self)
+        self.chips: AttachmentChips | None = None  # see enable_attachments
         self.attach_button = QPushButton(self)
         self.attach_button.setObjectName("attachButton")
         self.attach_button.setAccessibleName("Attach files")
@@ -207,6 +212,7 @@ class Composer(QWidget):
         self.attach_button.setFlat(True)
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.choose_files)
+        self.attach_button.setEnabled(False)  # until the attachment store is ready
 
         buttons = QVBoxLayout()
         buttons.addStretch(1)
@@ -220,8 +226,8 @@ class Composer(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 8, 12, 12)
         column.setSpacing(6)
-        column.addWidget(self.chips)
         column.addLayout(row)
+        self._column = column
 
         self._busy = False
         self._buttons = buttons
@@ -230,11 +236,29 @@ class Composer(QWidget):
         self.edit.stopRequested.connect(self.stopRequested)
         self.send_button.clicked.connect(self.submit)
         self.stop_button.clicked.connect(self.stopRequested)
-        self.chips.changed.connect(self._update_send)
         self._update_send()
+
+    def enable_attachments(self, limits: Limits) -> AttachmentChips:
+        """The chips row for attached files (made once the store is ready, after the first
+        paint: its module and checks are not needed to show the window)."""
+        from chatdesk.ui.attachment_chips import AttachmentChips
+
+        if self.chips is None:
+            self.chips = AttachmentChips(limits, parent=self)
+            self._column.insertWidget(0, self.chips)
+            self.chips.changed.connect(self._update_send)
+            self.attach_button.setEnabled(True)
+        self.chips.limits = limits
+        return self.chips
+
+    def files(self) -> list[PendingFile]:
+        """The files attached to the message being written."""
+        return self.chips.files() if self.chips is not None else []
 
     def choose_files(self) -> None:
         """The file dialog (non-blocking); the chosen files become chips."""
+        if self.chips is None:
+            return
         dialog = QFileDialog(self, "Attach files")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -254,7 +278,7 @@ class Composer(QWidget):
         it was sent. Interim dictation (grey words that may still change) is not sent: its
         final words arrive afterwards and start the next message."""
         text = self.edit.committed_text()
-        if self._busy or (not text.strip() and not self.chips.count()):
+        if self._busy or (not text.strip() and not self.files()):
             return False
         self.sendRequested.emit(text)
         return True
@@ -296,7 +320,8 @@ class Composer(QWidget):
 
     def clear_after_send(self) -> None:
         self.edit.clear()
-        self.chips.clear()
+        if self.chips is not None:
+            self.chips.clear()
         self.edit.setFocus()
 
     def set_busy(self, busy: bool) -> None:
@@ -307,5 +332,6 @@ class Composer(QWidget):
         self._update_send()
 
     def _update_send(self) -> None:
-        has_content = bool(self.text().strip()) or self.chips.count() > 0
+        has_files = self.chips is not None and self.chips.count() > 0
+        has_content = bool(self.text().strip()) or has_files
         self.send_button.setEnabled(not self._busy and has_content)

@@ -34,12 +34,11 @@ from chatdesk import __version__
 from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
 from chatdesk.core.presets import Preset
 from chatdesk.core.suggestions import Suggestion
-from chatdesk.ui.attachment_chips import install_drop_and_paste
 from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
-from chatdesk.ui.dictation import TOGGLE_SHORTCUT, DictationController, MicButton, PushToTalkKey
 from chatdesk.ui.first_run import FirstRunPanel
+from chatdesk.ui.mic_button import TOGGLE_SHORTCUT, MicButton
 from chatdesk.ui.model_picker import ModelPicker
 from chatdesk.ui.presets_menu import PresetsMenu
 from chatdesk.ui.sidebar import Sidebar
@@ -49,6 +48,8 @@ if TYPE_CHECKING:
     from chatdesk.attachments.validate import Limits, PendingFile
     from chatdesk.attachments.views import AttachmentView
     from chatdesk.ui.approval_card import ApprovalCards, QtApprover
+    from chatdesk.ui.attachment_chips import DropPasteHelper
+    from chatdesk.ui.dictation import DictationController
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
 
@@ -125,9 +126,11 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.suggestion_chips = SuggestionChips(self)
         self.approval_cards: ApprovalCards | None = None  # once MCP is up
+        self.mic_button = MicButton(self.composer)  # dictation binds to it after the paint
+        self.mic_button.setEnabled(False)
+        self.composer.add_accessory(self.mic_button)
         self.slash_popup = SlashPopup(self.composer.edit)
-        # Files dropped anywhere on the window, or pasted (Ctrl+V), become composer chips.
-        self.drop_helper = install_drop_and_paste(self, self.composer.edit, self.composer.chips)
+        self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
         self.banner = Banner(self)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
@@ -231,6 +234,10 @@ class MainWindow(QMainWindow):
         self.tools_menu = menus.addMenu("&Tools")
         self.mcp_servers_action = self.tools_menu.addAction("&MCP Servers…")
         self.mcp_servers_action.triggered.connect(self.mcpServersRequested)
+        self.dictate_action = self.tools_menu.addAction("&Dictate")
+        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
+        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.dictate_action.setEnabled(False)  # see install_dictation
         suggestions = self.tools_menu.addAction("&Suggestions…")
         suggestions.triggered.connect(self.suggestionsRequested)
         refresh_models = self.tools_menu.addAction("Refresh model list")
@@ -277,7 +284,6 @@ class MainWindow(QMainWindow):
         self.chat_view.openSettingsRequested.connect(self.settingsRequested)
         self.chat_view.loadOlderRequested.connect(c.load_older)
         self.chat_view.attachmentOpenRequested.connect(c.open_attachment)
-        self.composer.chips.rejected.connect(self._files_rejected)
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
 
@@ -313,16 +319,14 @@ class MainWindow(QMainWindow):
     def install_dictation(
         self, dictation: DictationController, push_to_talk_key: str = "F9"
     ) -> None:
-        """Mic button above Send, Tools › Dictate (Ctrl+Shift+D), a hold-to-talk key,
-        notices in the banner, status in the status bar."""
-        self.mic_button = MicButton(self.composer)
-        self.composer.add_accessory(self.mic_button)
+        """Dictation works from now on (after the first paint): the mic button, Tools › Dictate
+        (Ctrl+Shift+D), a hold-to-talk key, notices in the banner, status in the status bar."""
+        from chatdesk.ui.dictation import PushToTalkKey
+
         dictation.bind_button(self.mic_button)
-        self.tools_menu.addSeparator()
-        self.dictate_action = self.tools_menu.addAction("&Dictate")
-        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
-        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.dictate_action.triggered.connect(dictation.toggle)
+        self.dictate_action.setEnabled(True)
+        self.mic_button.setEnabled(True)
         self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
         self.push_to_talk.attach_to(self)
         dictation.notice.connect(self.banner.show_text)
@@ -331,9 +335,16 @@ class MainWindow(QMainWindow):
     def _dictation_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 0 if text else 1)
 
-    def set_attachment_limits(self, limits: Limits) -> None:
-        """The size limits the composer's attachment chips check against."""
-        self.composer.chips.limits = limits
+    def enable_attachments(self, limits: Limits) -> None:
+        """Attachments work from now on: the composer's chips (checked against ``limits``),
+        and files dropped anywhere on the window or pasted (Ctrl+V) become chips."""
+        from chatdesk.ui.attachment_chips import install_drop_and_paste
+
+        first = self.composer.chips is None
+        chips = self.composer.enable_attachments(limits)
+        if first:
+            self.drop_helper = install_drop_and_paste(self, self.composer.edit, chips)
+            chips.rejected.connect(self._files_rejected)
 
     def attach_approver(self, approver: QtApprover) -> None:
         """Approval cards inline in the conversation that asked (once MCP is up)."""
@@ -353,7 +364,7 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus()
 
     def _send(self, text: str) -> None:
-        if self.controller.send(text, self.composer.chips.files()):
+        if self.controller.send(text, self.composer.files()):
             self.banner.hide()
             self.composer.clear_after_send()
 
@@ -361,7 +372,8 @@ class MainWindow(QMainWindow):
         self.banner.show_text("warning", text)
 
     def _files_restored(self, files: Sequence[PendingFile]) -> None:
-        self.composer.chips.add_pending(files)
+        if self.composer.chips is not None:
+            self.composer.chips.add_pending(files)
 
     def _open_attachment(self, view: AttachmentView) -> None:
         url = QUrl.fromLocalFile(str(view.path)) if view.path else QUrl(view.url or "")
