@@ -358,6 +358,7 @@ class AttachmentStrip(QWidget):
         self._row.setContentsMargins(0, 4, 0, 4)
         self._row.setSpacing(8)
         self._row.addStretch(1)
+        self._end_aligned = False
         self.views: list[AttachmentView] = []
         self._buttons: list[QToolButton] = []
         self.hide()
@@ -369,12 +370,16 @@ class AttachmentStrip(QWidget):
         self.views = list(views)
         self._buttons = [self._button(view) for view in self.views]
         for button in self._buttons:
-            self._row.insertWidget(self._row.count() - 1, button)
+            at = self._row.count() if self._end_aligned else self._row.count() - 1
+            self._row.insertWidget(at, button)
         self.setVisible(bool(self.views))
 
     def align_end(self) -> None:
-        """Thumbnails on the right (under a user's bubble)."""
-        self._row.insertStretch(0, 1)
+        """Thumbnails on the right (under a user's bubble): the stretch goes first."""
+        if not self._end_aligned:
+            self._end_aligned = True
+            self._row.takeAt(self._row.count() - 1)  # the trailing stretch
+            self._row.insertStretch(0, 1)
 
     def buttons(self) -> list[QToolButton]:
         return list(self._buttons)
