@@ -38,6 +38,7 @@ from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
 from chatdesk.ui.first_run import FirstRunPanel
+from chatdesk.ui.message_widget import format_cost
 from chatdesk.ui.mic_button import TOGGLE_SHORTCUT, MicButton
 from chatdesk.ui.model_picker import ModelPicker
 from chatdesk.ui.presets_menu import PresetsMenu
@@ -47,7 +48,7 @@ from chatdesk.ui.suggestion_chips import SlashPopup, SuggestionChips
 if TYPE_CHECKING:
     from chatdesk.attachments.validate import Limits, PendingFile
     from chatdesk.attachments.views import AttachmentView
-    from chatdesk.ui.approval_card import ApprovalCards, QtApprover
+    from chatdesk.ui.approval_card import ApprovalCards, PendingApproval, QtApprover
     from chatdesk.ui.attachment_chips import DropPasteHelper
     from chatdesk.ui.dictation import DictationController
 
@@ -352,9 +353,21 @@ class MainWindow(QMainWindow):
 
         self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
         self.approval_cards.waitingElsewhere.connect(self._approval_elsewhere)
+        approver.requested.connect(self._approval_requested)
+        approver.finished.connect(self._approval_finished)
 
     def _open_id(self) -> int | None:
         return self.controller.conversation_id
+
+    def _approval_requested(self, pending: PendingApproval) -> None:
+        request = pending.request
+        self.statusBar().showMessage(
+            f"Waiting for your approval: {request.tool_name} on {request.server_id}"
+            " (Enter allows once, Esc denies)"
+        )
+
+    def _approval_finished(self, *_args: object) -> None:
+        self.statusBar().clearMessage()
 
     def _approval_elsewhere(self, _pending: object) -> None:
         self.banner.show_text("info", "A tool is waiting for your approval in another chat.")
@@ -559,5 +572,5 @@ class MainWindow(QMainWindow):
 def _usage_text(usage: Usage) -> str:
     text = f"{usage.total_tokens:,} tokens"
     if usage.cost is not None:
-        text += f" · ${usage.cost:.4f}"
+        text += f" · {format_cost(usage.cost)}"
     return text
