@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -206,9 +206,7 @@ class Composer(QWidget):
         self.attach_button.setToolTip(
             "Attach images, PDFs or text files (or drop them here, or paste with Ctrl+V)"
         )
-        self.attach_button.setIcon(
-            icon("attach", self.palette().color(QPalette.ColorRole.ButtonText), 18)
-        )
+        self._paint_icons()
         self.attach_button.setFlat(True)
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.choose_files)
@@ -218,11 +216,15 @@ class Composer(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        # One row, everything on the text field's bottom line: + | text | (mic) | Send/Stop.
+        self._button_height = self.send_button.sizeHint().height()
+        self.attach_button.setFixedSize(self._button_height, self._button_height)
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.edit, 1)
         row.addLayout(buttons)
+        self._row = row
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 8, 12, 12)
         column.setSpacing(6)
@@ -230,13 +232,22 @@ class Composer(QWidget):
         self._column = column
 
         self._busy = False
-        self._buttons = buttons
         self.edit.textChanged.connect(self._update_send)
         self.edit.submitted.connect(self.submit)
         self.edit.stopRequested.connect(self.stopRequested)
         self.send_button.clicked.connect(self.submit)
         self.stop_button.clicked.connect(self.stopRequested)
         self._update_send()
+
+    def _paint_icons(self) -> None:
+        self.attach_button.setIcon(
+            icon("attach", self.palette().color(QPalette.ColorRole.ButtonText), 18)
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a theme switch: redraw in its colours
+            self._paint_icons()
 
     def enable_attachments(self, limits: Limits) -> AttachmentChips:
         """The chips row for attached files (made once the store is ready, after the first
@@ -289,9 +300,10 @@ class Composer(QWidget):
         return self._busy
 
     def add_accessory(self, widget: QWidget) -> None:
-        """Place a small control (the mic button) in the button column, above Send."""
+        """Place a small control (the mic button) in the row, just before Send."""
         widget.setParent(self)
-        self._buttons.insertWidget(1, widget)
+        widget.setFixedHeight(self._button_height)
+        self._row.insertWidget(self._row.count() - 1, widget, 0, Qt.AlignmentFlag.AlignBottom)
 
     # -- dictation (see ComposerEdit) ------------------------------------------------------
 

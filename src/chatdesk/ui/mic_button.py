@@ -23,7 +23,7 @@ class MicButton(QToolButton):
         self.setToolTip(f"Dictate ({TOGGLE_SHORTCUT})")
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setAutoRaise(True)
-        self.setMinimumSize(72, 30)
+        self.setMinimumHeight(30)
         self.state = "idle"
         self.level = 0.0
         self.set_state("idle")
@@ -45,6 +45,7 @@ class MicButton(QToolButton):
         self.setAccessibleDescription(descriptions.get(state, state))
         if state in ("idle", "paused"):
             self.level = 0.0
+        self.setFixedWidth(36 if state == "idle" else 76)  # the meter only while it runs
         self.update()
 
     def set_level(self, level: float) -> None:
@@ -61,7 +62,7 @@ class MicButton(QToolButton):
         ink = pal.color(pal.ColorRole.ButtonText)
         red = QColor("#d93025")
         h = self.height()
-        cx, top = 22.0, h / 2 - 8
+        cx, top = 18.0, h / 2 - 8
         # The microphone: a capsule, a cradle and a stand.
         p.setPen(QPen(red if self.recording else ink, 1.6))
         if self.recording:
@@ -78,8 +79,11 @@ class MicButton(QToolButton):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(dot)
             p.drawEllipse(QRectF(cx + 6, top - 2, 6, 6))
-        # The level meter: a bar to the right of the microphone.
-        bar = QRectF(36, h / 2 - 3, self.width() - 46, 6)
+        # The level meter: a bar to the right of the microphone, while dictation runs.
+        if self.state == "idle":
+            p.end()
+            return
+        bar = QRectF(34, h / 2 - 3, self.width() - 42, 6)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(pal.color(pal.ColorRole.Midlight))
         p.drawRoundedRect(bar, 3, 3)
