@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from fakes.openrouter import fake_openrouter  # noqa: F401  (fixture)
+from chatdesk.providers.openrouter import OpenRouterClient
+from chatdesk.storage.repository import ChatRepository
+from fakes.openrouter import FakeOpenRouter, fake_openrouter  # noqa: F401  (fixture)
 
 _ENV_VARS = (
     "CHATDESK_DATA_DIR",
@@ -46,3 +49,30 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     yield path
+
+
+@pytest.fixture
+async def repo(data_dir: Path) -> AsyncIterator[ChatRepository]:
+    """The chat database in the test's data dir (tests/storage has one with a fake clock)."""
+    repository = await ChatRepository.open(data_dir / "chatdesk.db")
+    yield repository
+    await repository.close()
+
+
+@pytest.fixture
+async def provider(fake_openrouter: FakeOpenRouter) -> AsyncIterator[OpenRouterClient]:  # noqa: F811
+    """An OpenRouter-dialect client of the fake: one attempt, no waiting, seeded jitter."""
+
+    async def no_sleep(_delay: float) -> None:
+        return None
+
+    client = OpenRouterClient(
+        fake_openrouter.base_url,
+        "sk-or-v1-test",
+        openrouter=True,
+        max_attempts=1,
+        sleep=no_sleep,
+        rng=random.Random(1),
+    )
+    yield client
+    await client.aclose()

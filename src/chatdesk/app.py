@@ -505,8 +505,7 @@ class ChatdeskApp:
 
     def _needs_key(self) -> bool:
         """The welcome panel shows when OpenRouter is used and no key is configured."""
-        is_openrouter = self.settings.openrouter_base_url.rstrip("/") == OPENROUTER_BASE_URL
-        return is_openrouter and not self.secrets.get("openrouter")
+        return self._is_openrouter() and not self.secrets.get("openrouter")
 
     # -- settings ------------------------------------------------------------------------
 

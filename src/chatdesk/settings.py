@@ -18,11 +18,12 @@ import dataclasses
 import json
 import logging
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+
+from chatdesk.files import aside_path, atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -318,12 +319,7 @@ class SettingsStore:
 
     def _move_aside(self, drop: Sequence[str] = ()) -> Path:
         """Keep the bad file as ``settings.json.bad-<timestamp>`` (owner-only), minus ``drop``."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.bad-{stamp}-{n}")
+        target = aside_path(self.path)
         try:
             if drop:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
@@ -336,30 +332,3 @@ class SettingsStore:
         except OSError as exc:
             log.warning("could not move %s aside: %s", self.path, exc)
         return target
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
-    import tempfile  # only when saving: keeps it (and random, hashlib) off start-up
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)

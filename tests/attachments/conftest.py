@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
 from fakes.gcs import GcsEmulator
-from fakes.openrouter import FakeOpenRouter
 
 #: 2027-01-15 08:00:00 UTC
 START = 1_800_000_000.0
@@ -81,23 +79,6 @@ def make_service(repo: ChatRepository, clock: Clock, blob_root: Path) -> Service
 @pytest.fixture
 def service(make_service: ServiceFactory) -> AttachmentService:
     return make_service()
-
-
-@pytest.fixture
-async def provider(fake_openrouter: FakeOpenRouter) -> AsyncIterator[OpenRouterClient]:
-    async def no_sleep(_delay: float) -> None:
-        return None
-
-    client = OpenRouterClient(
-        fake_openrouter.base_url,
-        "sk-or-v1-test",
-        openrouter=True,
-        max_attempts=1,
-        sleep=no_sleep,
-        rng=random.Random(1),
-    )
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -68,30 +67,6 @@ class CalculatorTools:
         if args.get("boom"):
             raise RuntimeError("the tool exploded")
         return ToolResult(str(args.get("a", 0) + args.get("b", 0)), server_id="calc")
-
-
-@pytest.fixture
-async def repo(data_dir: Path) -> AsyncIterator[ChatRepository]:
-    repository = await ChatRepository.open(data_dir / "chatdesk.db")
-    yield repository
-    await repository.close()
-
-
-@pytest.fixture
-async def provider(fake_openrouter: FakeOpenRouter) -> AsyncIterator[OpenRouterClient]:
-    async def no_sleep(_delay: float) -> None:
-        return None
-
-    client = OpenRouterClient(
-        fake_openrouter.base_url,
-        "sk-or-v1-test",
-        openrouter=True,
-        max_attempts=1,
-        sleep=no_sleep,
-        rng=random.Random(1),
-    )
-    yield client
-    await client.aclose()
 
 
 def _orchestrator(

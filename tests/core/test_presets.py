@@ -4,9 +4,6 @@ through the real orchestrator and client to the fake OpenRouter."""
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -330,30 +327,6 @@ def test_the_shipped_presets_are_valid_and_include_a_researcher_with_tools() -> 
 
 
 # --- a real turn ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def repo(data_dir: Path) -> AsyncIterator[ChatRepository]:
-    repository = await ChatRepository.open(data_dir / "chatdesk.db")
-    yield repository
-    await repository.close()
-
-
-@pytest.fixture
-async def provider(fake_openrouter: FakeOpenRouter) -> AsyncIterator[OpenRouterClient]:
-    async def no_sleep(_delay: float) -> None:
-        return None
-
-    client = OpenRouterClient(
-        fake_openrouter.base_url,
-        "sk-or-v1-test",
-        max_attempts=1,
-        sleep=no_sleep,
-        rng=random.Random(1),
-        openrouter=True,
-    )
-    yield client
-    await client.aclose()
 
 
 async def _turn(orchestrator: ChatOrchestrator, conv: int, text: str, config: object) -> TurnEvent:

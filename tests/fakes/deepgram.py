@@ -37,7 +37,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -46,6 +45,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+
+from .loop_server import LoopServer
 
 BYTES_PER_SECOND = 32_000
 DEFAULT_KEY = "dg-test-key"
@@ -180,10 +181,11 @@ class Session:
 # --- the server -----------------------------------------------------------------------------
 
 
-class FakeDeepgram:
+class FakeDeepgram(LoopServer):
     """The fake service. Use as a context manager (or ``start()``/``close()``)."""
 
     def __init__(self, *, api_key: str | None = DEFAULT_KEY, port: int = 0) -> None:
+        super().__init__()
         #: The key clients must send as ``Authorization: Token <key>``; None: no check.
         self.api_key = api_key
         self._port = port
@@ -192,43 +194,9 @@ class FakeDeepgram:
         self._default = Script()
         self._sessions: list[Session] = []
         self._by_conn: dict[int, tuple[Session, Script]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._server: Server | None = None
-        self.port = 0
 
     # -- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> FakeDeepgram:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._run, args=(ready,), name="FakeDeepgram", daemon=True
-        )
-        self._thread.start()
-        ready.wait()
-        return self
-
-    def close(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-        self._loop = None
-        self._thread = None
-
-    def __enter__(self) -> FakeDeepgram:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def base_url(self) -> str:
@@ -285,24 +253,16 @@ class FakeDeepgram:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _run(self, ready: threading.Event) -> None:
-        assert self._loop is not None
-        asyncio.set_event_loop(self._loop)
-
-        async def start() -> Server:
-            return await serve(
-                self._handle,
-                "127.0.0.1",
-                self._port,
-                process_request=self._check_handshake,
-                ping_interval=None,
-                max_size=2**22,
-            )
-
-        self._server = self._loop.run_until_complete(start())
-        self.port = next(iter(self._server.sockets)).getsockname()[1]
-        ready.set()
-        self._loop.run_forever()
+    async def _open(self) -> int:
+        self._server = await serve(
+            self._handle,
+            "127.0.0.1",
+            self._port,
+            process_request=self._check_handshake,
+            ping_interval=None,
+            max_size=2**22,
+        )
+        return int(next(iter(self._server.sockets)).getsockname()[1])
 
     async def _shutdown(self) -> None:
         assert self._server is not None

@@ -24,12 +24,12 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from .loop_server import LoopServer
 from .openrouter_replies import (
     DEFAULT_MODEL,
     DONE_EVENT,
@@ -115,10 +115,11 @@ class RecordedRequest:
     json: Any = field(default=None, repr=False)
 
 
-class FakeOpenRouter:
+class FakeOpenRouter(LoopServer):
     """The fake server. Use as a context manager (or ``start()``/``close()``)."""
 
     def __init__(self, *, api_key: str | None = None) -> None:
+        super().__init__()
         #: When set, requests without ``Authorization: Bearer <api_key>`` get OpenRouter's 401.
         self.api_key = api_key
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
@@ -129,44 +130,10 @@ class FakeOpenRouter:
         self._requests: list[RecordedRequest] = []
         self._disconnects = 0
         self._open_connections = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
-
-    def start(self) -> FakeOpenRouter:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._run, args=(ready,), name="FakeOpenRouter", daemon=True
-        )
-        self._thread.start()
-        ready.wait()
-        return self
-
-    def close(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-        self._loop = None
-        self._thread = None
-
-    def __enter__(self) -> FakeOpenRouter:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def base_url(self) -> str:
@@ -230,15 +197,9 @@ class FakeOpenRouter:
 
     # --- server internals ------------------------------------------------------------------------
 
-    def _run(self, ready: threading.Event) -> None:
-        assert self._loop is not None
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._on_connect, "127.0.0.1", 0)
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-        ready.set()
-        self._loop.run_forever()
+    async def _open(self) -> int:
+        self._server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
 
     async def _shutdown(self) -> None:
         assert self._server is not None

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatdesk.files import atomic_write_text
 from chatdesk.mcp.config import RemoteServerConfig, ServerConfig
-from chatdesk.settings import atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chatdesk.errors import ConfigError
-from chatdesk.settings import atomic_write_text
+from chatdesk.files import atomic_write_text
 
 SERVERS_FILE_NAME = "mcp_servers.json"
 

@@ -13,9 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import random
-import tempfile
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import asdict
@@ -33,6 +31,7 @@ from chatdesk.errors import (
     ProviderError,
     StreamError,
 )
+from chatdesk.files import atomic_write_text
 from chatdesk.providers.http_errors import (
     RETRY_STATUSES,
     error_for_status,
@@ -376,16 +375,7 @@ class OpenRouterClient:
             "models": [asdict(m) for m in models],
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(payload, handle)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write_text(path, json.dumps(payload))
         except OSError as exc:
             log.warning("could not write the model cache %s: %s", path, exc)
 

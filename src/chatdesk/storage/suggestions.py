@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from pathlib import Path
 
 from chatdesk.core.suggestions import (
@@ -21,7 +20,7 @@ from chatdesk.core.suggestions import (
     dump_suggestions,
     parse_suggestions,
 )
-from chatdesk.settings import atomic_write_text
+from chatdesk.files import aside_path, atomic_write_text
 
 __all__ = ["FILE_NAME", "SuggestionStore"]
 
@@ -143,12 +142,7 @@ class SuggestionStore:
         return items
 
     def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.bad-{stamp}-{n}")
+        target = aside_path(self.path)
         try:
             os.replace(self.path, target)
         except OSError as exc:

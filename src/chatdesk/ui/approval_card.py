@@ -17,16 +17,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QFocusEvent,
     QFontDatabase,
     QKeyEvent,
-    QPainter,
-    QPaintEvent,
     QPalette,
-    QPen,
     QShowEvent,
     QTextOption,
 )
@@ -190,25 +186,7 @@ class ApprovalCard(Card):
         if self.open and self.isVisible():
             self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def focusInEvent(self, e: QFocusEvent) -> None:
-        super().focusInEvent(e)
-        self.update()
-
-    def focusOutEvent(self, e: QFocusEvent) -> None:
-        super().focusOutEvent(e)
-        self.update()
-
     # --- looks -----------------------------------------------------------------------------------
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        """The card, with a highlight ring while it has the keyboard (Enter / Esc act on it)."""
-        super().paintEvent(e)
-        if self.hasFocus():
-            p = QPainter(self)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 10, 10)
 
     def _badge(self, text: str, color: QColor, row: QHBoxLayout) -> None:
         pal = self.palette()

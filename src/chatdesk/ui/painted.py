@@ -7,7 +7,7 @@ from the widget's palette when it paints, so a theme switch needs no restyling.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QWidget
 
 __all__ = [
@@ -58,7 +58,8 @@ class Bubble(QFrame):
 
 
 class Card(QFrame):
-    """A rounded card: ``tone`` picks its colours (``tool``, ``error``)."""
+    """A rounded card: ``tone`` picks its colours (``tool``, ``error``). A card that takes the
+    keyboard focus shows a highlight ring while it has it."""
 
     def __init__(self, tone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +80,18 @@ class Card(QFrame):
         p.setPen(QPen(border, 1))
         p.setBrush(fill)
         p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+        if self.hasFocus():
+            p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 10, 10)
+
+    def focusInEvent(self, e: QFocusEvent) -> None:
+        super().focusInEvent(e)
+        self.update()
+
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        super().focusOutEvent(e)
+        self.update()
 
 
 class ReasoningPane(QFrame):

@@ -248,7 +248,7 @@ class PresetManager(QObject):
         import asyncio
 
         from chatdesk.core.preset_json import export_presets
-        from chatdesk.settings import atomic_write_text
+        from chatdesk.files import atomic_write_text
 
         try:
             presets = await self.store.list_presets()

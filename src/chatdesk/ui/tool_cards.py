@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QFocusEvent,
     QFont,
     QFontDatabase,
     QFontMetrics,
@@ -511,24 +510,6 @@ class ToolCard(Card):
         super().changeEvent(e)
         if e.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self.restyle()
-
-    def focusInEvent(self, e: QFocusEvent) -> None:
-        super().focusInEvent(e)
-        self.update()
-
-    def focusOutEvent(self, e: QFocusEvent) -> None:
-        super().focusOutEvent(e)
-        self.update()
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        """The card, with a highlight ring while it has the keyboard."""
-        super().paintEvent(e)
-        if self.hasFocus():
-            p = QPainter(self)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 10, 10)
 
     def restyle(self) -> None:
         """Fonts and colours from the card's own font and palette (after zoom or a theme
