@@ -79,12 +79,14 @@ def test_headless_suites_pass_without_qt() -> None:
 
 
 def test_the_app_module_paints_without_the_event_loop_stack() -> None:
-    """app.main paints the window before it imports asyncio (with ssl), aiosqlite and qasync:
-    importing chatdesk.app must not pull them in (see bench/bench_startup.py)."""
+    """app.main paints the window before it imports asyncio (with ssl), aiosqlite and qasync,
+    the typed turn events and the presets: importing chatdesk.app must not pull them in (see
+    bench/bench_startup.py)."""
+    late = ("asyncio", "ssl", "aiosqlite", "qasync", "httpx", "mcp")
+    late += ("chatdesk.core.events", "chatdesk.core.presets", "chatdesk.core.orchestrator")
     code = (
         "import sys\nimport chatdesk.app\n"
-        "late = [m for m in ('asyncio', 'ssl', 'aiosqlite', 'qasync', 'httpx', 'mcp')"
-        " if m in sys.modules]\n"
+        f"late = [m for m in {late!r} if m in sys.modules]\n"
         "print(late)\nassert not late, late"
     )
     proc = subprocess.run(

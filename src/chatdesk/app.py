@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING
 
 # Every Qt-free module the window needs is imported here, before Qt (see below).
 from chatdesk import APP_NAME, __version__, paths
-from chatdesk.core import events as _events  # noqa: F401
-from chatdesk.core import presets as _presets  # noqa: F401
 from chatdesk.core import suggestions as _suggestions  # noqa: F401
 from chatdesk.core.models import TurnConfig
 from chatdesk.core.preset_tools import PresetToolHost

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chatdesk.core.events import StreamEvent
 from chatdesk.core.models import (
     Attachment,
     ChatRequest,
@@ -23,6 +22,9 @@ from chatdesk.core.models import (
     ToolSpec,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from chatdesk.core.events import StreamEvent
 
 
 class ChatProvider(Protocol):

@@ -9,11 +9,13 @@ map the approval policy takes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolHost, ToolResult
-from chatdesk.core.presets import Preset, approval_server
+
+if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
+    from chatdesk.core.presets import Preset
 
 
 class ServerPlan(NamedTuple):
@@ -51,6 +53,8 @@ def tool_overrides(preset: Preset | None, tools: Iterable[tuple[str, str]]) -> d
 
 def server_of_name(exposed: str, servers: Iterable[str]) -> str | None:
     """The server of an exposed tool name ``<server>__<tool>`` (None when it is not one's)."""
+    from chatdesk.core.presets import approval_server
+
     found = approval_server(exposed, servers)
     return found if found != exposed else None
 

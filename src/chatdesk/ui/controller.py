@@ -14,31 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chatdesk.core.events import (
-    AssistantContinued,
-    ReasoningDelta,
-    TextDelta,
-    TitleChanged,
-    ToolCallFinished,
-    ToolCallStarted,
-    TurnDone,
-    TurnEvent,
-    TurnFailed,
-    TurnStarted,
-    UsageReported,
-)
 from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
-from chatdesk.core.presets import Preset, apply_preset
 from chatdesk.errors import ChatdeskError, InputError
 from chatdesk.ui.bridge import TaskRunner
 
+# The typed turn events and the presets are imported when first needed, after the first paint:
+# their ~20 frozen dataclasses cost ~17 ms of start-up that showing a conversation does not need.
 if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.attachments.service import AttachmentService
     from chatdesk.attachments.validate import PendingFile
+    from chatdesk.core.events import (
+        AssistantContinued,
+        ReasoningDelta,
+        TextDelta,
+        TitleChanged,
+        ToolCallFinished,
+        ToolCallStarted,
+        TurnDone,
+        TurnEvent,
+        TurnFailed,
+        TurnStarted,
+    )
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
+    from chatdesk.core.presets import Preset
     from chatdesk.storage.repository import ChatRepository
     from chatdesk.storage.snapshot import StartSnapshot
     from chatdesk.ui.presets_menu import PresetManager
@@ -110,6 +111,7 @@ class ChatController(QObject):
         self._presets = presets
         #: The active preset: its settings go with the next turn (None: the defaults).
         self.preset: Preset | None = None
+        self._event_handlers: dict[type[TurnEvent], Callable[[Any], None]] | None = None
         if presets is not None:
             presets.presetsChanged.connect(self._presets_changed)
         self.conversation: Conversation | None = None
@@ -370,6 +372,8 @@ class ChatController(QObject):
         if preset is None or preset.id is None:
             self.notice.emit("warning", "That preset no longer exists.")
             return
+        from chatdesk.core.presets import apply_preset
+
         applied = apply_preset(preset, current_model=self.model, models=self.models)
         self.set_model(applied.model)
         self._set_preset(preset)
@@ -559,11 +563,16 @@ class ChatController(QObject):
     async def _consume(self, conversation_id: int, events: Any) -> None:
         import asyncio  # loaded by now; not at import time (see app.main)
 
+        from chatdesk.core.events import TurnDone, TurnFailed, UsageReported
+
         repo = await self._db()
+        handlers = self._handlers()
         last_usage: Usage | None = None
         try:
             async for event in events:
-                self._handle(event)
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
                 if isinstance(event, UsageReported):
                     last_usage = event.usage
                 elif isinstance(event, TurnDone | TurnFailed):
@@ -594,65 +603,90 @@ class ChatController(QObject):
             self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
         await self.reload_conversations()
 
-    def _handle(self, event: TurnEvent) -> None:
+    def _handlers(self) -> dict[type[TurnEvent], Callable[[Any], None]]:
+        """What each kind of turn event does to the view (built on the first turn)."""
+        if self._event_handlers is None:
+            from chatdesk.core import events as ev
+
+            self._event_handlers = {
+                ev.TextDelta: self._on_text,
+                ev.ReasoningDelta: self._on_reasoning,
+                ev.TurnStarted: self._on_turn_started,
+                ev.AssistantContinued: self._on_continued,
+                ev.TurnDone: self._on_done,
+                ev.TurnFailed: self._on_failed,
+                ev.ToolCallStarted: self._on_tool_started,
+                ev.ToolCallFinished: self._on_tool_finished,
+                ev.TitleChanged: self._on_title,
+            }
+        return self._event_handlers
+
+    def _on_text(self, event: TextDelta) -> None:
+        self._text_buf.append(event.text)
+        self._answer_text.append(event.text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _on_reasoning(self, event: ReasoningDelta) -> None:
+        self._reasoning_buf.append(event.text)
+        self._answer_reasoning.append(event.text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _on_turn_started(self, event: TurnStarted) -> None:
         view = self._viewing_turn()
-        if isinstance(event, TextDelta):
-            self._text_buf.append(event.text)
-            self._answer_text.append(event.text)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
-        elif isinstance(event, ReasoningDelta):
-            self._reasoning_buf.append(event.text)
-            self._answer_reasoning.append(event.text)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
-        elif isinstance(event, TurnStarted):
-            self._answer_text, self._answer_reasoning = [], []
-            self._answer_model = event.model
-            if event.user_message is not None:
-                self._user_stored = True
-                if view:
-                    self.userMessageAdded.emit(event.user_message)
-            self._streaming_id = event.assistant_message_id
+        self._answer_text, self._answer_reasoning = [], []
+        self._answer_model = event.model
+        if event.user_message is not None:
+            self._user_stored = True
             if view:
-                self.assistantStarted.emit(event.assistant_message_id, event.model)
-        elif isinstance(event, AssistantContinued):
-            self._flush()
-            self._answer_text, self._answer_reasoning = [], []
-            self._streaming_id = event.message_id
-            if view:
-                self.messageFinished.emit(event.previous)
-                self.assistantStarted.emit(event.message_id, event.previous.model or "")
-        elif isinstance(event, TurnDone):
-            self._flush()
-            if view:
-                self.messageFinished.emit(event.message)
-        elif isinstance(event, TurnFailed):
-            self._flush()
-            self._streaming_id = None
-            message_id = event.message.id if event.message else None
-            if view or self._turn_conv is None:
-                self.turnFailed.emit(
-                    message_id, event.error.user_message, event.error.kind, event.message
-                )
-            else:
-                self.notice.emit("error", f"An answer in another chat failed: {event.error}")
-        elif isinstance(event, ToolCallStarted):
-            self._flush()
-            self.toolActivity.emit(f"Running tool {event.call.name}…")
-            if view and self._streaming_id is not None:
-                self.toolCallStarted.emit(self._streaming_id, event.call)
-        elif isinstance(event, ToolCallFinished):
-            self.toolActivity.emit("")
-            if view and self._streaming_id is not None:
-                self.toolCallFinished.emit(
-                    self._streaming_id, event.call, event.result, event.error, event.duration_s
-                )
-        elif isinstance(event, TitleChanged):
-            if self.conversation is not None and self.conversation.id == event.conversation_id:
-                self.conversation = _retitled(self.conversation, event.title)
-            self.titleChanged.emit(event.conversation_id, event.title)
-            self.refresh_conversations()
+                self.userMessageAdded.emit(event.user_message)
+        self._streaming_id = event.assistant_message_id
+        if view:
+            self.assistantStarted.emit(event.assistant_message_id, event.model)
+
+    def _on_continued(self, event: AssistantContinued) -> None:
+        self._flush()
+        self._answer_text, self._answer_reasoning = [], []
+        self._streaming_id = event.message_id
+        if self._viewing_turn():
+            self.messageFinished.emit(event.previous)
+            self.assistantStarted.emit(event.message_id, event.previous.model or "")
+
+    def _on_done(self, event: TurnDone) -> None:
+        self._flush()
+        if self._viewing_turn():
+            self.messageFinished.emit(event.message)
+
+    def _on_failed(self, event: TurnFailed) -> None:
+        self._flush()
+        self._streaming_id = None
+        message_id = event.message.id if event.message else None
+        if self._viewing_turn() or self._turn_conv is None:
+            self.turnFailed.emit(
+                message_id, event.error.user_message, event.error.kind, event.message
+            )
+        else:
+            self.notice.emit("error", f"An answer in another chat failed: {event.error}")
+
+    def _on_tool_started(self, event: ToolCallStarted) -> None:
+        self._flush()
+        self.toolActivity.emit(f"Running tool {event.call.name}…")
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.toolCallStarted.emit(self._streaming_id, event.call)
+
+    def _on_tool_finished(self, event: ToolCallFinished) -> None:
+        self.toolActivity.emit("")
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.toolCallFinished.emit(
+                self._streaming_id, event.call, event.result, event.error, event.duration_s
+            )
+
+    def _on_title(self, event: TitleChanged) -> None:
+        if self.conversation is not None and self.conversation.id == event.conversation_id:
+            self.conversation = _retitled(self.conversation, event.title)
+        self.titleChanged.emit(event.conversation_id, event.title)
+        self.refresh_conversations()
 
     def _flush(self) -> None:
         self._flush_timer.stop()

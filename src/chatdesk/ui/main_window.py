@@ -32,8 +32,6 @@ from PySide6.QtWidgets import (
 
 from chatdesk import __version__
 from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
-from chatdesk.core.presets import Preset
-from chatdesk.core.suggestions import Suggestion
 from chatdesk.ui.chat_view import ChatView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.controller import ChatController
@@ -48,6 +46,8 @@ from chatdesk.ui.suggestion_chips import SlashPopup, SuggestionChips
 if TYPE_CHECKING:
     from chatdesk.attachments.validate import Limits, PendingFile
     from chatdesk.attachments.views import AttachmentView
+    from chatdesk.core.presets import Preset
+    from chatdesk.core.suggestions import Suggestion
     from chatdesk.ui.approval_card import ApprovalCards, PendingApproval, QtApprover
     from chatdesk.ui.attachment_chips import DropPasteHelper
     from chatdesk.ui.dictation import DictationController

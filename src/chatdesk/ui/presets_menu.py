@@ -19,11 +19,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from chatdesk.core.presets import Preset, PresetError
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.bridge import TaskRunner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
+    from chatdesk.core.presets import Preset
     from chatdesk.storage.presets import PresetStore
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,7 @@ class PresetManager(QObject):
         import asyncio
 
         from chatdesk.core.preset_json import import_presets
+        from chatdesk.core.presets import PresetError
 
         try:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
