@@ -3,7 +3,9 @@ conversation shown, and resident memory at that moment, against a bare PySide6 Q
 measured the same way in the same run.
 
 Targets: time <= 3x, memory <= 1.6x; with five MCP servers configured, first paint <= 1.05x
-the same app with none (servers start after the first paint).
+the same app with none (servers start after the first paint). The data dir is used and quit
+once before the samples, as it is before any later start; the same data without that quit (no
+render cache) is measured too.
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_startup``. Each sample is a fresh
 process (interleaved with the baseline).
 """
@@ -15,6 +17,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -116,6 +119,34 @@ async def _prepare(data_dir: Path, messages: int) -> None:
     (data_dir / "window-state.ini").write_text(f"[session]\nlast_conversation={conv.id}\n")
 
 
+# Starts the app, says "PAINT" once the window is on screen, and exits as the app does on SIGTERM.
+USE_ONCE = """
+import sys
+from chatdesk.app import main
+from chatdesk.ui.main_window import MainWindow
+_show = MainWindow.show
+def show(window):
+    window.firstPainted.connect(lambda: print("PAINT", flush=True))
+    _show(window)
+MainWindow.show = show
+sys.exit(main(sys.argv[:1]))
+"""
+
+
+def _use_once(env: dict[str, str]) -> None:
+    """Start the app and quit it cleanly, as a user does before any later start: what a quit
+    leaves (the render cache of the conversation's newest answers) is then there."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", USE_ONCE], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=60)
+    if not line.startswith("PAINT") or code != 0:
+        raise RuntimeError(f"the app did not start and quit cleanly: {line!r}, exit code {code}")
+
+
 def _sample(code: str, env: dict[str, str]) -> tuple[float, int]:
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -143,9 +174,6 @@ def main() -> None:
         data_dir.mkdir()
         asyncio.run(_prepare(data_dir, args.messages))
         (data_dir / "mcp_servers.json").write_text('{"mcpServers": {}}')
-        five_dir = Path(tmp) / "five"
-        shutil.copytree(data_dir, five_dir)
-        (five_dir / "mcp_servers.json").write_text(json.dumps(FIVE_SERVERS))
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
@@ -153,9 +181,17 @@ def main() -> None:
             "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1",  # nothing leaves the machine
             "OPENROUTER_API_KEY": "sk-or-v1-bench",
         }
+        # The same data as never quit cleanly (a crash, or the first start of a new version).
+        uncached_dir = Path(tmp) / "uncached"
+        shutil.copytree(data_dir, uncached_dir)
+        _use_once(env)
+        five_dir = Path(tmp) / "five"
+        shutil.copytree(data_dir, five_dir)
+        (five_dir / "mcp_servers.json").write_text(json.dumps(FIVE_SERVERS))
         five_env = {**env, "CHATDESK_DATA_DIR": str(five_dir)}
+        uncached_env = {**env, "CHATDESK_DATA_DIR": str(uncached_dir)}
         _sample(BARE, env), _sample(CHATDESK, env)  # warm the OS file cache
-        bare_t, bare_m, app_t, app_m, five_t = [], [], [], [], []
+        bare_t, bare_m, app_t, app_m, five_t, cold_t = [], [], [], [], [], []
         for _ in range(runs):
             t, m = _sample(BARE, env)
             bare_t.append(t)
@@ -164,9 +200,10 @@ def main() -> None:
             app_t.append(t)
             app_m.append(m)
             five_t.append(_sample(CHATDESK, five_env)[0])
+            cold_t.append(_sample(CHATDESK, uncached_env)[0])
     bt, at = statistics.median(bare_t), statistics.median(app_t)
     bm, am = statistics.median(bare_m), statistics.median(app_m)
-    ft = statistics.median(five_t)
+    ft, ct = statistics.median(five_t), statistics.median(cold_t)
     print(
         f"first paint, median of {runs} fresh processes each; last conversation has "
         f"{args.messages} messages"
@@ -181,6 +218,14 @@ def main() -> None:
                 f"{at / bt:.2f}x",
                 f"<= {TIME_TARGET:.1f}x",
                 verdict(at / bt <= TIME_TARGET),
+            ],
+            [
+                "the same without a render cache (no clean quit before)",
+                f"{ct * 1000:.0f} ms",
+                f"{bt * 1000:.0f} ms",
+                f"{ct / bt:.2f}x",
+                f"<= {TIME_TARGET:.1f}x",
+                verdict(ct / bt <= TIME_TARGET),
             ],
             [
                 "resident memory at first paint",

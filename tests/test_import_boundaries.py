@@ -84,6 +84,7 @@ def test_the_app_module_paints_without_the_event_loop_stack() -> None:
     bench/bench_startup.py)."""
     late = ("asyncio", "ssl", "aiosqlite", "qasync", "httpx", "mcp")
     late += ("chatdesk.core.events", "chatdesk.core.presets", "chatdesk.core.orchestrator")
+    late += ("markdown_it",)
     code = (
         "import sys\nimport chatdesk.app\n"
         f"late = [m for m in {late!r} if m in sys.modules]\n"

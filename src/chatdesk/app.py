@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 # Every Qt-free module the window needs is imported here, before Qt (see below).
 from chatdesk import APP_NAME, __version__, paths
+from chatdesk.app_renders import StartRenders
 from chatdesk.core import suggestions as _suggestions  # noqa: F401
 from chatdesk.core.models import TurnConfig
 from chatdesk.core.preset_tools import PresetToolHost
@@ -38,7 +39,7 @@ from chatdesk.mcp.host import DeferredToolHost
 from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
 from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
-from chatdesk.ui import markdown as _markdown  # noqa: F401
+from chatdesk.ui.markdown import render_key
 
 # isort: split
 # Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
@@ -94,6 +95,7 @@ class ChatdeskApp:
         self.suggestions: SuggestionStore | None = None
         self._log_handlers: list[logging.Handler] = []
         self._snapshot = StartSnapshot()
+        self.renders = StartRenders()
         self.attachments: AttachmentService | None = None  # made by start()
         self._reaper: asyncio.Future[None] | None = None  # retention of attachments
         self._reaper_stop: asyncio.Event | None = None
@@ -160,8 +162,12 @@ class ChatdeskApp:
         self.runner.failed.connect(self._show_error)
 
         self._snapshot = read_snapshot(
-            paths.database_file(self.data_dir), self.window.last_conversation(), FIRST_PAGE
+            paths.database_file(self.data_dir),
+            self.window.last_conversation(),
+            FIRST_PAGE,
+            render_key(self.dark),
         )
+        self.renders.use(self._snapshot, self.dark)  # painted without the Markdown parser
         self.controller.show_snapshot(self._snapshot)
         self.window.show_first_run(self._needs_key())
         _drop_source_cache()
@@ -640,6 +646,8 @@ class ChatdeskApp:
         if self.provider is not None:
             await self.provider.aclose()
         if self.repository is not None:
+            conversation_id = self.controller.conversation_id if self.controller else None
+            await self.renders.save(self.repository, conversation_id, FIRST_PAGE, self.dark)
             await self.repository.close()
         teardown_logging(self._log_handlers)
         self._log_handlers = []

@@ -13,7 +13,10 @@ from chatdesk.storage.migrations import MIGRATIONS, Migration
 
 from .support import START, FakeClock, query
 
-ADD_NOTES = Migration(2, "conversation notes", "ALTER TABLE conversations ADD COLUMN notes TEXT;")
+LAST = MIGRATIONS[-1].number
+NEXT = LAST + 1  # the number of a test's own migration
+SHIPPED = [(m.number, m.name, START) for m in MIGRATIONS]
+ADD_NOTES = Migration(NEXT, "conversation notes", "ALTER TABLE conversations ADD COLUMN notes TEXT;")
 
 
 def ledger(path: Path) -> list[tuple[object, ...]]:
@@ -28,13 +31,14 @@ async def test_fresh_database_is_migrated_and_recorded(db_path: Path, clock: Fak
     repo = await ChatRepository.open(db_path, clock=clock)
     await repo.close()
 
-    assert ledger(db_path) == [(1, "initial schema", START)]
+    assert ledger(db_path) == SHIPPED
     assert backups(db_path) == []  # nothing worth backing up yet
     names = {row[0] for row in query(db_path, "SELECT name FROM sqlite_master")}
     assert query(db_path, "PRAGMA journal_mode") == [("wal",)]
     assert {"conversations", "messages", "tool_calls", "attachments", "presets"} <= names
     assert {"messages_fts", "messages_fts_insert", "messages_fts_delete"} <= names
     assert {"messages_fts_update", "messages_conversation", "attachments_sha256"} <= names
+    assert {"render_cache", "render_cache_stale"} <= names
 
 
 async def test_reopening_does_not_rerun_migrations(db_path: Path, clock: FakeClock) -> None:
@@ -47,7 +51,7 @@ async def test_reopening_does_not_rerun_migrations(db_path: Path, clock: FakeClo
     assert await repo.get_conversation(conversation.id) == conversation
     await repo.close()
 
-    assert ledger(db_path) == [(1, "initial schema", START)]
+    assert ledger(db_path) == SHIPPED
     assert backups(db_path) == []
 
 
@@ -65,9 +69,9 @@ async def test_pending_migration_backs_up_the_existing_file(
     await repo.close()
 
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(START + 60))
-    assert backups(db_path) == [db_path.with_name(f"chatdesk.db.bak-1-to-2-{stamp}")]
-    assert [row[0] for row in ledger(db_path)] == [1, 2]
-    assert [row[0] for row in ledger(backups(db_path)[0])] == [1]
+    assert backups(db_path) == [db_path.with_name(f"chatdesk.db.bak-{LAST}-to-{NEXT}-{stamp}")]
+    assert [row[0] for row in ledger(db_path)] == [*range(1, LAST + 1), NEXT]
+    assert [row[0] for row in ledger(backups(db_path)[0])] == [*range(1, LAST + 1)]
     backup = backups(db_path)[0]
     assert query(backup, "SELECT content FROM messages") == [("do not lose me",)]
     assert "notes" not in {row[1] for row in query(backup, "PRAGMA table_info(conversations)")}
@@ -97,11 +101,11 @@ async def test_failed_migration_rolls_back_and_keeps_the_data(
     conversation = await repo.create_conversation("survivor")
     await repo.close()
 
-    broken = Migration(2, "broken", "CREATE TABLE half_done (x); SELECT * FROM no_such_table;")
+    broken = Migration(NEXT, "broken", "CREATE TABLE half_done (x); SELECT * FROM no_such_table;")
     with pytest.raises(StorageError, match="Could not prepare the chat database"):
         await ChatRepository.open(db_path, migrations=[*MIGRATIONS, broken], clock=clock)
 
-    assert [row[0] for row in ledger(db_path)] == [1]
+    assert [row[0] for row in ledger(db_path)] == [*range(1, LAST + 1)]
     repo = await ChatRepository.open(db_path, clock=clock)
     assert await repo.get_conversation(conversation.id) == conversation
     await repo.close()
@@ -118,7 +122,7 @@ async def test_table_rebuild_migration_does_not_cascade_deletes(
     await repo.close()
 
     rebuild = Migration(
-        2,
+        NEXT,
         "rebuild conversations",
         """
         CREATE TABLE conversations_new (
@@ -145,7 +149,7 @@ async def test_migration_leaving_broken_references_is_rolled_back(
     repo = await ChatRepository.open(db_path, clock=clock)
     await repo.close()
     orphan = Migration(
-        2,
+        NEXT,
         "orphan",
         "INSERT INTO messages (conversation_id, role, created_at, updated_at)"
         " VALUES (999, 'user', 0, 0);",
@@ -154,7 +158,7 @@ async def test_migration_leaving_broken_references_is_rolled_back(
     with pytest.raises(StorageError, match="left 1 broken references"):
         await ChatRepository.open(db_path, migrations=[*MIGRATIONS, orphan], clock=clock)
 
-    assert [row[0] for row in ledger(db_path)] == [1]
+    assert [row[0] for row in ledger(db_path)] == [*range(1, LAST + 1)]
     assert query(db_path, "SELECT count(*) FROM messages") == [(0,)]
 
 
@@ -185,7 +189,7 @@ async def test_migration_list_must_be_increasing(
 
 
 async def test_injected_plain_tuples_are_accepted(db_path: Path, clock: FakeClock) -> None:
-    plain = [tuple(m) for m in MIGRATIONS] + [(2, "notes", ADD_NOTES.sql)]
+    plain = [tuple(m) for m in MIGRATIONS] + [(NEXT, "notes", ADD_NOTES.sql)]
     repo = await ChatRepository.open(db_path, migrations=plain, clock=clock)
     await repo.close()
-    assert [row[:2] for row in ledger(db_path)] == [(1, "initial schema"), (2, "notes")]
+    assert [row[:2] for row in ledger(db_path)] == [*(r[:2] for r in SHIPPED), (NEXT, "notes")]

@@ -8,7 +8,15 @@ import random
 import pytest
 from PySide6.QtGui import QTextDocument, QTextList, QTextTable
 
-from chatdesk.ui.markdown import BlockScanner, render_blocks, render_markdown, split_blocks
+from chatdesk.ui.markdown import (
+    BlockScanner,
+    Rendered,
+    remember,
+    render_blocks,
+    render_key,
+    render_markdown,
+    split_blocks,
+)
 from chatdesk.ui.stream_renderer import set_document_html
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]  # documents need fonts
@@ -172,3 +180,21 @@ def test_chunks_split_at_boundaries_render_like_the_whole() -> None:
     whole = render_blocks(text, dark=False)
     assert _doc("".join(p.html for p in pieces)).toPlainText() == _doc(whole.html).toPlainText()
     assert tuple(code for p in pieces for code in p.code_blocks) == whole.code_blocks
+
+
+def test_a_remembered_render_answers_once_and_for_its_palette_only() -> None:
+    text = "A *remembered* answer"
+    stored = Rendered("<p>stored</p>", ("code",))
+    remember(text, dark=False, rendered=stored)
+
+    assert render_blocks(text, dark=True) == render_blocks(text, dark=True)  # not the stored one
+    assert "stored" not in render_blocks(text, dark=True).html
+    assert render_blocks(text, dark=False, code_index=3).html != stored.html  # numbered anew
+    assert render_blocks(text, dark=False) == stored
+    again = render_blocks(text, dark=False)  # used up: rendered for real
+    assert again != stored and "<em>remembered</em>" in again.html
+
+
+def test_the_render_key_tells_the_palettes_apart() -> None:
+    assert render_key(True) != render_key(False)
+    assert render_key(False) == render_key(False)

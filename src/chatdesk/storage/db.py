@@ -12,14 +12,17 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from chatdesk.errors import StorageError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 #: Keep the WAL file from staying huge after a big import (bytes).
@@ -116,3 +119,19 @@ async def connect(path: Path) -> aiosqlite.Connection:
             f"Could not open the chat database {path}: {reason}.", detail=repr(exc)
         ) from exc
     return conn
+
+
+async def transaction(conn: aiosqlite.Connection, body: Callable[[], Awaitable[T]]) -> T:
+    """Run ``body`` inside BEGIN IMMEDIATE ... COMMIT; roll back if anything fails."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = await body()
+        await conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
+            try:
+                await conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("ROLLBACK failed")
+        raise
+    return result

@@ -151,8 +151,27 @@ WHEN old.content IS NOT new.content BEGIN
 END;
 """
 
+_M2_RENDER_CACHE = """
+-- The HTML of the newest answers of the conversation open at the last quit, so the next start
+-- paints them without loading the Markdown parser (chatdesk.storage.render_cache).
+CREATE TABLE render_cache (
+    message_id  INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    render_key  TEXT    NOT NULL,
+    html        TEXT    NOT NULL,
+    code_blocks TEXT    NOT NULL DEFAULT '[]'
+);
+-- A render is only good for the text it was made from.
+CREATE TRIGGER render_cache_stale AFTER UPDATE OF content ON messages
+WHEN old.content IS NOT new.content BEGIN
+    DELETE FROM render_cache WHERE message_id = old.id;
+END;
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _M1_INITIAL),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _M1_INITIAL),
+    Migration(2, "render cache", _M2_RENDER_CACHE),
+)
 
 _CREATE_LEDGER = """
 CREATE TABLE IF NOT EXISTS schema_migrations (

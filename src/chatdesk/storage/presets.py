@@ -13,21 +13,21 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from chatdesk.core.preset_json import import_presets, parameters_from_json, routing_from_json
 from chatdesk.core.presets import Preset, PresetError, check_preset, unique_name
+from chatdesk.storage import db
 from chatdesk.storage.repository import ChatRepository
 
 __all__ = ["SEED_MARKER", "PresetStore", "seed_first_run"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 #: File in the data dir that records that the first-run presets were offered once.
 SEED_MARKER = "presets.seeded"
@@ -88,18 +88,6 @@ def _values(preset: Preset) -> tuple[Any, ...]:
         _dumps(sorted(preset.mcp_servers)),
         _dumps(dict(preset.tool_approvals)),
     )
-
-
-async def _in_transaction(conn: aiosqlite.Connection, body: Callable[[], Awaitable[T]]) -> T:
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = await body()
-        await conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            await conn.execute("ROLLBACK")
-        raise
-    return result
 
 
 async def _check_name_free(
@@ -174,7 +162,7 @@ class PresetStore:
                 await _check_name_free(conn, preset.name)
                 return await _insert(conn, preset, await _next_position(conn), now)
 
-            return await _in_transaction(conn, body)
+            return await db.transaction(conn, body)
 
         return await self._repo.write("save the preset", op)
 
@@ -200,7 +188,7 @@ class PresetStore:
                     raise PresetError(_GONE)
                 return _preset(rows[0])
 
-            return await _in_transaction(conn, body)
+            return await db.transaction(conn, body)
 
         return await self._repo.write("save the preset", op)
 
@@ -233,7 +221,7 @@ class PresetStore:
                 )
                 return await _insert(conn, copy, original.position + 1, now)
 
-            return await _in_transaction(conn, body)
+            return await db.transaction(conn, body)
 
         return await self._repo.write("duplicate the preset", op)
 
@@ -259,7 +247,7 @@ class PresetStore:
                     [(index, now, pid) for index, pid in enumerate(order)],
                 )
 
-            await _in_transaction(conn, body)
+            await db.transaction(conn, body)
 
         await self._repo.write("reorder the presets", op)
         return await self.list_presets()
@@ -288,7 +276,7 @@ class PresetStore:
                     added.append(await _insert(conn, preset, position + offset, now))
                 return added
 
-            return await _in_transaction(conn, body)
+            return await db.transaction(conn, body)
 
         return await self._repo.write("import the presets", op)
 

@@ -48,22 +48,6 @@ T = TypeVar("T")
 INTERRUPTED_ERROR = "Interrupted: chatdesk was closed while this answer streamed"
 
 
-async def _transaction(conn: aiosqlite.Connection, body: Callable[[], Awaitable[T]]) -> T:
-    """Run ``body`` inside BEGIN IMMEDIATE ... COMMIT; roll back if anything fails."""
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = await body()
-        await conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
-            try:
-                await conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.exception("ROLLBACK failed")
-        raise
-    return result
-
-
 def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
     if not task.cancelled() and (exc := task.exception()) is not None:
         log.error("A write whose caller was cancelled failed: %s", exc)
@@ -306,7 +290,7 @@ class ChatRepository:
                 )
                 return list(rows)
 
-            return await _transaction(conn, body)
+            return await db.transaction(conn, body)
 
         rows = await self._write("save the message", op)
         return message_from_row(rows[0])
@@ -440,7 +424,7 @@ class ChatRepository:
                     )
                 return count
 
-            return await _transaction(conn, body)
+            return await db.transaction(conn, body)
 
         return await self._write("import the messages", op)
 

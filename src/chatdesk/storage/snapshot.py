@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatdesk.core.models import Conversation, Message, Usage
+from chatdesk.storage.render_cache import CachedRender, read_render_cache
 from chatdesk.storage.rows import (
     CONVERSATION_COLUMNS,
     CONVERSATION_ORDER,
@@ -40,10 +41,15 @@ class StartSnapshot:
     usage: Usage = field(default_factory=Usage)
     #: False when nothing could be read (the repository loads everything instead).
     complete: bool = False
+    #: Stored renders of ``messages`` (by message id) made under the requested render key.
+    renders: dict[int, CachedRender] = field(default_factory=dict)
 
 
-def read_snapshot(path: Path, conversation_id: int | None, page: int) -> StartSnapshot:
-    """The start-up view of the database at ``path``; never raises for a bad database."""
+def read_snapshot(
+    path: Path, conversation_id: int | None, page: int, render_key: str | None = None
+) -> StartSnapshot:
+    """The start-up view of the database at ``path``; never raises for a bad database. With a
+    ``render_key``, the messages' cached renders made under it come too."""
     if not path.is_file():
         return StartSnapshot(complete=True)  # a first run: nothing to show
     try:
@@ -66,11 +72,24 @@ def read_snapshot(path: Path, conversation_id: int | None, page: int) -> StartSn
         rows.reverse()
         messages = [message_from_row(row) for row in rows[-page:]] if page > 0 else []
         usage = usage_from_row(conn.execute(USAGE_SQL, (current.id,)).fetchone())
+        renders = _renders(conn, render_key, messages) if render_key else {}
         return StartSnapshot(
-            conversations, current, messages, len(rows) > page, usage, complete=True
+            conversations, current, messages, len(rows) > page, usage, True, renders
         )
     except (sqlite3.Error, ValueError, KeyError, IndexError) as exc:
         log.info("start-up snapshot skipped: %s", exc)
         return StartSnapshot()
     finally:
         conn.close()
+
+
+def _renders(
+    conn: sqlite3.Connection, render_key: str, messages: list[Message]
+) -> dict[int, CachedRender]:
+    """Cached renders of the assistant's messages; none when the cache cannot be read."""
+    ids = [m.id for m in messages if m.role == "assistant" and m.content]
+    try:
+        return read_render_cache(conn, render_key, ids)
+    except (sqlite3.Error, ValueError) as exc:  # e.g. a database from before the cache
+        log.info("render cache skipped: %s", exc)
+        return {}

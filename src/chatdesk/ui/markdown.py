@@ -8,28 +8,37 @@ links (a widget must never fetch or read anything to show a message).
 
 ``split_blocks`` cuts streaming Markdown at the last safe block boundary so finished blocks can
 be rendered once; :class:`BlockScanner` does the same incrementally.
+
+The parser (markdown-it, ~20 ms to import) loads with the first render. At start-up the newest
+answers come from the render cache instead (:func:`remember`, keyed by :func:`render_key`), so
+the window paints without it.
 """
 
 from __future__ import annotations
 
 import enum
 import html
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import unescapeAll
-from markdown_it.token import Token
+from chatdesk import __version__
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "BlockScanner",
     "LineKind",
     "Rendered",
     "Theme",
+    "remember",
     "render_blocks",
+    "render_key",
     "render_markdown",
     "split_blocks",
     "theme",
@@ -189,6 +198,8 @@ def _add_code(env: dict[str, Any], code: str) -> int:
 
 def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
+    from markdown_it.common.utils import unescapeAll
+
     info = unescapeAll(token.info).strip() if token.info else ""
     lang = info.split(maxsplit=1)[0] if info else ""
     index = _add_code(env, token.content)
@@ -275,6 +286,8 @@ def _hr(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) ->
 
 
 def _make_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     for name, rule in (
         ("fence", _fence),
@@ -295,13 +308,40 @@ def _make_parser() -> MarkdownIt:
     return md
 
 
-_MD = _make_parser()
+_parser: MarkdownIt | None = None
+#: Renders known without the parser, each good for one use: (text, dark) -> the result.
+_known: dict[tuple[str, bool], Rendered] = {}
+#: Bump when the HTML for the same Markdown changes in a way the key below would miss.
+RENDER_FORMAT = 1
+
+
+def render_key(dark: bool) -> str:
+    """What a stored render must have been made with to be shown as it is: this renderer (its
+    format, the app's version, this file's modification time) and the palette."""
+    try:
+        mtime = os.stat(__file__).st_mtime_ns
+    except OSError:  # a frozen app: the version says it all
+        mtime = 0
+    return f"{RENDER_FORMAT}:{__version__}:{mtime}:{'dark' if dark else 'light'}"
+
+
+def remember(text: str, *, dark: bool, rendered: Rendered) -> None:
+    """Let the next ``render_blocks(text, dark=dark)`` answer with ``rendered``, a render of the
+    same text stored under the current ``render_key(dark)``."""
+    _known[(text, dark)] = rendered
 
 
 def render_blocks(text: str, *, dark: bool, code_index: int = 0) -> Rendered:
     """Render ``text``; its code blocks are numbered from ``code_index`` in ``copy-code`` links."""
+    if code_index == 0:
+        known = _known.pop((text, dark), None)
+        if known is not None:
+            return known
+    global _parser
+    if _parser is None:
+        _parser = _make_parser()
     env: dict[str, Any] = {"dark": dark, "codes": [], "code_start": code_index}
-    out = _MD.render(text, env).strip()
+    out = _parser.render(text, env).strip()
     return Rendered(out, tuple(env["codes"]))
 
 
