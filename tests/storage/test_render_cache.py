@@ -47,7 +47,7 @@ async def test_saved_renders_come_back_with_the_snapshot(
 async def test_saving_replaces_the_whole_cache_and_skips_deleted_messages(
     repo: ChatRepository, db_path: Path
 ) -> None:
-    conv, ids = await _chat(repo)
+    _, ids = await _chat(repo)
     await save_render_cache(repo, KEY, [_render(ids[1], "a1")])
     await save_render_cache(repo, KEY, [_render(ids[3], "a2"), _render(10_000, "gone")])
 

@@ -16,7 +16,9 @@ from .support import START, FakeClock, query
 LAST = MIGRATIONS[-1].number
 NEXT = LAST + 1  # the number of a test's own migration
 SHIPPED = [(m.number, m.name, START) for m in MIGRATIONS]
-ADD_NOTES = Migration(NEXT, "conversation notes", "ALTER TABLE conversations ADD COLUMN notes TEXT;")
+ADD_NOTES = Migration(
+    NEXT, "conversation notes", "ALTER TABLE conversations ADD COLUMN notes TEXT;"
+)
 
 
 def ledger(path: Path) -> list[tuple[object, ...]]:

@@ -54,7 +54,6 @@ async def save_render_cache(
     """Replace the cache with ``renders`` (of messages that still exist)."""
     from chatdesk.storage import db  # aiosqlite: not at start-up, where the snapshot reads
 
-
     async def body(conn: aiosqlite.Connection) -> None:
         await conn.execute("DELETE FROM render_cache")
         await conn.executemany(
