@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTextBrowser,
+    QToolBar,
     QToolButton,
 )
 
@@ -680,3 +681,27 @@ def _query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[
         return [tuple(row) for row in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+async def test_a_theme_switch_keeps_the_toolbar_and_composer_as_they_started(
+    running_app: ChatdeskApp,
+) -> None:
+    window = running_app.window
+    assert window is not None
+    bar = window.findChild(QToolBar, "mainToolbar")
+    assert isinstance(bar, QToolBar)
+
+    def shape() -> tuple[int, int, int, int]:
+        layout = bar.layout()
+        return (
+            bar.sizeHint().height(),
+            layout.contentsMargins().left(),
+            layout.spacing(),
+            window.composer.edit.height(),
+        )
+
+    started = shape()
+    running_app.set_theme("dark")
+    assert shape() == started
+    running_app.set_theme("light")
+    assert shape() == started

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -82,11 +88,12 @@ def _conversation(count: int) -> list[Message]:
     return out
 
 
-def _dump(doc: QTextDocument) -> list[tuple[str, int, float, float, bool]]:
+def _dump(doc: QTextDocument) -> list[tuple[str, int, float, float, bool, str]]:
     out = []
     block = doc.begin()
     while block.isValid():
         f = block.blockFormat()
+        shaded = f.hasProperty(QTextFormat.Property.BackgroundBrush)
         out.append(
             (
                 block.text(),
@@ -94,6 +101,7 @@ def _dump(doc: QTextDocument) -> list[tuple[str, int, float, float, bool]]:
                 f.topMargin(),
                 f.bottomMargin(),
                 bool(block.textList()),
+                f.background().color().name() if shaded else "",
             )
         )
         block = block.next()
@@ -277,6 +285,20 @@ def test_streamed_document_equals_rendering_the_whole_text(view: ChatView, qtbot
     assert widget.source == text
     assert len(widget.code_blocks) == 12 and widget.code_blocks[-1] == "echo done\n"
     assert widget.meta_label.text() == "m · 9 tokens"
+
+
+@pytest.mark.parametrize("deltas", [40, 400])
+def test_a_code_block_right_after_a_table_leaves_no_shaded_line(
+    view: ChatView, qtbot: QtBot, deltas: int
+) -> None:
+    """The raw region shades code lines; none of that may stay once the block is rendered."""
+    text = "| Fruit | Size |\n| --- | --- |\n| kumquat | 3 cm |\n\n```python\nx = 1\n```\n"
+    view.start_assistant(5, "m")
+    _stream(view, qtbot, 5, text, deltas)
+    widget = _finish(view, qtbot, msg(5, "assistant", text, model="m"))
+    whole = QTextDocument()
+    set_document_html(whole, render_markdown(text, dark=False))
+    assert _dump(widget.body.document()) == _dump(whole)
 
 
 def test_finished_blocks_are_never_touched_again(view: ChatView, qtbot: QtBot) -> None:
@@ -503,7 +525,7 @@ def test_streaming_survives_a_theme_switch(view: ChatView, qtbot: QtBot) -> None
 
 
 def _structure(docs: list[QTextDocument]) -> list[tuple[str, int, bool]]:
-    return [(text, level, in_list) for doc in docs for text, level, _, _, in_list in _dump(doc)]
+    return [(text, level, in_list) for doc in docs for text, level, _, _, in_list, _ in _dump(doc)]
 
 
 def test_long_answers_continue_in_more_bodies(view: ChatView, qtbot: QtBot) -> None:

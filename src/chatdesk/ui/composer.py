@@ -171,6 +171,13 @@ class ComposerEdit(QPlainTextEdit):
         mark.format = fmt
         self.setExtraSelections([mark])
 
+    def changeEvent(self, event: QEvent) -> None:
+        """The theme or the zoom changed the font: fit the new line height (not only after
+        the next edit)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height()
+
     def _fit_height(self) -> None:
         line = self.fontMetrics().lineSpacing()
         lines = max(MIN_LINES, min(MAX_LINES, self.document().size().toSize().height() or 1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -192,6 +193,10 @@ class MainWindow(QMainWindow):
         )
         bar.addWidget(spacer)
         self.addToolBar(bar)
+        # The toolbar's layout reads its spacing and padding from the style only on a style
+        # change: without one it keeps Fusion's until the first theme switch.
+        bar.ensurePolished()
+        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
 
     def _build_menus(self, theme: str) -> None:
         menus = self.menuBar()

@@ -486,8 +486,11 @@ class StreamRenderer(QObject):
         # Remove the block's raw lines but keep the separator before the region's next line.
         end = self._start + length - 1 if source.endswith("\n") else self._start + length
         cursor.setPosition(self._cut)
+        kept = cursor.blockFormat()
         cursor.setPosition(end, _KEEP)
         cursor.removeSelectedText()
+        if cursor.blockFormat() != kept:  # the merge gave it a removed line's (code shade)
+            cursor.setBlockFormat(kept)
         if rendered.html:
             cursor.setPosition(self._cut)
             cursor.insertHtml(_JOIN + rendered.html)

@@ -36,7 +36,7 @@ QComboBox#modelPicker { border: 1px solid palette(mid); border-radius: 6px; padd
 QComboBox#modelPicker:focus { border: 1px solid palette(highlight); }
 QComboBox#modelPicker::drop-down { border: none; width: 22px; }
 QComboBox#modelPicker::down-arrow { image: url("@CHEVRON@"); width: 10px; height: 10px; }
-QToolBar#mainToolbar { spacing: 6px; padding: 4px 8px; border-bottom: 1px solid palette(midlight); }
+QToolBar#mainToolbar { spacing: 6px; padding: 4px; border-bottom: 1px solid palette(midlight); }
 """
 
 
