@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 
 # Every Qt-free module the window needs is imported here, before Qt (see below).
 from chatdesk import APP_NAME, __version__, paths
-from chatdesk.app_renders import StartRenders
 from chatdesk.core import suggestions as _suggestions  # noqa: F401
 from chatdesk.core.models import TurnConfig
 from chatdesk.core.preset_tools import PresetToolHost
@@ -40,6 +39,7 @@ from chatdesk.secrets import SecretStore
 from chatdesk.settings import OPENROUTER_BASE_URL, SettingsStore
 from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
 from chatdesk.ui.markdown import render_key
+from chatdesk.ui.start_renders import StartRenders
 
 # isort: split
 # Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
