@@ -163,7 +163,7 @@ def _sample(code: str, env: dict[str, str]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--messages", type=int, default=200)
     args = parser.parse_args()
     runs = max(5, args.runs)
@@ -191,16 +191,23 @@ def main() -> None:
         five_env = {**env, "CHATDESK_DATA_DIR": str(five_dir)}
         uncached_env = {**env, "CHATDESK_DATA_DIR": str(uncached_dir)}
         _sample(BARE, env), _sample(CHATDESK, env)  # warm the OS file cache
-        bare_t, bare_m, app_t, app_m, five_t, cold_t = [], [], [], [], [], []
-        for _ in range(runs):
+        bare_t: list[float] = []
+        app_t: list[float] = []
+        five_t: list[float] = []
+        cold_t: list[float] = []
+        bare_m: list[int] = []
+        app_m: list[int] = []
+        variants = [(env, app_t), (five_env, five_t), (uncached_env, cold_t)]
+        for run in range(runs):
             t, m = _sample(BARE, env)
             bare_t.append(t)
             bare_m.append(m)
-            t, m = _sample(CHATDESK, env)
-            app_t.append(t)
-            app_m.append(m)
-            five_t.append(_sample(CHATDESK, five_env)[0])
-            cold_t.append(_sample(CHATDESK, uncached_env)[0])
+            shift = run % len(variants)  # no variant always runs right after the baseline
+            for variant_env, times in variants[shift:] + variants[:shift]:
+                t, m = _sample(CHATDESK, variant_env)
+                times.append(t)
+                if times is app_t:
+                    app_m.append(m)
     bt, at = statistics.median(bare_t), statistics.median(app_t)
     bm, am = statistics.median(bare_m), statistics.median(app_m)
     ft, ct = statistics.median(five_t), statistics.median(cold_t)

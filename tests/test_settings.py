@@ -29,6 +29,29 @@ def test_data_dir_comes_from_environment(data_dir: Path) -> None:
     assert paths.data_dir() == data_dir
 
 
+@pytest.mark.parametrize("xdg", ["", "/srv/xdg-data"])
+def test_without_the_variable_the_data_dir_is_the_platforms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, xdg: str
+) -> None:
+    import platformdirs
+
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", xdg)
+    expected = Path(xdg or tmp_path / ".local" / "share") / "chatdesk"
+    assert paths.data_dir() == expected
+    assert paths.data_dir() == Path(platformdirs.user_data_dir("chatdesk", appauthor=False))
+
+
+def test_a_relative_xdg_data_home_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/dir")  # the XDG spec: ignore it
+    assert paths.data_dir() == tmp_path / ".local" / "share" / "chatdesk"
+
+
 def test_precedence_env_over_file_over_defaults(data_dir: Path) -> None:
     paths.settings_file(data_dir).write_text(
         json.dumps({"default_model": "file/model", "system_prompt": "from file", "theme": "dark"})
