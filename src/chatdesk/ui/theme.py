@@ -37,6 +37,7 @@ QComboBox#modelPicker:focus { border: 1px solid palette(highlight); }
 QComboBox#modelPicker::drop-down { border: none; width: 22px; }
 QComboBox#modelPicker::down-arrow { image: url("@CHEVRON@"); width: 10px; height: 10px; }
 QToolBar#mainToolbar { spacing: 6px; padding: 4px; border-bottom: 1px solid palette(midlight); }
+QToolBar#mainToolbar::separator { background: palette(mid); width: 1px; margin: 5px 4px; }
 """
 
 
