@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chatdesk.core.events import StreamEvent, TextDelta
+from chatdesk.core.events import RetryScheduled, StreamEvent, TextDelta
 from chatdesk.core.models import ChatRequest, RequestMessage
 from chatdesk.errors import (
     AuthenticationError,
@@ -130,6 +130,9 @@ async def test_retry_after_is_honoured_then_success(
     assert text_of(events) == "after the wait"
     assert sleeps.calls == [2.0]
     assert len(fake_openrouter.requests) == 2
+    # The wait is announced first, so the window can say why nothing comes yet.
+    assert events[0] == RetryScheduled(2.0, "127.0.0.1 is limiting requests")
+    assert sum(isinstance(e, RetryScheduled) for e in events) == 1
 
 
 async def test_retry_after_as_http_date(

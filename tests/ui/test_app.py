@@ -705,3 +705,22 @@ async def test_a_theme_switch_keeps_the_toolbar_and_composer_as_they_started(
     assert shape() == started
     running_app.set_theme("light")
     assert shape() == started
+
+
+async def test_a_rate_limit_wait_is_explained_until_the_answer_comes(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    controller, window = running_app.controller, running_app.window
+    assert controller is not None and window is not None
+    app_env.enqueue(Reply.error(429, retry_after=1), Reply.stream("Worth the wait."))
+    retry = SignalWaiter(controller.retryScheduled)
+    finished = SignalWaiter(controller.messageFinished)
+    _type_and_send(running_app, "Busy?")
+    message_id, delay, reason = await retry.wait()
+    assert delay == 1.0 and reason == "127.0.0.1 is limiting requests"
+    widget = window.chat_view.message_widget(message_id)
+    assert widget is not None and widget.thinking_visible
+    assert widget.thinking_text.startswith("127.0.0.1 is limiting requests. Trying again in 1 s")
+    await finished.wait()
+    assert not widget.thinking_visible
+    assert widget.body.toPlainText() == "Worth the wait."

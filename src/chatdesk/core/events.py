@@ -58,8 +58,23 @@ class UsageReported:
     usage: Usage
 
 
+@dataclass(frozen=True, slots=True)
+class RetryScheduled:
+    """Nothing was streamed yet and the request failed in a way worth another try (a rate
+    limit, a server error, no connection): the next try starts in ``delay_s`` seconds."""
+
+    delay_s: float
+    reason: str  # what went wrong, for the user
+
+
 StreamEvent = (
-    StreamStarted | TextDelta | ReasoningDelta | ToolCallsRequested | Finished | UsageReported
+    StreamStarted
+    | TextDelta
+    | ReasoningDelta
+    | ToolCallsRequested
+    | Finished
+    | UsageReported
+    | RetryScheduled
 )
 
 
@@ -143,6 +158,7 @@ TurnEvent = (
     | ToolCallStarted
     | ToolCallFinished
     | UsageReported
+    | RetryScheduled
     | TurnDone
     | TurnCancelled
     | TurnFailed

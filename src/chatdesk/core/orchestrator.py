@@ -23,6 +23,7 @@ from chatdesk.core.events import (
     AssistantContinued,
     Finished,
     ReasoningDelta,
+    RetryScheduled,
     StreamStarted,
     TextDelta,
     TitleChanged,
@@ -311,6 +312,8 @@ class ChatOrchestrator:
                 elif isinstance(event, StreamStarted):
                     state.generation_id = event.generation_id
                     state.served_model = event.model
+                elif isinstance(event, RetryScheduled):
+                    yield event
         clog.debug(
             "stream done: model=%s finish=%s chars=%d first_token=%.3fs total=%.3fs usage=%s",
             state.served_model or request.model,

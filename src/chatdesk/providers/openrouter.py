@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from chatdesk.core.events import StreamEvent
+from chatdesk.core.events import RetryScheduled, StreamEvent
 from chatdesk.core.models import ChatRequest, ModelInfo
 from chatdesk.errors import (
     AuthenticationError,
@@ -135,7 +135,9 @@ class OpenRouterClient:
             try:
                 response = await self._send("POST", "/chat/completions", body, request.model)
             except ProviderError as exc:
-                await self._backoff(exc, attempt)
+                delay = self._retry_delay(exc, attempt)
+                yield RetryScheduled(delay, self._retry_reason(exc))
+                await self._sleep(delay)
                 continue
             parser = StreamParser(
                 model=request.model,
@@ -178,7 +180,9 @@ class OpenRouterClient:
                     return
             finally:
                 await response.aclose()
-            await self._backoff(retry, attempt)
+            delay = self._retry_delay(retry, attempt)
+            yield RetryScheduled(delay, self._retry_reason(retry))
+            await self._sleep(delay)
 
     async def complete(self, request: ChatRequest) -> str:
         """One non-streamed completion; returns ``choices[0].message.content`` stripped."""
@@ -297,7 +301,7 @@ class OpenRouterClient:
                 finally:
                     await response.aclose()
             except ProviderError as exc:
-                await self._backoff(exc, attempt)
+                await self._sleep(self._retry_delay(exc, attempt))
                 continue
             try:
                 return json.loads(content)
@@ -333,8 +337,16 @@ class OpenRouterClient:
             streaming=streaming,
         )
 
-    async def _backoff(self, exc: ProviderError, attempt: int) -> None:
-        """Sleep before the next attempt, or re-raise ``exc`` when no retry is due."""
+    def _retry_reason(self, exc: ProviderError) -> str:
+        """Why the next try waits, in a few words (``RetryScheduled``)."""
+        if exc.status == 429:
+            return f"{self.host} is limiting requests"
+        if exc.status:
+            return f"{self.host} answered HTTP {exc.status}"
+        return f"{self.host} could not be reached"
+
+    def _retry_delay(self, exc: ProviderError, attempt: int) -> float:
+        """Seconds to wait before the next attempt; re-raises ``exc`` when no retry is due."""
         retryable = isinstance(exc, ProviderConnectionError) or exc.status in RETRY_STATUSES
         if not retryable or attempt >= self._max_attempts:
             raise exc
@@ -345,7 +357,7 @@ class OpenRouterClient:
                 raise exc
             delay = max(delay, exc.retry_after)
         log.info("retrying %s in %.2f s (attempt %d): %s", self.host, delay, attempt, exc.detail)
-        await self._sleep(delay)
+        return delay
 
     # --- model cache ------------------------------------------------------------------------------
 

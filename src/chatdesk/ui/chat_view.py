@@ -207,6 +207,12 @@ class ChatView(QScrollArea):
             return
         widget.append_stream(text, reasoning)
 
+    def show_retry(self, message_id: int, delay_s: float, reason: str) -> None:
+        """The streaming message's request is tried again in ``delay_s`` seconds."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.show_retry(delay_s, reason)
+
     def tool_started(self, message_id: int, call: ToolCall) -> None:
         """A tool call of a streaming message runs: a card under it, running."""
         self._tool_names[call.id] = call.name

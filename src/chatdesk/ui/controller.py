@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chatdesk.core.events import (
         AssistantContinued,
         ReasoningDelta,
+        RetryScheduled,
         TextDelta,
         TitleChanged,
         ToolCallFinished,
@@ -67,6 +68,7 @@ class ChatController(QObject):
     messageFinished = Signal(object)  # Message (complete or cancelled)
     turnFailed = Signal(object, str, str, object)  # message id | None, text, kind, Message | None
     toolActivity = Signal(str)  # a short status line while tools run
+    retryScheduled = Signal(int, float, str)  # message id, seconds until the retry, why
     toolCallStarted = Signal(int, object)  # message id, ToolCall (the open chat's turn only)
     #: message id, ToolCall, result text, error text | None, duration in seconds
     toolCallFinished = Signal(int, object, str, object, float)
@@ -618,6 +620,7 @@ class ChatController(QObject):
                 ev.ToolCallStarted: self._on_tool_started,
                 ev.ToolCallFinished: self._on_tool_finished,
                 ev.TitleChanged: self._on_title,
+                ev.RetryScheduled: self._on_retry,
             }
         return self._event_handlers
 
@@ -681,6 +684,10 @@ class ChatController(QObject):
             self.toolCallFinished.emit(
                 self._streaming_id, event.call, event.result, event.error, event.duration_s
             )
+
+    def _on_retry(self, event: RetryScheduled) -> None:
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.retryScheduled.emit(self._streaming_id, event.delay_s, event.reason)
 
     def _on_title(self, event: TitleChanged) -> None:
         if self.conversation is not None and self.conversation.id == event.conversation_id:

@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         c.userMessageAdded.connect(self.chat_view.add_message)
         c.assistantStarted.connect(self.chat_view.start_assistant)
         c.streamDelta.connect(self.chat_view.append_stream)
+        c.retryScheduled.connect(self.chat_view.show_retry)
         c.messageFinished.connect(self.chat_view.finish_message)
         c.turnFailed.connect(self._turn_failed)
         c.busyChanged.connect(self._busy_changed)

@@ -10,6 +10,7 @@ bubble, avatar, cards) and icons.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
@@ -138,6 +139,7 @@ class MessageWidget(QFrame):
         self._reasoning_cursor: QTextCursor | None = None
         self._ideal_width = -1.0
         self._thinking_timer: QTimer | None = None
+        self._retry: tuple[float, str] | None = None  # (monotonic deadline, why) of a retry
         self._thinking_step = 0
         self._compact = False
 
@@ -342,6 +344,11 @@ class MessageWidget(QFrame):
     def thinking_visible(self) -> bool:
         """Whether the "thinking…" indicator is shown."""
         return not self._thinking.isHidden()
+
+    @property
+    def thinking_text(self) -> str:
+        """What the indicator says ("Thinking…", or why a retry waits)."""
+        return self._thinking.text()
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -754,14 +761,31 @@ class MessageWidget(QFrame):
         button.setToolTip("Copied")
         QTimer.singleShot(1400, self, self._restyle)
 
+    def show_retry(self, delay_s: float, reason: str) -> None:
+        """The request is tried again in ``delay_s`` seconds: say why, counting down, in place
+        of "Thinking" (until the answer starts)."""
+        if not self._thinking_timer_active():
+            return
+        self._retry = (time.monotonic() + delay_s, reason)
+        self._thinking.show()
+        self._tick_thinking()
+
     def _tick_thinking(self) -> None:
         self._thinking_step = (self._thinking_step + 1) % 4
         dots = "." * self._thinking_step
+        if self._retry is not None:
+            deadline, reason = self._retry
+            left = deadline - time.monotonic()
+            if left > 0.5:
+                self._thinking.setText(f"{reason}. Trying again in {left:.0f} s{dots}")
+                return
+            self._retry = None
         self._thinking.setText("Thinking" + dots)
         if self._reasoning_toggle is not None and not self._source:
             self._reasoning_toggle.setText("Thinking" + dots)
 
     def _stop_thinking(self) -> None:
+        self._retry = None
         if self._thinking_timer is not None:
             self._thinking_timer.stop()
         self._thinking.hide()

@@ -23,6 +23,9 @@ QPushButton#sendButton:enabled { background: palette(highlight); color: palette(
     border: none; }
 QPushButton#sendButton:disabled { background: palette(button); color: palette(mid);
     border: 1px solid palette(midlight); }
+QPushButton#stopButton { background: palette(button); color: palette(button-text);
+    border: 1px solid palette(mid); }
+QPushButton#stopButton:hover { border: 1px solid palette(highlight); }
 QPushButton#newChatButton { text-align: left; padding: 7px 10px; border-radius: 8px; }
 QListWidget#sessionList { border: none; background: transparent; }
 QListWidget#sessionList::item { padding: 7px 8px; border-radius: 6px; }
