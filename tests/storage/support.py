@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from fakes.sqlite import query
+
+__all__ = ["START", "FakeClock", "query"]
 
 #: The fake clock's start: 2027-01-15 08:00:00 UTC.
 START = 1_800_000_000.0
@@ -21,13 +22,3 @@ class FakeClock:
     def advance(self, seconds: float = 1.0) -> float:
         self.now += seconds
         return self.now
-
-
-def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Run one statement on a fresh plain sqlite3 connection and return its rows."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        return [tuple(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from chatdesk.ui.markdown import render_blocks, render_key
 from conftest import SignalWaiter, start_app, started_app
 from fakes.keyring import MemoryKeyring
 from fakes.openrouter import FakeOpenRouter, Gate, Reply
+from fakes.sqlite import query
 
 pytestmark = pytest.mark.gui
 
@@ -625,14 +625,11 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     answer = "Kumquats are:\n\n- small\n- **citrus**\n\n```python\nprint('kumquat')\n```\n"
-    first = await start_app(qapp, data_dir)
-    assert first.controller is not None
-    conversation_id = await _answered_chat(first, app_env, "What is a kumquat?", answer)
-    await first.runner.wait_idle()
-    await first.shutdown()
+    async with started_app(qapp, data_dir) as first:  # quitting saves the render cache
+        conversation_id = await _answered_chat(first, app_env, "What is a kumquat?", answer)
 
     db = data_dir / "chatdesk.db"
-    ((answer_id, key, html, codes),) = _query(
+    ((answer_id, key, html, codes),) = query(
         db, "SELECT message_id, render_key, html, code_blocks FROM render_cache"
     )
     expected = render_blocks(answer, dark=first.dark)
@@ -642,7 +639,7 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
         ["print('kumquat')\n"],
     )
     # Mark the stored HTML: the next start must show it as it is, not a fresh render.
-    _query(db, "UPDATE render_cache SET html = replace(html, 'small', 'small (cached)')")
+    query(db, "UPDATE render_cache SET html = replace(html, 'small', 'small (cached)')")
 
     async with started_app(qapp, data_dir) as second:
         assert second.controller is not None and second.window is not None
@@ -652,7 +649,7 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
         assert "small (cached)" in widget.body.toPlainText()
         assert widget.code_blocks == ("print('kumquat')\n",)  # its Copy link still works
     # Quitting again keeps the cached render (nothing changed), not a new one.
-    assert _query(db, "SELECT html FROM render_cache") == [
+    assert query(db, "SELECT html FROM render_cache") == [
         (html.replace("small", "small (cached)"),)
     ]
 
@@ -660,27 +657,17 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
 async def test_a_render_cache_for_the_other_palette_is_not_used(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    first = await start_app(qapp, data_dir)
-    await _answered_chat(first, app_env, "Hi", "Plain *answer*")
-    await first.runner.wait_idle()
-    await first.shutdown()
+    async with started_app(qapp, data_dir) as first:
+        await _answered_chat(first, app_env, "Hi", "Plain *answer*")
     db = data_dir / "chatdesk.db"
     other = render_key(not first.dark)
-    _query(db, "UPDATE render_cache SET render_key = ?, html = '<p>stale</p>'", (other,))
+    query(db, "UPDATE render_cache SET render_key = ?, html = '<p>stale</p>'", (other,))
 
     async with started_app(qapp, data_dir) as second:
         assert second.window is not None
         (_, answer_widget) = second.window.chat_view.message_widgets()
         assert answer_widget.body.toPlainText() == "Plain answer"
-    assert _query(db, "SELECT render_key FROM render_cache") == [(render_key(first.dark),)]
-
-
-def _query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
+    assert query(db, "SELECT render_key FROM render_cache") == [(render_key(first.dark),)]
 
 
 async def test_a_theme_switch_keeps_the_toolbar_and_composer_as_they_started(

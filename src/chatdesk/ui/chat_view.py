@@ -111,6 +111,7 @@ class ChatView(QScrollArea):
         self.setWidget(self._canvas)
 
         self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
+        self._regenerable: MessageWidget | None = None  # the one offering "Answer again"
         self._widgets: dict[int, MessageWidget] = {}
         self._held: list[Message] = []  # older messages given but not instantiated
         self._tool_names: dict[str, str] = {}  # call id -> exposed tool name
@@ -260,8 +261,7 @@ class ChatView(QScrollArea):
         if widget is None:
             self._append(message)
         else:
-            widget.finish(message)
-        self._update_regenerate()
+            widget.finish(message)  # keeps its "Answer again" state
 
     def show_error(
         self,
@@ -422,10 +422,14 @@ class ChatView(QScrollArea):
 
     def _update_regenerate(self) -> None:
         """Only the last answer of the conversation offers "Answer again"."""
-        answers = [w for w in self._items if isinstance(w, MessageWidget)]
-        last = answers[-1] if answers else None
-        for widget in answers:
-            widget.set_can_regenerate(widget is last)
+        last = next((w for w in reversed(self._items) if isinstance(w, MessageWidget)), None)
+        if last is self._regenerable:
+            return
+        if self._regenerable is not None and self._regenerable in self._items:
+            self._regenerable.set_can_regenerate(False)
+        if last is not None:
+            last.set_can_regenerate(True)
+        self._regenerable = last
 
     def _insert(self, index: int, widget: QWidget) -> None:
         self._apply_font(widget)

@@ -572,13 +572,14 @@ class ChatController(QObject):
         last_usage: Usage | None = None
         try:
             async for event in events:
-                handler = handlers.get(type(event))
+                kind = type(event)
+                handler = handlers.get(kind)
                 if handler is not None:
                     handler(event)
-                if isinstance(event, UsageReported):
+                if kind is UsageReported:
                     last_usage = event.usage
-                elif isinstance(event, TurnDone | TurnFailed):
-                    replaced = isinstance(event, TurnDone) and event.replaced is not None
+                elif kind is TurnDone or kind is TurnFailed:
+                    replaced = kind is TurnDone and event.replaced is not None
                     if replaced and self._viewing_turn():  # the old answer is gone now
                         await self.load_conversation(conversation_id)
                     await self._turn_over(conversation_id, last_usage)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
@@ -12,7 +13,13 @@ __all__ = ["icon"]
 
 def icon(name: str, color: QColor, size: int = 16) -> QIcon:
     """A small line icon drawn with QPainter: copy, check, retry, tool, warning, settings,
-    attach (a plus)."""
+    attach (a plus). Each name, colour and size is drawn once (every message shows some)."""
+    return _drawn(name, color.rgba(), size)
+
+
+@lru_cache(maxsize=128)
+def _drawn(name: str, rgba: int, size: int) -> QIcon:
+    color = QColor.fromRgba(rgba)
     ratio = 2.0
     pix = QPixmap(int(size * ratio), int(size * ratio))
     pix.setDevicePixelRatio(ratio)

@@ -313,16 +313,16 @@ _parser: MarkdownIt | None = None
 _known: dict[tuple[str, bool], Rendered] = {}
 #: Bump when the HTML for the same Markdown changes in a way the key below would miss.
 RENDER_FORMAT = 1
+try:  # the code that renders in this process, even if the file is edited while it runs
+    _SOURCE_STAMP = os.stat(__file__).st_mtime_ns
+except OSError:  # a frozen app: the version says it all
+    _SOURCE_STAMP = 0
 
 
 def render_key(dark: bool) -> str:
     """What a stored render must have been made with to be shown as it is: this renderer (its
     format, the app's version, this file's modification time) and the palette."""
-    try:
-        mtime = os.stat(__file__).st_mtime_ns
-    except OSError:  # a frozen app: the version says it all
-        mtime = 0
-    return f"{RENDER_FORMAT}:{__version__}:{mtime}:{'dark' if dark else 'light'}"
+    return f"{RENDER_FORMAT}:{__version__}:{_SOURCE_STAMP}:{'dark' if dark else 'light'}"
 
 
 def remember(text: str, *, dark: bool, rendered: Rendered) -> None:
@@ -333,7 +333,7 @@ def remember(text: str, *, dark: bool, rendered: Rendered) -> None:
 
 def render_blocks(text: str, *, dark: bool, code_index: int = 0) -> Rendered:
     """Render ``text``; its code blocks are numbered from ``code_index`` in ``copy-code`` links."""
-    if code_index == 0:
+    if _known and code_index == 0:
         known = _known.pop((text, dark), None)
         if known is not None:
             return known
