@@ -202,8 +202,8 @@ class ChatdeskApp:
         self.controller.attach_repository(self.repository)
         await self._load_presets()
         problems = [*self.settings_store.problems]
-        shown_files = await self._start_attachments(problems)
-        if not self._snapshot.complete or interrupted or shown_files:
+        await self._start_attachments(problems)
+        if not self._snapshot.complete or interrupted:
             last = self.window.last_conversation()
             if last is not None and await self.repository.get_conversation(last) is not None:
                 await self.controller.load_conversation(last)
@@ -225,8 +225,8 @@ class ChatdeskApp:
         else:
             self.window.firstPainted.connect(self._after_first_paint)
 
-    async def _start_attachments(self, problems: list[str]) -> bool:
-        """The attachment store (local or GCS); True if the snapshot shown has files to add."""
+    async def _start_attachments(self, problems: list[str]) -> None:
+        """The attachment store (local or GCS); the files of the messages already shown."""
         from chatdesk.attachments.config import AttachmentsConfig
         from chatdesk.attachments.factory import build_attachment_service
 
@@ -247,8 +247,10 @@ class ChatdeskApp:
         self.controller.attach_attachments(self.attachments)
         self.window.enable_attachments(self.attachments.limits)
         self.window.chat_view.attachment_views = self.attachments.views_now
-        ids = [m.id for m in self._snapshot.messages if m.role == "user"]
-        return bool(ids) and bool(await self.attachments.attachments_for(ids))
+        shown = [m for m in self._snapshot.messages if m.role == "user"]
+        if shown:
+            with_files = await self.attachments.with_attachments(shown)
+            self.window.chat_view.show_attachments([m for m in with_files if m.attachments])
 
     def _is_openrouter(self) -> bool:
         return self.settings.openrouter_base_url.rstrip("/") == OPENROUTER_BASE_URL

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import array
 import asyncio
+import contextlib
 import itertools
 import math
+import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -134,8 +137,43 @@ def test_level_is_a_dbfs_meter_reading() -> None:
     assert pcm_level(linear16([0.0001] * 100)) == 0.0  # below -60 dBFS
 
 
+def _hang_up(fifo: Path) -> None:
+    """Open ``fifo`` as a writer and close it: a reader blocked in open() wakes up to EOF."""
+    with contextlib.suppress(OSError):  # ENXIO: no reader is waiting, nothing to wake
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
 async def test_open_reads_the_file_off_the_event_loop(tmp_path: Path) -> None:
-    path = write_wav(tmp_path / "t.wav", tone(0.2))
-    source = WavFileSource(path)
-    await asyncio.gather(source.open(), asyncio.sleep(0))
+    """A FIFO's reader blocks until the writer comes: the loop must keep running meanwhile."""
+    data = write_wav(tmp_path / "t.wav", tone(0.2)).read_bytes()
+    fifo = tmp_path / "late.wav"
+    os.mkfifo(fifo)
+    source = WavFileSource(fifo)
+    # Were the file read on the loop, the loop would stop in that read and no asyncio timeout
+    # could fire: this thread then ends the read with EOF, and the checks below fail.
+    watchdog = threading.Timer(10.0, _hang_up, args=(fifo,))
+    watchdog.start()
+    ticks: list[int] = []
+
+    async def other_work() -> None:
+        for n in range(5):
+            ticks.append(n)
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(source.open())
+    try:
+        await asyncio.create_task(other_work())  # other tasks run while open() waits
+        assert ticks == [0, 1, 2, 3, 4]
+        assert not task.done(), "open() finished before the file had any data"
+        watchdog.cancel()
+        async with asyncio.timeout(10):
+            await asyncio.to_thread(fifo.write_bytes, data)
+            await task
+    finally:
+        watchdog.cancel()
+        if not task.done():  # never leave a worker thread stuck on the FIFO
+            _hang_up(fifo)
+        with contextlib.suppress(Exception):  # an error here is already the test's failure
+            async with asyncio.timeout(10):
+                await task
     assert source.duration_s == pytest.approx(0.2)

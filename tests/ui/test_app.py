@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.app import ChatdeskApp
 from chatdesk.core.models import MessageStatus
+from chatdesk.ui.attachment_chips import AttachmentStrip
 from chatdesk.ui.markdown import render_blocks, render_key
 from conftest import SignalWaiter, start_app, started_app
 from fakes.keyring import MemoryKeyring
@@ -711,3 +712,32 @@ async def test_a_rate_limit_wait_is_explained_until_the_answer_comes(
     await finished.wait()
     assert not widget.thinking_visible
     assert widget.body.toPlainText() == "Worth the wait."
+
+
+async def test_a_restart_adds_the_files_to_the_messages_it_painted(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n")
+    async with started_app(qapp, data_dir) as first:
+        assert first.window is not None and first.controller is not None
+        chips = first.window.composer.chips
+        assert chips is not None and chips.add_files([notes]) == 1
+        await _answered_chat(first, app_env, "Read this", "Read it.")
+        user_id = first.window.chat_view.message_widgets()[0].message_id
+
+    second = ChatdeskApp(qapp, data_dir)
+    second.show_window()  # the first paint: no attachment store yet
+    assert second.window is not None
+    painted = second.window.chat_view.message_widget(user_id)
+    assert painted is not None and painted.findChild(AttachmentStrip) is None
+    try:
+        await second.start()
+        await second.runner.wait_idle()
+        assert second.window.chat_view.message_widget(user_id) is painted  # not built again
+        strip = painted.findChild(AttachmentStrip)
+        assert strip is not None and strip.isVisibleTo(painted)
+        assert [b.accessibleName() for b in strip.buttons()] == ["Open notes.md"]
+    finally:
+        await second.runner.wait_idle()
+        await second.shutdown()

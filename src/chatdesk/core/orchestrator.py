@@ -39,6 +39,7 @@ from chatdesk.core.events import (
 from chatdesk.core.models import (
     Attachment,
     ChatRequest,
+    ContentPart,
     Message,
     MessageStatus,
     ModelInfo,
@@ -81,6 +82,18 @@ class _Round:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+@dataclass(slots=True)
+class _TurnParts:
+    """Attachment parts of the turn's user messages, by message id, built once per turn.
+
+    Tool rounds add only assistant and tool messages, so each round reuses these instead of
+    reading, encoding and touching every file again.
+    """
+
+    parts: dict[int, tuple[ContentPart, ...]] = field(default_factory=dict)
+    resolved: set[int] = field(default_factory=set)  # user message ids already looked at
 
 
 class ChatOrchestrator:
@@ -206,13 +219,14 @@ class ChatOrchestrator:
 
         rounds = 0
         state = _Round()
+        attached = _TurnParts()
         current_done = False  # the current assistant message is already stored complete
         try:
             while True:
                 state = _Round()
                 offer_tools = rounds < self._max_tool_rounds
                 request = await self._build_request(
-                    conversation_id, config, offer_tools, hidden=replaced
+                    conversation_id, config, offer_tools, attached, hidden=replaced
                 )
                 async for event in self._stream(conversation_id, assistant.id, request, state):
                     yield event
@@ -330,6 +344,7 @@ class ChatOrchestrator:
         conversation_id: int,
         config: TurnConfig,
         offer_tools: bool,
+        attached: _TurnParts,
         *,
         hidden: tuple[int, int] | None = None,
     ) -> ChatRequest:
@@ -339,8 +354,11 @@ class ChatOrchestrator:
         info = self._model_info(config.model)
         parts = None
         if self._attachments is not None:
-            users = [m for m in history if m.role == "user"]
-            parts = await self._attachments.parts_for(users, config.model, info)
+            users = [m for m in history if m.role == "user" and m.id not in attached.resolved]
+            if users:  # only the first round of a turn has any
+                attached.parts.update(await self._attachments.parts_for(users, config.model, info))
+                attached.resolved.update(m.id for m in users)
+            parts = attached.parts
         messages = context.to_request_messages(history, parts)
         system = (
             RequestMessage("system", config.system_prompt) if config.system_prompt.strip() else None

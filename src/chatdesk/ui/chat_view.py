@@ -394,6 +394,18 @@ class ChatView(QScrollArea):
             orphan = self._orphans.pop(call.id, None)
             if orphan is not None and orphan in self._items:
                 self._remove(orphan)
+        self._add_strip(widget, message)
+        return widget
+
+    def show_attachments(self, messages: Sequence[Message]) -> None:
+        """Add the files of messages already shown (they were painted before the attachment
+        store was ready)."""
+        for message in messages:
+            widget = self._widgets.get(message.id)
+            if widget is not None:
+                self._add_strip(widget, message)
+
+    def _add_strip(self, widget: MessageWidget, message: Message) -> None:
         if message.attachments and self.attachment_views is not None:
             from chatdesk.ui.attachment_chips import AttachmentStrip  # only when files show
 
@@ -403,7 +415,6 @@ class ChatView(QScrollArea):
             strip.set_views(self.attachment_views(message.attachments))
             strip.openRequested.connect(self.attachmentOpenRequested)
             widget.set_attachment_strip(strip)
-        return widget
 
     def _append(self, message: Message) -> None:
         widget = self._make(message)
