@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from keyring.backends import fail
+from keyring.errors import KeyringLocked
 
 from chatdesk.errors import SecretStoreError
 from chatdesk.secrets import SERVICE, SecretStore
@@ -50,3 +51,26 @@ def test_blank_value_deletes() -> None:
     secrets.set("deepgram", "dg-key")
     secrets.set("deepgram", "   ")
     assert (SERVICE, "deepgram") not in backend.store
+
+
+def test_keyring_value_reads_afresh_and_is_redacted() -> None:
+    backend = MemoryKeyring()
+    secrets = SecretStore(environ={}, backend=backend)
+    assert secrets.keyring_value("github") is None
+    backend.store[(SERVICE, "github")] = "ghp_first"
+    assert secrets.keyring_value("github") == "ghp_first"  # absence is not cached
+    backend.store[(SERVICE, "github")] = "ghp_second"
+    assert secrets.keyring_value("github") == "ghp_second"
+    assert {"ghp_first", "ghp_second"} <= set(secrets.known_values())
+
+
+def test_keyring_value_says_why_it_cannot_read() -> None:
+    with pytest.raises(SecretStoreError, match="no system keyring is available"):
+        SecretStore(environ={}, backend=fail.Keyring()).keyring_value("github")
+
+    class Refusing(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise KeyringLocked("locked")
+
+    with pytest.raises(SecretStoreError, match=r"^the keyring refused \(locked\)$"):
+        SecretStore(environ={}, backend=Refusing()).keyring_value("github")

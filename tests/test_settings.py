@@ -10,6 +10,7 @@ import pytest
 
 from chatdesk import paths
 from chatdesk.settings import OPENROUTER_BASE_URL, Settings, SettingsStore, describe
+from chatdesk.speech.settings import DictationSettings
 
 
 def _store(data_dir: Path, env: dict[str, str] | None = None) -> SettingsStore:
@@ -172,3 +173,32 @@ def test_replace_validates() -> None:
     assert settings.replace(openrouter_base_url=" http://x:1/v1/ ").openrouter_base_url == (
         "http://x:1/v1"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "floor", "too_small", "fine", "too_big"),
+    [
+        ("dictation_utterance_end_ms", 1000, (1, 500, 999, -1), (0, 1000, 5000), 5001),
+        ("dictation_endpointing", 10, (1, 9, -5), (0, 10, 300, 10000), 10001),
+    ],
+)
+def test_dictation_values_follow_the_dictation_rules(
+    name: str, floor: int, too_small: tuple[int, ...], fine: tuple[int, ...], too_big: int
+) -> None:
+    settings = Settings()
+    for value in too_small:
+        with pytest.raises(ValueError, match=rf"^must be 0 \(off\) or at least {floor}$"):
+            settings.replace(**{name: value})
+    for value in fine:
+        assert getattr(settings.replace(**{name: value}), name) == value
+        saved = settings.replace(**{name: value}).to_json_dict()
+        assert DictationSettings.from_prefixed(saved).problems() == []  # the mic accepts it too
+    with pytest.raises(ValueError, match="at most"):
+        settings.replace(**{name: too_big})
+
+
+def test_a_dictation_value_the_mic_refuses_is_reset_on_load(data_dir: Path) -> None:
+    paths.settings_file(data_dir).write_text(json.dumps({"dictation_utterance_end_ms": 500}))
+    store = _store(data_dir)
+    assert store.load().dictation_utterance_end_ms == Settings().dictation_utterance_end_ms
+    assert "dictation_utterance_end_ms (must be 0 (off) or at least 1000)" in store.problems[0]

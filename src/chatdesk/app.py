@@ -360,7 +360,10 @@ class ChatdeskApp:
         if self._shut_down or self.window is None:
             return
         service = MCPService(
-            self.data_dir, logs_dir=paths.logs_dir(self.data_dir), shell_path=ShellPath()
+            self.data_dir,
+            logs_dir=paths.logs_dir(self.data_dir),
+            shell_path=ShellPath(),
+            secrets=self.secrets,  # keyring values it reads are then redacted from the logs
         )
         approver = QtApprover(self.window)
         service.tool_host.approver = approver

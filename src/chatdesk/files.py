@@ -1,7 +1,8 @@
-"""Small file helpers: atomic writes, and a free name to keep a bad file aside."""
+"""Small file helpers: atomic writes, and keeping a bad file aside under a free name."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -42,4 +43,26 @@ def aside_path(path: Path) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+    return target
+
+
+def move_aside(path: Path, *, copy: bool = False) -> Path:
+    """Keep the bad file ``path`` as a free ``<name>.bad-<timestamp>`` (owner-only); returns it.
+
+    ``copy`` leaves ``path`` where it is. Raises ``OSError`` when nothing could be kept.
+    """
+    target = aside_path(path)
+    if copy:
+        data = path.read_bytes()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+    os.replace(path, target)
+    with contextlib.suppress(OSError):  # kept either way; the mode is a precaution
+        os.chmod(target, 0o600)
     return target

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,12 @@ ENV_NAMES: Mapping[str, str] = {
     "deepgram": "DEEPGRAM_API_KEY",
 }
 
+#: Why a named keyring entry cannot be read when there is no keyring (see ``keyring_value``).
+NO_KEYRING_REASON = (
+    "no system keyring is available (use ${env:NAME} instead, or install and unlock GNOME "
+    "Keyring or KWallet)"
+)
+
 NO_KEYRING_MESSAGE = (
     "No system keyring is available (on Linux, install and unlock GNOME Keyring or KWallet), "
     "so chatdesk cannot store API keys. Set them in the environment instead, "
@@ -48,6 +55,10 @@ class SecretStore:
         self._backend = backend
         self._cache: dict[str, str | None] = {}
         self._read_problem: str | None = None
+        # Values read by keyring_value; replaced, never mutated, so the log filter can read
+        # it from any thread while a worker thread adds to it.
+        self._keyring_values: frozenset[str] = frozenset()
+        self._keyring_lock = threading.Lock()  # one keyring_value read at a time
 
     @property
     def problem(self) -> str | None:
@@ -132,10 +143,32 @@ class SecretStore:
                 f"The system keyring refused to delete the key: {exc}", detail=repr(exc)
             ) from exc
 
+    def keyring_value(self, name: str) -> str | None:
+        """The keyring entry ``name`` (service "chatdesk"), read afresh; None when absent.
+
+        Any thread may call it (one read at a time); a value read is kept for
+        :meth:`known_values`, so it is redacted from the logs. Raises ``SecretStoreError``
+        (message in lower case, to follow "... cannot be resolved: ") when there is no keyring
+        or it refuses.
+        """
+        with self._keyring_lock:
+            if not self.keyring_available():
+                raise SecretStoreError(NO_KEYRING_REASON)
+            import keyring.errors
+
+            try:
+                value = self._keyring().get_password(SERVICE, name)
+            except keyring.errors.KeyringError as exc:
+                raise SecretStoreError(f"the keyring refused ({exc})", detail=repr(exc)) from None
+            if value:
+                self._keyring_values = self._keyring_values | {value}
+        return value
+
     def known_values(self) -> list[str]:
         """Every secret value currently known, for the log redaction filter."""
         values = [self._environ.get(env, "").strip() for env in ENV_NAMES.values()]
         values += [v for v in self._cache.values() if v]
+        values += self._keyring_values
         return [v for v in values if v]
 
     def _from_keyring(self, name: str) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from chatdesk.files import aside_path, atomic_write_text
+from chatdesk.files import aside_path, atomic_write_text, move_aside
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +141,15 @@ class Settings:
         1000,
         "Silence after the last word that ends an utterance (1000-5000 ms, 0 = off).",
         min=0,
+        off_or_min=1000,
         max=5000,
     )
     dictation_endpointing: int = _setting(
-        300, "Silence that ends a phrase (10-10000 ms, 0 = off).", min=0, max=10000
+        300,
+        "Silence that ends a phrase (10-10000 ms, 0 = off).",
+        min=0,
+        off_or_min=10,
+        max=10000,
     )
     dictation_vad_events: bool = _setting(True, "Speech-start events from Deepgram.")
     dictation_smart_format: bool = _setting(True, "Punctuation and number formatting.")
@@ -200,6 +205,9 @@ def validate_field(name: str, value: Any) -> Any:
             value = kind(value)
         except ValueError:
             raise ValueError("must be a number") from None
+        floor = rules.get("off_or_min")  # 0 turns the feature off; else at least this
+        if floor is not None and value != 0 and value < floor:
+            raise ValueError(f"must be 0 (off) or at least {floor}")
         if "min" in rules and value < rules["min"]:
             raise ValueError(f"must be at least {rules['min']}")
         if "max" in rules and value > rules["max"]:
@@ -321,13 +329,12 @@ class SettingsStore:
         """Keep the bad file as ``settings.json.bad-<timestamp>`` (owner-only), minus ``drop``."""
         target = aside_path(self.path)
         try:
-            if drop:
-                raw = json.loads(self.path.read_text(encoding="utf-8"))
-                kept = {k: v for k, v in raw.items() if k not in drop}
-                atomic_write_text(target, json.dumps(kept, indent=2, sort_keys=True) + "\n")
-                self.path.unlink()
-            else:
-                os.replace(self.path, target)
+            if not drop:
+                return move_aside(self.path)
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            kept = {k: v for k, v in raw.items() if k not in drop}
+            atomic_write_text(target, json.dumps(kept, indent=2, sort_keys=True) + "\n")
+            self.path.unlink()
             os.chmod(target, 0o600)
         except OSError as exc:
             log.warning("could not move %s aside: %s", self.path, exc)

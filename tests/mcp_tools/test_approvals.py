@@ -222,6 +222,11 @@ async def test_always_rules_follow_the_server_identity(data_dir: Path) -> None:
     assert store.revoke_server("calc") == 1 and store.rules() == []
 
 
+def _kept_aside(data_dir: Path) -> list[str]:
+    """The texts of the approvals files kept aside."""
+    return [p.read_text(encoding="utf-8") for p in data_dir.glob(f"{APPROVALS_FILE_NAME}.bad-*")]
+
+
 async def test_a_bad_approvals_file_is_reported_and_kept(data_dir: Path) -> None:
     path = data_dir / APPROVALS_FILE_NAME
     path.write_text("{not json", encoding="utf-8")
@@ -231,9 +236,13 @@ async def test_a_bad_approvals_file_is_reported_and_kept(data_dir: Path) -> None
     changes: list[int] = []
     store.add_listener(lambda: changes.append(len(store.rules())))
     store.allow("calc", "calculate", "id1")
-    assert (data_dir / f"{APPROVALS_FILE_NAME}.bad").read_text(encoding="utf-8") == "{not json"
+    assert _kept_aside(data_dir) == ["{not json"]
     assert store.problem is None and changes == [1]
     assert ApprovalStore(path).allowed("calc", "calculate", "id1")
+
+    path.write_text('{"always": 3}', encoding="utf-8")  # a second bad file: both are kept
+    ApprovalStore(path).allow("calc", "calculate", "id1")
+    assert sorted(_kept_aside(data_dir)) == ['{"always": 3}', "{not json"]
 
 
 async def test_cancel_while_waiting_stops_at_once(

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from keyring.backends import fail
+from keyring.errors import KeyringLocked
 from mcp_helpers import Statuses, config, toy
 
+from chatdesk.logs import redact
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.config import MCPConfigError, StdioServerConfig, parse_server, references
 from chatdesk.mcp.resolve import KEYRING_SERVICE, make_resolver, resolve_server_async
 from chatdesk.mcp.status import ServerState
+from chatdesk.secrets import SecretStore
 from fakes.keyring import MemoryKeyring
 
 
@@ -55,7 +58,7 @@ def test_references_are_listed() -> None:
 
 async def test_keyring_is_read_in_a_worker_thread(ring: RecordingKeyring) -> None:
     ring.set_password(KEYRING_SERVICE, "github", "ghp_secret")
-    resolver = make_resolver({"GH_HOME": "/home/gh"}, backend=lambda: ring)
+    resolver = make_resolver({"GH_HOME": "/home/gh"}, SecretStore({}, backend=ring))
     done = await resolve_server_async("gh", SERVER, resolver, timeout_s=10)
     assert isinstance(done, StdioServerConfig)
     assert done.env == {"TOKEN": "ghp_secret", "HOME_DIR": "/home/gh"}
@@ -64,13 +67,13 @@ async def test_keyring_is_read_in_a_worker_thread(ring: RecordingKeyring) -> Non
 
 
 async def test_missing_entries_and_no_keyring_say_what_to_do(ring: RecordingKeyring) -> None:
-    resolver = make_resolver({}, backend=lambda: ring)
+    resolver = make_resolver({}, SecretStore({}, backend=ring))
     with pytest.raises(MCPConfigError) as missing:
         await resolve_server_async("gh", SERVER, resolver, timeout_s=10)
     assert "server 'gh': env.TOKEN: ${keyring:github} cannot be resolved" in str(missing.value)
     assert "keyring set chatdesk github" in str(missing.value)
 
-    no_ring = make_resolver({}, backend=fail.Keyring)
+    no_ring = make_resolver({}, SecretStore({}, backend=fail.Keyring()))
     with pytest.raises(MCPConfigError, match="no system keyring is available"):
         await resolve_server_async("gh", SERVER, no_ring, timeout_s=10)
 
@@ -79,7 +82,7 @@ async def test_a_keyring_that_never_answers_does_not_block_the_loop(
     ring: RecordingKeyring,
 ) -> None:
     ring.gate = threading.Event()
-    resolver = make_resolver({"GH_HOME": "/h"}, backend=lambda: ring)
+    resolver = make_resolver({"GH_HOME": "/h"}, SecretStore({}, backend=ring))
     ticks = 0
 
     async def count_ticks() -> None:
@@ -107,7 +110,7 @@ async def test_a_server_with_an_unresolvable_secret_fails_for_good(
         cfg,
         logs_dir=data_dir / "logs",
         on_status=statuses,
-        resolver=make_resolver({}, backend=lambda: ring),
+        resolver=make_resolver({}, SecretStore({}, backend=ring)),
     )
     agg.start()
     try:
@@ -135,7 +138,7 @@ async def test_stopping_does_not_wait_for_a_hung_keyring(
         cfg,
         logs_dir=data_dir / "logs",
         on_status=statuses,
-        resolver=make_resolver({}, backend=lambda: ring),
+        resolver=make_resolver({}, SecretStore({}, backend=ring)),
     )
     agg.start()
     try:
@@ -146,3 +149,26 @@ async def test_stopping_does_not_wait_for_a_hung_keyring(
         assert statuses.latest["gh"].state is ServerState.STOPPED
     finally:
         ring.gate.set()
+
+
+async def test_a_keyring_secret_is_known_to_the_log_redaction(ring: RecordingKeyring) -> None:
+    ring.set_password(KEYRING_SERVICE, "github", "ghp_redact_me")
+    secrets = SecretStore({}, backend=ring)
+    assert "ghp_redact_me" not in secrets.known_values()
+    resolver = make_resolver({"GH_HOME": "/h"}, secrets)
+    await resolve_server_async("gh", SERVER, resolver, timeout_s=10)
+    assert "ghp_redact_me" in secrets.known_values()
+    line = redact("starting gh with TOKEN=ghp_redact_me", secrets.known_values())
+    assert "ghp_redact_me" not in line
+
+
+async def test_a_refusing_keyring_is_named(ring: RecordingKeyring) -> None:
+    class Refusing(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise KeyringLocked("the collection is locked")
+
+    resolver = make_resolver({}, SecretStore({}, backend=Refusing()))
+    with pytest.raises(MCPConfigError) as refused:
+        await resolve_server_async("gh", SERVER, resolver, timeout_s=10)
+    assert "${keyring:github} cannot be resolved: the keyring refused" in str(refused.value)
+    assert "the collection is locked" in str(refused.value)

@@ -16,7 +16,9 @@ from chatdesk.mcp.config import BUILTIN_SERVERS, MCPConfigError, builtin_server,
 from chatdesk.mcp.resolve import make_resolver
 from chatdesk.mcp.service import MCPService
 from chatdesk.mcp.status import ServerState
+from chatdesk.secrets import SERVICE, SecretStore
 from chatdesk.storage.repository import ChatRepository
+from fakes.keyring import MemoryKeyring
 
 
 def _write(path: Path, servers: dict[str, Any]) -> None:
@@ -179,3 +181,38 @@ async def test_save_import_and_refresh(
         await service.import_claude_desktop(claude)
     assert service.log_file("house") == data_dir / "logs" / "mcp" / "house.log"
     assert builtin_server("calculator").command == "chatdesk"
+
+
+async def test_keyring_references_go_through_the_apps_secret_store(
+    make_service: Callable[..., MCPService], data_dir: Path
+) -> None:
+    ring = MemoryKeyring()
+    ring.set_password(SERVICE, "github", "ghp_service_secret")
+    secrets = SecretStore({}, backend=ring)
+    _write(servers_file(data_dir), {"gh": toy("gh", env={"TOKEN": "${keyring:github}"})})
+    service = make_service(secrets=secrets)
+    statuses = Statuses()
+    service.add_status_listener(statuses)
+    service.start()
+    await statuses.wait("gh", ServerState.READY)
+    assert "ghp_service_secret" in secrets.known_values()  # so the log filter masks it
+
+
+async def test_every_bad_hand_edit_is_kept_aside_on_save(
+    make_service: Callable[..., MCPService], data_dir: Path
+) -> None:
+    path = servers_file(data_dir)
+    _write(path, {"a": toy("a")})
+    service = make_service()
+    kept: list[Path] = []
+    for broken in ('{"mcpServers": ', '{"mcpServers": []}'):
+        path.write_text(broken, encoding="utf-8")
+        assert not await service.check_file()
+        assert service.config_error is not None
+        saved = await service.save(service.config)
+        assert saved is not None and saved.read_text(encoding="utf-8") == broken
+        assert saved.name.startswith("mcp_servers.json.bad-")
+        assert service.config_error is None
+        kept.append(saved)
+    assert kept[0] != kept[1] and kept[0].read_text(encoding="utf-8") == '{"mcpServers": '
+    assert await service.save(service.config) is None  # a good file: nothing to keep

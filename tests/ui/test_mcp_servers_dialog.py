@@ -301,11 +301,10 @@ async def _import_rules_and_a_bad_hand_edit(
     assert calculator is not None
     calculator.setCheckState(0, Qt.CheckState.Unchecked)
     await _idle(dialog)
-    bad = data_dir / "mcp_servers.json.bad"
+    told = "calculator disabled; your hand edit of the file was kept as mcp_servers.json.bad-"
+    assert dialog.message.text().startswith(told)
+    bad = data_dir / dialog.message.text().rsplit(" ", 1)[-1]
     assert bad.read_text(encoding="utf-8") == '{"mcpServers": {"x": {"command": '
-    assert dialog.message.text() == (
-        "calculator disabled; your hand edit of the file was kept as mcp_servers.json.bad"
-    )
     assert not dialog.problem.isVisible()
     assert _saved(data_dir)["calculator"]["enabled"] is False
     dialog.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdesk.files import atomic_write_text
+from chatdesk.files import atomic_write_text, move_aside
 from chatdesk.mcp.config import RemoteServerConfig, ServerConfig
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ class ApprovalStore:
             self._bad_file = True
             self.problem = (
                 f"{self.path.name} cannot be read ({exc}); tools you always allowed will ask "
-                "again until you decide anew (the old file is kept as "
-                f"{self.path.name}.bad)"
+                "again until you decide anew (the old file is kept aside as "
+                f"{self.path.name}.bad-<date-time> when the rules are next saved)"
             )
             log.warning("approvals file unreadable: %s", exc)
 
@@ -144,7 +144,8 @@ class ApprovalStore:
         }
         try:
             if self._bad_file and self.path.exists():
-                self.path.replace(self.path.with_name(self.path.name + ".bad"))
+                kept = move_aside(self.path)
+                log.warning("kept the unreadable %s as %s", self.path.name, kept.name)
             self._bad_file = False
             atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             self.problem = None

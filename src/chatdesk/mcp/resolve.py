@@ -3,16 +3,16 @@
 Keyring entries live under the service ``chatdesk`` (the same as the app's API keys), so a
 user stores one with ``keyring set chatdesk NAME``. A keyring read may block (D-Bus, an unlock
 prompt), so servers with keyring references are resolved in a worker thread, with a limit.
+Keyring entries are read through :class:`SecretStore`, so their values are redacted from logs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
+from chatdesk.errors import SecretStoreError
 from chatdesk.mcp.config import (
     MCPConfigError,
     Resolver,
@@ -20,52 +20,32 @@ from chatdesk.mcp.config import (
     references,
     resolve_server,
 )
+from chatdesk.secrets import SERVICE as KEYRING_SERVICE
+from chatdesk.secrets import SecretStore
 
-if TYPE_CHECKING:
-    import keyring.backend
-
-KEYRING_SERVICE = "chatdesk"
+__all__ = ["KEYRING_SERVICE", "make_resolver", "resolve_server_async"]
 
 
 def make_resolver(
-    environ: Mapping[str, str] | None = None,
-    backend: Callable[[], keyring.backend.KeyringBackend] | None = None,
+    environ: Mapping[str, str] | None = None, secrets: SecretStore | None = None
 ) -> Resolver:
-    """A resolver for both schemes; ``backend`` returns the keyring to use (default: the OS's).
+    """A resolver for both schemes; keyring entries are read through ``secrets`` (default: a
+    new :class:`SecretStore` on the OS keyring), which then redacts them from the logs.
 
-    Raises :class:`MCPConfigError` with a specific message when the keyring is unusable.
+    Raises :class:`MCPConfigError` with a specific message when an entry cannot be read.
     """
     env = os.environ if environ is None else environ
-    lock = threading.Lock()  # one keyring call at a time, whatever thread asks
-
-    def get_backend() -> keyring.backend.KeyringBackend:
-        if backend is not None:
-            return backend()
-        import keyring
-
-        return keyring.get_keyring()
+    store = SecretStore(env) if secrets is None else secrets
 
     def resolve(scheme: str, name: str) -> str | None:
         if scheme == "env":
             return env.get(name)
         if scheme != "keyring":
             return None
-        import keyring.errors
-        from keyring.backends import fail
-
-        with lock:
-            ring = get_backend()
-            if isinstance(ring, fail.Keyring):
-                raise MCPConfigError(
-                    f"${{keyring:{name}}} cannot be resolved: no system keyring is available "
-                    "(use ${env:NAME} instead, or install and unlock GNOME Keyring or KWallet)"
-                )
-            try:
-                value = ring.get_password(KEYRING_SERVICE, name)
-            except keyring.errors.KeyringError as exc:
-                raise MCPConfigError(
-                    f"${{keyring:{name}}} cannot be resolved: the keyring refused ({exc})"
-                ) from None
+        try:
+            value = store.keyring_value(name)
+        except SecretStoreError as exc:
+            raise MCPConfigError(f"${{keyring:{name}}} cannot be resolved: {exc}") from None
         if value is None:
             raise MCPConfigError(
                 f"${{keyring:{name}}} cannot be resolved: no keyring entry named {name!r} "

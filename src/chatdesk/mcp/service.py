@@ -13,11 +13,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from chatdesk.files import move_aside
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.approvals import (
     APPROVALS_FILE_NAME,
@@ -40,6 +40,7 @@ from chatdesk.mcp.resolve import make_resolver
 from chatdesk.mcp.runner import Sleep
 from chatdesk.mcp.shell_path import ShellPath
 from chatdesk.mcp.status import ServerState, ServerStatus
+from chatdesk.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class MCPService:
         *,
         logs_dir: Path,
         resolver: Resolver | None = None,
+        secrets: SecretStore | None = None,
         shell_path: ShellPath | None = None,
         poll_interval_s: float = 1.0,
         sleep: Sleep = asyncio.sleep,
@@ -64,7 +66,9 @@ class MCPService:
     ) -> None:
         """Reads (and on first run seeds) the servers file; :meth:`start` starts the servers.
 
-        ``aggregator_options`` go to :class:`MCPToolAggregator` (max_restarts, sleep, ...).
+        Without a ``resolver``, ``${keyring:..}`` references are read through ``secrets`` (the
+        app's store, so the values are redacted from the logs). ``aggregator_options`` go to
+        :class:`MCPToolAggregator` (max_restarts, sleep, ...).
         """
         self.path = servers_file(data_dir)
         self._poll_interval_s = poll_interval_s
@@ -87,7 +91,7 @@ class MCPService:
         self.aggregator = MCPToolAggregator(
             loaded.config,
             logs_dir=logs_dir,
-            resolver=resolver or make_resolver(),
+            resolver=resolver or make_resolver(secrets=secrets),
             on_status=self._emit_status,
             shell_path=shell_path,
             builtin_env={"CHATDESK_DATA_DIR": str(data_dir)},
@@ -143,14 +147,13 @@ class MCPService:
         cannot be written (nothing changes then). "Always allow" rules of removed servers go.
 
         When the file on disk holds a bad hand edit, that edit is first kept as
-        ``mcp_servers.json.bad``, whose path is returned (None otherwise).
+        ``mcp_servers.json.bad-<timestamp>``, whose path is returned (None otherwise).
         """
         old = self.config
         kept: Path | None = None
         try:
             if self.config_error is not None and self.path.exists():
-                kept = self.path.with_name(self.path.name + ".bad")
-                shutil.copyfile(self.path, kept)
+                kept = move_aside(self.path, copy=True)
             save_config(self.path, config)
         except OSError as exc:
             raise MCPConfigError(f"Could not save {self.path.name}: {exc.strerror or exc}") from exc

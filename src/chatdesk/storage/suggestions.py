@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from chatdesk.core.suggestions import (
@@ -20,7 +19,7 @@ from chatdesk.core.suggestions import (
     dump_suggestions,
     parse_suggestions,
 )
-from chatdesk.files import aside_path, atomic_write_text
+from chatdesk.files import aside_path, atomic_write_text, move_aside
 
 __all__ = ["FILE_NAME", "SuggestionStore"]
 
@@ -142,9 +141,8 @@ class SuggestionStore:
         return items
 
     def _move_aside(self) -> Path:
-        target = aside_path(self.path)
         try:
-            os.replace(self.path, target)
+            return move_aside(self.path)
         except OSError as exc:
             log.warning("could not move %s aside: %s", self.path, exc)
-        return target
+            return aside_path(self.path)
