@@ -58,7 +58,7 @@ class SuggestionChips(QWidget):
         self.setAutoFillBackground(True)
         # Rounded chips drawn from the palette, so light and dark themes both suit them.
         self.setStyleSheet(
-            "QPushButton#suggestionChip { border: 1px solid palette(mid); border-radius: 15px;"
+            "QPushButton#suggestionChip { border: 1px solid palette(mid); border-radius: 12px;"
             " padding: 6px 14px; background: palette(base); }"
             "QPushButton#suggestionChip:hover, QPushButton#suggestionChip:focus"
             " { border-color: palette(highlight); }"
