@@ -37,9 +37,9 @@ async def one_run(
     from chatdesk.speech.deepgram import DeepgramTranscriber
     from chatdesk.speech.settings import DictationSettings
     from chatdesk.speech.sources import WavFileSource
-    from chatdesk.ui.bridge import TaskRunner
-    from chatdesk.ui.composer import Composer
-    from chatdesk.ui.dictation import DictationController
+    from chatdesk.ui.composer.composer import Composer
+    from chatdesk.ui.dictation.dictation_controller import DictationController
+    from chatdesk.ui.kit.task_runner import TaskRunner
 
     if fallback:
         fake.script(

@@ -83,7 +83,7 @@ app.exec()
 CHATDESK = (
     """
 import sys
-from chatdesk.app import main  # first, as in `python -m chatdesk`: the same import order
+from chatdesk.app.main import main  # first, as in `python -m chatdesk`: the same import order
 """
     + _PAINT_PROBE.replace(
         'print("PAINT"',
@@ -91,7 +91,7 @@ from chatdesk.app import main  # first, as in `python -m chatdesk`: the same imp
         '            print("PAINT"',
     )
     + """
-from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.shell.main_window import MainWindow
 _show = MainWindow.show
 def show(window):
     window.installEventFilter(probe)
@@ -122,8 +122,8 @@ async def _prepare(data_dir: Path, messages: int) -> None:
 # Starts the app, says "PAINT" once the window is on screen, and exits as the app does on SIGTERM.
 USE_ONCE = """
 import sys
-from chatdesk.app import main
-from chatdesk.ui.main_window import MainWindow
+from chatdesk.app.main import main
+from chatdesk.ui.shell.main_window import MainWindow
 _show = MainWindow.show
 def show(window):
     window.firstPainted.connect(lambda: print("PAINT", flush=True))

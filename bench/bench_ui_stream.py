@@ -287,8 +287,8 @@ def child_stream(kind: str, tokens_n: int, mode: str) -> dict[str, Any]:
     from PySide6.QtWidgets import QMainWindow, QTextBrowser
 
     from chatdesk.core.models import Message, MessageStatus
-    from chatdesk.ui.chat_view import ChatView
-    from chatdesk.ui.markdown import BlockScanner, render_markdown, warm_up
+    from chatdesk.ui.chat.chat_view import ChatView
+    from chatdesk.ui.rendering.markdown import BlockScanner, render_markdown, warm_up
 
     app = _app()
     warm_up()  # the chat view does this at idle after start-up, long before a reply arrives
@@ -415,8 +415,8 @@ def child_open(count: int) -> dict[str, Any]:
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QMainWindow
 
-    from chatdesk.ui.chat_view import ChatView
-    from chatdesk.ui.message_widget import MessageWidget
+    from chatdesk.ui.chat.chat_view import ChatView
+    from chatdesk.ui.chat.message_widget import MessageWidget
 
     app = _app()
     history = _history(count)  # stands in for the database: not the view's memory

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from chatdesk.app import ChatdeskApp  # noqa: E402
+from chatdesk.app.root import ChatdeskApp  # noqa: E402
 from fakes.openrouter import FakeOpenRouter, Reply  # noqa: E402
 
 QUESTION = "How do I read a large CSV file in Python without running out of memory?"

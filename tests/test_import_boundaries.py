@@ -1,4 +1,4 @@
-"""The core never imports Qt: every module outside ui/ and app.py imports with PySide6 blocked,
+"""The core never imports Qt: every module outside ui/ and app/ imports with PySide6 blocked,
 and the headless test suites pass with PySide6 unimportable."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _headless_modules() -> list[str]:
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC.parent).with_suffix("")
         parts = rel.parts
-        if "ui" in parts[1:2] or parts[-1] in ("app", "__main__"):
+        if parts[1:2] in (("ui",), ("app",)) or parts[-1] == "__main__":
             continue
         if parts[-1] == "__init__":
             parts = parts[:-1]
@@ -80,13 +80,13 @@ def test_headless_suites_pass_without_qt() -> None:
 
 def test_the_app_module_paints_without_the_event_loop_stack() -> None:
     """app.main paints the window before it imports asyncio (with ssl), aiosqlite and qasync,
-    the typed turn events and the presets: importing chatdesk.app must not pull them in (see
+    the typed turn events and the presets: importing chatdesk.app.main must not pull them in (see
     bench/bench_startup.py)."""
     late = ("asyncio", "ssl", "aiosqlite", "qasync", "httpx", "mcp")
     late += ("chatdesk.core.events", "chatdesk.core.presets", "chatdesk.core.orchestrator")
     late += ("markdown_it",)
     code = (
-        "import sys\nimport chatdesk.app\n"
+        "import sys\nimport chatdesk.app.main\n"
         f"late = [m for m in {late!r} if m in sys.modules]\n"
         "print(late)\nassert not late, late"
     )

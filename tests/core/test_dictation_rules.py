@@ -1,7 +1,7 @@
 """Auto-submit rules (chatdesk.core.dictation.AutoSubmit), driven by events and a manual clock.
 
-(Named test_dictation_rules.py: tests/ui/test_dictation.py holds the widget tests, and test
-folders without __init__.py need unique module names.)
+(Named test_dictation_rules.py: tests/ui/dictation/test_dictation_controller.py holds the
+widget tests, and test folders without __init__.py need unique module names.)
 """
 
 from __future__ import annotations

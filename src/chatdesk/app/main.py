@@ -1,0 +1,152 @@
+"""The entry point of ``chatdesk`` and ``python -m chatdesk``.
+
+Turns the garbage collector off for start-up, imports every Qt-free module the first paint
+needs before PySide6 (see below), makes the QApplication, installs the signal handlers and the
+excepthook, paints the window from ``ChatdeskApp.show_window()`` and only then starts the qasync
+loop, which runs ``ChatdeskApp.start()`` and waits for a quit request.
+"""
+
+from __future__ import annotations
+
+import gc
+
+# Start-up allocates many long-lived objects and frees few: no collections while it runs
+# (~4% of the time to the first paint). Back on at the end of the imports, and after the paint.
+_GC_ON = gc.isenabled()
+gc.disable()
+
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+# The pre-Qt block: every Qt-free module the window needs is imported here, before Qt.
+from chatdesk import APP_NAME, __version__, paths
+from chatdesk.core import models as _models  # noqa: F401
+from chatdesk.core import preset_tools as _preset_tools  # noqa: F401
+from chatdesk.core import suggestions as _suggestions  # noqa: F401
+from chatdesk.errors import ChatdeskError
+from chatdesk.logs import setup_logging as _setup_logging  # noqa: F401
+from chatdesk.mcp import host as _host  # noqa: F401
+from chatdesk.secrets import SecretStore as _SecretStore  # noqa: F401
+from chatdesk.settings import SettingsStore as _SettingsStore  # noqa: F401
+from chatdesk.storage import snapshot as _snapshot  # noqa: F401
+from chatdesk.ui.rendering import markdown as _markdown  # noqa: F401
+from chatdesk.ui.rendering import start_renders as _start_renders  # noqa: F401
+
+# isort: split
+# Qt comes last on purpose: once PySide6 is imported, its __feature__ import hook reads the
+# source of every module imported after it, which costs ~50 ms of start-up for the modules above.
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from chatdesk.app.root import ChatdeskApp
+from chatdesk.ui.shell.main_window import MainWindow
+
+if TYPE_CHECKING:
+    import asyncio
+
+if _GC_ON:
+    gc.enable()
+
+log = logging.getLogger(__name__)
+
+
+async def _run(app: ChatdeskApp) -> int:
+    """Finish starting, wait for a quit request, shut down; returns the exit code."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    _install_asyncgen_hooks(loop)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, app.request_quit)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(signum, lambda *_: app.request_quit())
+    try:
+        await app.start()
+    except Exception as exc:
+        _report_start_failure(exc)
+        await app.shutdown()
+        return 1
+    assert app.quit_event is not None
+    await app.quit_event.wait()
+    await app.shutdown()
+    return 0
+
+
+def _report_start_failure(exc: Exception) -> None:
+    message = exc.user_message if isinstance(exc, ChatdeskError) else f"{exc}"
+    log.error("could not start: %s", message, exc_info=not isinstance(exc, ChatdeskError))
+    QMessageBox.critical(None, "chatdesk cannot start", message)
+
+
+def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync never installs asyncio's async-generator hooks on Unix (see FACTS.md)."""
+    first = getattr(loop, "_asyncgen_firstiter_hook", None)
+    final = getattr(loop, "_asyncgen_finalizer_hook", None)
+    if first is not None and final is not None:
+        sys.set_asyncgen_hooks(firstiter=first, finalizer=final)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``chatdesk`` and ``python -m chatdesk``; ``chatdesk mcp-server NAME``
+    serves a built-in MCP server over stdio instead."""
+    args = list(argv if argv is not None else sys.argv)
+    if args[1:2] == ["mcp-server"]:
+        from chatdesk.mcp.servers import run_builtin
+
+        return run_builtin(args[2:])
+    qapp = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    assert isinstance(qapp, QApplication)
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationDisplayName("chatdesk")
+    qapp.setApplicationVersion(__version__)
+    qapp.setDesktopFileName("chatdesk")
+    qapp.setStyle("Fusion")
+    qapp.setWindowIcon(QIcon(str(paths.resources_dir() / "chatdesk.png")))
+    qapp.setQuitOnLastWindowClosed(False)
+    sys.excepthook = _report_unexpected
+    gc.disable()  # until the first paint (see the top of this module)
+    app = ChatdeskApp(qapp)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # until the loop's own handlers take over
+        signal.signal(signum, lambda *_: app.request_quit())
+    try:
+        app.show_window()
+    except Exception as exc:
+        _report_start_failure(exc)
+        return 1
+    app.wait_for_first_paint()
+    gc.enable()
+    gc.freeze()  # what start-up made lives as long as the app: keep it out of collections
+
+    # Only now the event loop: asyncio (with ssl) and qasync cost ~35 ms and ~12 MB, which the
+    # first paint does not need.
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(loop.run_until_complete(_run(app)))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+def _report_unexpected(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """An exception escaped a Qt slot: log it (a windowed app has no stderr) and say so."""
+    log.error("unexpected error", exc_info=(kind, exc, tb))
+    app = QApplication.instance()
+    for widget in app.topLevelWidgets() if isinstance(app, QApplication) else ():
+        if isinstance(widget, MainWindow):
+            widget.banner.show_text("error", f"Something went wrong ({kind.__name__}: {exc}).")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

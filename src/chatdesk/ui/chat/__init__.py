@@ -1,0 +1,1 @@
+"""The conversation: its controller, the view, message widgets, tool and error cards."""

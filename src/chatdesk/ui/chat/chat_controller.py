@@ -1,0 +1,732 @@
+"""ChatController: the one QObject between the widgets and the core.
+
+Widgets call its plain methods; it runs the core's coroutines through ``TaskRunner`` and turns
+their results into signals. Text deltas are coalesced and flushed at most every
+``FLUSH_INTERVAL_MS`` so the view repaints at most ~60 times a second whatever the token rate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.errors import ChatdeskError, InputError
+from chatdesk.ui.kit.task_runner import TaskRunner
+
+# The typed turn events and the presets are imported when first needed, after the first paint:
+# their ~20 frozen dataclasses cost ~17 ms of start-up that showing a conversation does not need.
+if TYPE_CHECKING:
+    import asyncio
+
+    from chatdesk.attachments.service import AttachmentService
+    from chatdesk.attachments.validate import PendingFile
+    from chatdesk.core.events import (
+        AssistantContinued,
+        ReasoningDelta,
+        RetryScheduled,
+        TextDelta,
+        TitleChanged,
+        ToolCallFinished,
+        ToolCallStarted,
+        TurnDone,
+        TurnEvent,
+        TurnFailed,
+        TurnStarted,
+    )
+    from chatdesk.core.orchestrator import ChatOrchestrator
+    from chatdesk.core.ports import ChatProvider
+    from chatdesk.core.presets import Preset
+    from chatdesk.storage.repository import ChatRepository
+    from chatdesk.storage.snapshot import StartSnapshot
+    from chatdesk.ui.presets.presets_menu import PresetManager
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_MS = 16
+#: Messages shown when a conversation opens (more load at once if they do not fill the view).
+FIRST_PAGE = 6
+#: Messages per older page, loaded when the user scrolls up.
+PAGE_SIZE = 50
+
+
+class ChatController(QObject):
+    """Conversation list, the open conversation, and the turn being streamed."""
+
+    conversationsChanged = Signal(object)  # list[Conversation]
+    conversationOpened = Signal(
+        object, object, bool
+    )  # Conversation | None, list[Message], has_older
+    olderMessagesLoaded = Signal(object, bool)  # list[Message], has_older
+    userMessageAdded = Signal(object)  # Message
+    assistantStarted = Signal(int, str)  # message id, model
+    streamDelta = Signal(int, str, str)  # message id, text, reasoning
+    messageFinished = Signal(object)  # Message (complete or cancelled)
+    turnFailed = Signal(object, str, str, object)  # message id | None, text, kind, Message | None
+    toolActivity = Signal(str)  # a short status line while tools run
+    retryScheduled = Signal(int, float, str)  # message id, seconds until the retry, why
+    toolCallStarted = Signal(int, object)  # message id, ToolCall (the open chat's turn only)
+    #: message id, ToolCall, result text, error text | None, duration in seconds
+    toolCallFinished = Signal(int, object, str, object, float)
+    busyChanged = Signal(bool)
+    usageChanged = Signal(object, object)  # last reply Usage | None, conversation Usage
+    titleChanged = Signal(int, str)
+    modelsChanged = Signal(object)  # list[ModelInfo]
+    currentModelChanged = Signal(str)
+    draftRestored = Signal(str)  # text to put back into the composer
+    draftResent = Signal(str)  # a restored draft is being sent again (clear it from the composer)
+    notice = Signal(str, str)  # level ("info" | "warning" | "error"), text
+    filesRestored = Signal(object)  # list[PendingFile]: files of a send that was not stored
+    attachmentReady = Signal(object)  # AttachmentView to open
+    toolRunsLoaded = Signal(object)  # dict call id -> ToolRun (status, duration) from storage
+    presetChanged = Signal(object)  # the active Preset, or None
+    presetApplied = Signal(str)  # a confirmation for the status bar
+    modelMissing = Signal(str)  # the chosen preset's model is not in the catalogue
+
+    def __init__(
+        self,
+        repository: ChatRepository | None,
+        backend: Callable[[], tuple[ChatOrchestrator, ChatProvider]],
+        runner: TaskRunner,
+        turn_config: Callable[[str], TurnConfig],
+        default_model: str,
+        parent: QObject | None = None,
+        *,
+        presets: PresetManager | None = None,
+    ) -> None:
+        """``backend`` builds the orchestrator and provider on first use (after the first paint:
+        the HTTP stack is not needed to show the window). ``repository`` may come later through
+        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``."""
+        super().__init__(parent)
+        self._repository = repository
+        self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
+        self._attachments: AttachmentService | None = None
+        self._make_backend = backend
+        self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
+        self._runner = runner
+        self._turn_config = turn_config
+        self.model = default_model
+        self._presets = presets
+        #: The active preset: its settings go with the next turn (None: the defaults).
+        self.preset: Preset | None = None
+        self._event_handlers: dict[type[TurnEvent], Callable[[Any], None]] | None = None
+        if presets is not None:
+            presets.presetsChanged.connect(self._presets_changed)
+        self.conversation: Conversation | None = None
+        self.models: list[ModelInfo] = []
+        self._oldest_id: int | None = None
+        self._filter = ""
+        self._turn: asyncio.Task[Any] | None = None
+        self._turn_conv: int | None = None  # the conversation of the current/last turn
+        self._live = False  # the open view shows that turn as it streams
+        self._user_stored = False  # the current turn's user message reached the database
+        self._failed_draft: str | None = None  # text of a send that was never stored
+        self._unsaved_text: str | None = None  # the current send's text until it is stored
+        # Everything the streaming message has received, to re-attach a view that comes back.
+        self._answer_text: list[str] = []
+        self._answer_reasoning: list[str] = []
+        self._answer_model = ""
+        self._active = False
+        self._streaming_id: int | None = None
+        self._text_buf: list[str] = []
+        self._reasoning_buf: list[str] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def orchestrator(self) -> ChatOrchestrator:
+        return self._ensure_backend()[0]
+
+    @property
+    def provider(self) -> ChatProvider:
+        return self._ensure_backend()[1]
+
+    def _ensure_backend(self) -> tuple[ChatOrchestrator, ChatProvider]:
+        if self._backend is None:
+            self._backend = self._make_backend()
+        return self._backend
+
+    @property
+    def busy(self) -> bool:
+        """True while a turn streams (the composer's Send is disabled, Stop enabled)."""
+        return self._active
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self.conversation.id if self.conversation else None
+
+    def model_info(self, model_id: str) -> ModelInfo | None:
+        """The catalogue entry of ``model_id`` (None when unknown or not loaded yet)."""
+        for info in self.models:
+            if info.id == model_id:
+                return info
+        return None
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def _db(self) -> ChatRepository:
+        """The repository; work asked for in the moment before it opens waits for it."""
+        import asyncio
+
+        if self._repository is None:
+            if self._attached is None:
+                self._attached = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._attached)
+        assert self._repository is not None
+        return self._repository
+
+    def attach_attachments(self, service: AttachmentService) -> None:
+        """The attachment service (files on messages), once the repository is open."""
+        self._attachments = service
+
+    def open_attachment(self, attachment_id: int) -> None:
+        """Find an attachment's file (or a fresh link) and emit ``attachmentReady``."""
+        self._runner.spawn(self._open_attachment(attachment_id))
+
+    async def _open_attachment(self, attachment_id: int) -> None:
+        if self._attachments is None:
+            return
+        views = await self._attachments.views_by_id([attachment_id])
+        if views:
+            self.attachmentReady.emit(views[0])
+
+    async def _with_files(self, messages: list[Message]) -> list[Message]:
+        if self._attachments is None or not messages:
+            return messages
+        return list(await self._attachments.with_attachments(messages))
+
+    async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
+        """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
+        from chatdesk.ui.chat.tool_card import ToolRun
+
+        runs = await repo.tool_runs([m.id for m in messages if m.tool_calls])
+        if runs:
+            self.toolRunsLoaded.emit({k: ToolRun(f, d) for k, (f, d) in runs.items()})
+
+    def attach_repository(self, repository: ChatRepository) -> None:
+        """The repository, once open (the window may already show a snapshot)."""
+        self._repository = repository
+        if self._attached is not None and not self._attached.done():
+            self._attached.set_result(None)
+
+    def show_snapshot(self, snapshot: StartSnapshot) -> None:
+        """Show what was read before the event loop existed, as ``load_conversation`` would."""
+        self.conversationsChanged.emit(snapshot.conversations)
+        conversation = snapshot.conversation
+        if conversation is None:
+            self.new_conversation()
+            return
+        self.conversation = conversation
+        self._oldest_id = snapshot.messages[0].id if snapshot.messages else None
+        if conversation.model and conversation.model != self.model:
+            self.set_model(conversation.model)
+        self._follow_conversation_preset()
+        self.conversationOpened.emit(conversation, snapshot.messages, snapshot.has_older)
+        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+
+    # -- conversations -------------------------------------------------------------------
+
+    def refresh_conversations(self, filter_text: str | None = None) -> None:
+        """Reload the sidebar list, filtered by title and by message text."""
+        if filter_text is not None:
+            self._filter = filter_text.strip()
+        self._runner.spawn(self.reload_conversations(), key="refresh")
+
+    async def reload_conversations(self) -> None:
+        """Reload the sidebar list now."""
+        repo = await self._db()
+        conversations = await repo.list_conversations()
+        if self._filter:
+            needle = self._filter.casefold()
+            hits = {h.conversation_id for h in await repo.search(self._filter, limit=200)}
+            conversations = [
+                c for c in conversations if needle in c.title.casefold() or c.id in hits
+            ]
+        self.conversationsChanged.emit(conversations)
+
+    def new_conversation(self) -> None:
+        """Show an empty chat; it is stored when its first message is sent."""
+        self._live = False
+        self.conversation = None
+        self._oldest_id = None
+        self.conversationOpened.emit(None, [], False)
+        self.usageChanged.emit(None, Usage())
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation (its last ``PAGE_SIZE`` messages)."""
+        self._runner.spawn(self.load_conversation(conversation_id), key="open")
+
+    async def load_conversation(self, conversation_id: int) -> None:
+        """Load and show a conversation now (``open_conversation`` runs this in the background)."""
+        repo = await self._db()
+        conversation = await repo.get_conversation(conversation_id)
+        if conversation is None:
+            self.notice.emit("warning", "That conversation no longer exists.")
+            self.refresh_conversations()
+            return
+        messages = await repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
+        has_older = len(messages) > FIRST_PAGE
+        messages = await self._with_files(messages[-FIRST_PAGE:])
+        if conversation_id != self._turn_conv:
+            self._live = False
+        self.conversation = conversation
+        self._oldest_id = messages[0].id if messages else None
+        if conversation.model and conversation.model != self.model:
+            self.set_model(conversation.model)
+        self._follow_conversation_preset()
+        self.conversationOpened.emit(conversation, messages, has_older)
+        await self._emit_tool_runs(repo, messages)
+        if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
+            self._reattach()
+        self.usageChanged.emit(
+            _last_usage(messages), await repo.conversation_usage(conversation_id)
+        )
+
+    def load_older(self) -> None:
+        """Load the window of messages before the oldest one shown."""
+        if self.conversation is None or self._oldest_id is None:
+            return
+        if self._runner.running("older") is None:
+            self._runner.spawn(self._older(self.conversation.id, self._oldest_id), key="older")
+
+    async def _older(self, conversation_id: int, before_id: int) -> None:
+        repo = await self._db()
+        messages = await repo.list_messages(
+            conversation_id, limit=PAGE_SIZE + 1, before_id=before_id
+        )
+        if self.conversation_id != conversation_id:
+            return
+        has_older = len(messages) > PAGE_SIZE
+        messages = await self._with_files(messages[-PAGE_SIZE:])
+        if self.conversation_id != conversation_id:
+            return
+        if messages:
+            self._oldest_id = messages[0].id
+        self.olderMessagesLoaded.emit(messages, has_older)
+        await self._emit_tool_runs(repo, messages)
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if not title:
+            return
+        self._runner.spawn(self._rename(conversation_id, title))
+
+    async def _rename(self, conversation_id: int, title: str) -> None:
+        repo = await self._db()
+        await repo.rename_conversation(conversation_id, title)
+        if self.conversation_id == conversation_id:
+            self.conversation = await repo.get_conversation(conversation_id)
+        self.titleChanged.emit(conversation_id, title)
+        await self.reload_conversations()
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._runner.spawn(self._pin(conversation_id, pinned))
+
+    async def _pin(self, conversation_id: int, pinned: bool) -> None:
+        repo = await self._db()
+        await repo.set_pinned(conversation_id, pinned)
+        await self.reload_conversations()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        self._runner.spawn(self._delete(conversation_id))
+
+    async def _delete(self, conversation_id: int) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        repo = await self._db()
+        turn = self._turn
+        if turn is not None and not turn.done() and self._turn_conv == conversation_id:
+            turn.cancel()  # streaming, or writing its title
+            await asyncio.wait([turn], timeout=5)
+        if self._attachments is not None:  # first, while its messages still name their files
+            try:
+                await self._attachments.delete_conversation(conversation_id)
+            except ChatdeskError as exc:  # the reaper removes what is left
+                self.notice.emit("warning", f"Some attached files were kept: {exc.user_message}")
+        await repo.delete_conversation(conversation_id)
+        if self.conversation_id == conversation_id:
+            self.new_conversation()
+        await self.reload_conversations()
+
+    # -- models --------------------------------------------------------------------------
+
+    def set_model(self, model_id: str) -> None:
+        model_id = model_id.strip()
+        if model_id and model_id != self.model:
+            self.model = model_id
+            self.currentModelChanged.emit(model_id)
+
+    # -- presets -------------------------------------------------------------------------
+
+    def apply_preset(self, preset_id: int) -> None:
+        """Use a preset from the next turn on: its model (when the catalogue has it) and its
+        settings. The open conversation remembers it at once; when its model is missing the
+        current one is kept and ``modelMissing`` asks for the picker."""
+        preset = self._presets.find(preset_id) if self._presets is not None else None
+        if preset is None or preset.id is None:
+            self.notice.emit("warning", "That preset no longer exists.")
+            return
+        from chatdesk.core.presets import apply_preset
+
+        applied = apply_preset(preset, current_model=self.model, models=self.models)
+        self.set_model(applied.model)
+        self._set_preset(preset)
+        conversation = self.conversation
+        if conversation is not None:
+            self.conversation = replace(conversation, model=applied.model, preset_id=preset.id)
+            self._runner.spawn(self._remember_preset(conversation.id, applied.model, preset.id))
+        self.presetApplied.emit(applied.message)
+        if applied.missing_model:
+            self.modelMissing.emit(applied.missing_model)
+
+    async def _remember_preset(self, conversation_id: int, model: str, preset_id: int) -> None:
+        repo = await self._db()
+        await repo.set_conversation_model(conversation_id, model, preset_id)
+
+    def _set_preset(self, preset: Preset | None) -> None:
+        if preset != self.preset:
+            self.preset = preset
+            self.presetChanged.emit(preset)
+
+    def _follow_conversation_preset(self) -> None:
+        """The open conversation's preset becomes the active one (once presets are loaded)."""
+        if self._presets is not None and self._presets.loaded and self.conversation is not None:
+            self._set_preset(self._presets.find(self.conversation.preset_id))
+
+    def _presets_changed(self, _presets: object) -> None:
+        """Edits apply from the next turn; a deleted active preset falls back to none."""
+        if self.conversation is not None:
+            self._follow_conversation_preset()
+        elif self.preset is not None and self._presets is not None:
+            self._set_preset(self._presets.find(self.preset.id))
+
+    def load_models(self, *, refresh: bool = False) -> None:
+        """Fill the model picker from the cached catalogue (fetching it when stale)."""
+        self._runner.spawn(self._load_models(refresh), key="models")
+
+    async def _load_models(self, refresh: bool) -> None:
+        try:
+            models = await self.provider.list_models(refresh=refresh)
+        except ChatdeskError as exc:
+            if refresh or not self.models:
+                self.notice.emit("warning", f"Could not load the model list: {exc.user_message}")
+            return
+        self.models = sorted(models, key=lambda m: m.id)
+        self.modelsChanged.emit(self.models)
+
+    # -- turns ---------------------------------------------------------------------------
+    #
+    # One turn streams at a time. It belongs to a conversation (``_turn_conv``); the view
+    # shows it live only while that conversation stays open (``_live``). Leaving and coming
+    # back shows the stored state, reloaded when the turn ends.
+
+    def _viewing_turn(self) -> bool:
+        return (
+            self._live and self._turn_conv is not None and self._turn_conv == self.conversation_id
+        )
+
+    def send(self, text: str, files: Sequence[PendingFile] = ()) -> bool:
+        """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
+        if (not text.strip() and not files) or self.busy:
+            return False
+        self._failed_draft = None
+        self._start_turn(self._send(text, list(files)))
+        self._unsaved_text = text
+        return True
+
+    def retry(self, message_id: int | None = None) -> None:
+        """Answer the last user message (at or before ``message_id``) again; for a message that
+        was never stored (``message_id`` < 0), send its text again."""
+        if self.busy:
+            return
+        if message_id is not None and message_id < 0:
+            draft = self._failed_draft
+            if draft:
+                self.draftResent.emit(draft)
+                self.send(draft)
+            return
+        if self.conversation is None:
+            return
+        self._start_turn(self._regenerate(self.conversation.id, message_id))
+
+    def stop(self) -> None:
+        """Stop the streaming answer; the partial text is kept."""
+        if self._active and self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+
+    def _start_turn(self, coro: Any) -> None:
+        self._user_stored = False
+        self._unsaved_text = None
+        task = self._runner.spawn(coro, name="turn")
+        self._turn = task
+        self._set_active(True)
+        task.add_done_callback(self._turn_ended)
+
+    def _set_active(self, active: bool) -> None:
+        if active != self._active:
+            self._active = active
+            self.busyChanged.emit(active)
+
+    def _turn_ended(self, task: asyncio.Task[Any]) -> None:
+        """A turn's task ended (after its title, maybe long after the answer)."""
+        if task is not self._turn:
+            return
+        self._flush()
+        self._streaming_id = None
+        self._set_active(False)
+        # Stopped or crashed before the message was saved (even before the task first ran):
+        # the text goes back to the composer.
+        unsaved = self._unsaved_text is not None and not self._user_stored
+        if unsaved and (task.cancelled() or task.exception() is not None):
+            self._give_back(self._unsaved_text or "")
+        self._unsaved_text = None
+
+    def _reattach(self) -> None:
+        """The user came back to the conversation that streams: show it live again."""
+        assert self._streaming_id is not None
+        self._live = True
+        self._text_buf.clear()
+        self._reasoning_buf.clear()  # already in _answer_*: sent whole below
+        self.assistantStarted.emit(self._streaming_id, self._answer_model)
+        self.streamDelta.emit(
+            self._streaming_id, "".join(self._answer_text), "".join(self._answer_reasoning)
+        )
+
+    def _give_back(self, text: str) -> None:
+        """The text was not stored: put it back in the composer; Retry (-1) resends it."""
+        self._failed_draft = text
+        self.draftRestored.emit(text)
+
+    async def _send(self, text: str, files: list[PendingFile]) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        repo = await self._db()
+        attachments: list[Attachment] = []
+        try:
+            if files:
+                if self._attachments is None:
+                    raise InputError("Attachments are not available yet; try again in a moment.")
+                attachments = await self._attachments.add(
+                    files, model=self.model, info=self.model_info(self.model)
+                )
+            opening = self._runner.running("open")
+            if opening is not None:  # the user clicked another chat and pressed Enter at once
+                await asyncio.wait([opening])
+            conversation = self.conversation
+            if conversation is None:
+                conversation = await repo.create_conversation(
+                    model=self.model, preset_id=self.preset.id if self.preset else None
+                )
+                self.conversation = conversation
+                self.conversationOpened.emit(conversation, [], False)
+                await self.reload_conversations()
+            self._turn_conv = conversation.id
+            self._live = True
+            events = self.orchestrator.send(
+                conversation.id, text, self._turn_config(self.model), attachments
+            )
+            await self._consume(conversation.id, events)
+            if not self._user_stored:  # the turn failed before the message was saved
+                await self._give_back_files(text, files, attachments)
+        except ChatdeskError as exc:
+            if not self._user_stored:
+                await self._give_back_files(text, files, attachments)
+            self.turnFailed.emit(None, exc.user_message, exc.kind, None)
+
+    async def _give_back_files(
+        self, text: str, files: list[PendingFile], attachments: list[Attachment]
+    ) -> None:
+        """Nothing was stored: the text and the files go back to the composer."""
+        self._give_back(text)
+        if files:
+            self.filesRestored.emit(files)
+        if attachments and self._attachments is not None:
+            try:
+                await self._attachments.discard(attachments)
+            except ChatdeskError as exc:  # the reaper removes what is left
+                log.warning("could not discard unsent attachments: %s", exc.detail or exc)
+
+    async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
+        self._turn_conv = conversation_id
+        self._live = True
+        events = self.orchestrator.regenerate(
+            conversation_id, self._turn_config(self.model), message_id
+        )
+        await self._consume(conversation_id, events)
+
+    async def _consume(self, conversation_id: int, events: Any) -> None:
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        from chatdesk.core.events import TurnDone, TurnFailed, UsageReported
+
+        repo = await self._db()
+        handlers = self._handlers()
+        last_usage: Usage | None = None
+        try:
+            async for event in events:
+                kind = type(event)
+                handler = handlers.get(kind)
+                if handler is not None:
+                    handler(event)
+                if kind is UsageReported:
+                    last_usage = event.usage
+                elif kind is TurnDone or kind is TurnFailed:
+                    replaced = kind is TurnDone and event.replaced is not None
+                    if replaced and self._viewing_turn():  # the old answer is gone now
+                        await self.load_conversation(conversation_id)
+                    await self._turn_over(conversation_id, last_usage)
+        except asyncio.CancelledError:
+            message_id = self._streaming_id
+            self._flush()
+            self._streaming_id = None
+            if message_id is not None and self._viewing_turn():
+                stopped = await repo.get_message(message_id)
+                if stopped is not None:
+                    self.messageFinished.emit(stopped)
+            elif self.conversation_id == conversation_id:
+                await self.load_conversation(conversation_id)
+            raise
+
+    async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
+        """The answer is complete or failed (a title may still follow)."""
+        repo = await self._db()
+        self._streaming_id = None
+        self._set_active(False)
+        if self.conversation_id == conversation_id:
+            if not self._live:  # the user came back while it streamed: show what is stored
+                await self.load_conversation(conversation_id)
+            self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
+        await self.reload_conversations()
+
+    def _handlers(self) -> dict[type[TurnEvent], Callable[[Any], None]]:
+        """What each kind of turn event does to the view (built on the first turn)."""
+        if self._event_handlers is None:
+            from chatdesk.core import events as ev
+
+            self._event_handlers = {
+                ev.TextDelta: self._on_text,
+                ev.ReasoningDelta: self._on_reasoning,
+                ev.TurnStarted: self._on_turn_started,
+                ev.AssistantContinued: self._on_continued,
+                ev.TurnDone: self._on_done,
+                ev.TurnFailed: self._on_failed,
+                ev.ToolCallStarted: self._on_tool_started,
+                ev.ToolCallFinished: self._on_tool_finished,
+                ev.TitleChanged: self._on_title,
+                ev.RetryScheduled: self._on_retry,
+            }
+        return self._event_handlers
+
+    def _on_text(self, event: TextDelta) -> None:
+        self._text_buf.append(event.text)
+        self._answer_text.append(event.text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _on_reasoning(self, event: ReasoningDelta) -> None:
+        self._reasoning_buf.append(event.text)
+        self._answer_reasoning.append(event.text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _on_turn_started(self, event: TurnStarted) -> None:
+        view = self._viewing_turn()
+        self._answer_text, self._answer_reasoning = [], []
+        self._answer_model = event.model
+        if event.user_message is not None:
+            self._user_stored = True
+            if view:
+                self.userMessageAdded.emit(event.user_message)
+        self._streaming_id = event.assistant_message_id
+        if view:
+            self.assistantStarted.emit(event.assistant_message_id, event.model)
+
+    def _on_continued(self, event: AssistantContinued) -> None:
+        self._flush()
+        self._answer_text, self._answer_reasoning = [], []
+        self._streaming_id = event.message_id
+        if self._viewing_turn():
+            self.messageFinished.emit(event.previous)
+            self.assistantStarted.emit(event.message_id, event.previous.model or "")
+
+    def _on_done(self, event: TurnDone) -> None:
+        self._flush()
+        if self._viewing_turn():
+            self.messageFinished.emit(event.message)
+
+    def _on_failed(self, event: TurnFailed) -> None:
+        self._flush()
+        self._streaming_id = None
+        message_id = event.message.id if event.message else None
+        if self._viewing_turn() or self._turn_conv is None:
+            self.turnFailed.emit(
+                message_id, event.error.user_message, event.error.kind, event.message
+            )
+        else:
+            self.notice.emit("error", f"An answer in another chat failed: {event.error}")
+
+    def _on_tool_started(self, event: ToolCallStarted) -> None:
+        self._flush()
+        self.toolActivity.emit(f"Running tool {event.call.name}…")
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.toolCallStarted.emit(self._streaming_id, event.call)
+
+    def _on_tool_finished(self, event: ToolCallFinished) -> None:
+        self.toolActivity.emit("")
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.toolCallFinished.emit(
+                self._streaming_id, event.call, event.result, event.error, event.duration_s
+            )
+
+    def _on_retry(self, event: RetryScheduled) -> None:
+        if self._viewing_turn() and self._streaming_id is not None:
+            self.retryScheduled.emit(self._streaming_id, event.delay_s, event.reason)
+
+    def _on_title(self, event: TitleChanged) -> None:
+        if self.conversation is not None and self.conversation.id == event.conversation_id:
+            self.conversation = _retitled(self.conversation, event.title)
+        self.titleChanged.emit(event.conversation_id, event.title)
+        self.refresh_conversations()
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        if not self._text_buf and not self._reasoning_buf:
+            return
+        text = "".join(self._text_buf)
+        reasoning = "".join(self._reasoning_buf)
+        self._text_buf.clear()
+        self._reasoning_buf.clear()
+        if self._streaming_id is not None and self._viewing_turn():
+            self.streamDelta.emit(self._streaming_id, text, reasoning)
+
+    async def shutdown(self) -> None:
+        """Stop the turn (its partial answer is stored) before the app closes."""
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+            await asyncio.wait([self._turn], timeout=5)
+
+
+def _last_usage(messages: list[Message]) -> Usage | None:
+    for message in reversed(messages):
+        if message.role == "assistant" and message.completion_tokens is not None:
+            return Usage(
+                prompt_tokens=message.prompt_tokens or 0,
+                completion_tokens=message.completion_tokens or 0,
+                total_tokens=(message.prompt_tokens or 0) + (message.completion_tokens or 0),
+                cost=message.cost,
+            )
+    return None
+
+
+def _retitled(conversation: Conversation, title: str) -> Conversation:
+    return replace(conversation, title=title, title_is_default=False)

@@ -1,0 +1,590 @@
+"""The conversation pane: a scrolling column of message widgets that follows the stream.
+
+Only a window of messages is ever instantiated: ``show_conversation`` builds widgets for the last
+:attr:`ChatView.WINDOW` messages it is given and keeps the rest as data, revealed a chunk at a
+time when the user scrolls to the top; once none are left it asks for older ones
+(``loadOlderRequested``). While the user stays at the bottom the view follows new text; once
+they scroll up it keeps the message they are reading still, whatever grows above or below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPalette, QWheelEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.models import Attachment, Message, ToolCall
+from chatdesk.ui.chat.error_card import ErrorCard
+from chatdesk.ui.chat.message_widget import MessageWidget
+from chatdesk.ui.chat.tool_card import (
+    ToolCard,
+    ToolOutcome,
+    ToolRun,
+    finished_outcome,
+    stored_outcome,
+    with_run,
+)
+from chatdesk.ui.rendering.markdown import warm_up
+
+if TYPE_CHECKING:
+    from chatdesk.attachments.views import AttachmentView
+
+__all__ = ["ChatView"]
+
+WARM_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "sql", "rust", "go")
+
+
+class ChatView(QScrollArea):
+    """Shows one conversation; the controller drives it through the methods below."""
+
+    #: Message id of the failed or cancelled assistant message (-1: the error had no message).
+    retryRequested = Signal(int)
+    openSettingsRequested = Signal()
+    #: The user scrolled to the top and older messages exist.
+    loadOlderRequested = Signal()
+    attachmentOpenRequested = Signal(int)  # an attachment id whose link must be made again
+
+    WINDOW = 50  # messages instantiated by show_conversation
+    CHUNK = 25  # held-back messages revealed per scroll to the top
+    COLUMN_WIDTH = 860  # widest the message column gets
+    _FOLLOW_SLACK = 24  # px from the bottom that still count as "at the bottom"
+
+    def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatView")
+        self.setAccessibleName("Conversation")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._dark = dark
+        self._zoom = 100
+        self._base_font = QFont(self.font())
+        self._font: QFont | None = None  # set once zoomed
+
+        self._canvas = QWidget()
+        self._canvas.setObjectName("chatCanvas")
+        self._canvas.setBackgroundRole(QPalette.ColorRole.Base)
+        self._canvas.setAutoFillBackground(True)
+        outer = QHBoxLayout(self._canvas)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self._column = QWidget(self._canvas)
+        self._column.setObjectName("chatColumn")
+        self._column.setMaximumWidth(self.COLUMN_WIDTH)
+        self._column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        outer.addStretch(1)
+        outer.addWidget(self._column, 1000)
+        outer.addStretch(1)
+        self._layout = QVBoxLayout(self._column)
+        self._layout.setContentsMargins(24, 18, 24, 28)
+        self._layout.setSpacing(8)
+        self._older_label = QLabel("Loading earlier messages…", self._column)
+        self._older_label.setObjectName("olderIndicator")
+        self._older_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._older_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._older_label.hide()
+        self._layout.addWidget(self._older_label)
+        self._layout.addStretch(1)
+        self._empty = QLabel(
+            "<div style='font-size:x-large; font-weight:600'>What can I help with?</div>"
+            "<div style='margin-top:8px'>Type below and press Enter · Shift+Enter adds a line · "
+            "Ctrl+N starts a new chat</div>",
+            self._column,
+        )
+        self._empty.setObjectName("emptyState")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(2)
+        self.setWidget(self._canvas)
+
+        self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
+        self._regenerable: MessageWidget | None = None  # the one offering "Answer again"
+        self._widgets: dict[int, MessageWidget] = {}
+        self._held: list[Message] = []  # older messages given but not instantiated
+        self._tool_names: dict[str, str] = {}  # call id -> exposed tool name
+        self._tool_results: dict[str, ToolOutcome] = {}  # call id -> what the call returned
+        self._orphans: dict[str, MessageWidget] = {}  # call id -> a result shown without its call
+        self._has_older = False
+        self._older_requested = False
+        self._following = True
+        self._anchor: tuple[QWidget, int] | None = None
+        self._adjusting = False
+        #: Views of a message's files, without I/O (set by the app once attachments work).
+        self.attachment_views: Callable[[Sequence[Attachment]], Sequence[AttachmentView]] | None = (
+            None
+        )
+
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_value_changed)
+
+        # Compile the code highlighters at idle, one language per tick, before they are needed.
+        self._warm = list(WARM_LANGUAGES)
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setInterval(60)
+        self._warm_timer.timeout.connect(self._warm_step)
+        QTimer.singleShot(1500, self._warm_timer, self._warm_timer.start)
+
+    # --- the controller's API ---
+
+    def show_conversation(self, messages: Sequence[Message], *, has_older: bool) -> None:
+        """Replace everything with ``messages`` (oldest first) and scroll to the bottom.
+
+        A ``tool`` message shows on the card of its call (in the message that made it), not
+        as a message of its own, unless that call is not among the messages given."""
+        self._remove_all()
+        self._tool_names.clear()
+        self._tool_results.clear()
+        self._learn_tools(messages)
+        split = max(len(messages) - self.WINDOW, 0)
+        self._held = list(messages[:split])
+        self._has_older = has_older
+        self._older_requested = False
+        for message in messages[split:]:
+            self._append(message)
+        self._follow()
+        QTimer.singleShot(0, self, self._fill_if_short)
+
+    def prepend_messages(self, messages: Sequence[Message], *, has_older: bool) -> None:
+        """Add an older window above, keeping what the user sees where it is."""
+        self._older_label.hide()
+        self._has_older = has_older
+        self._older_requested = False
+        self._learn_tools(messages)
+        self._held = [*messages, *self._held]
+        self._reveal_held()
+        QTimer.singleShot(0, self, self._fill_if_short)
+
+    def add_inline(self, widget: QWidget) -> None:
+        """Show a widget (an approval card) at the end of the conversation, and follow it."""
+        self._insert(len(self._items), widget)
+        self._follow()
+
+    def remove_inline(self, widget: QWidget) -> None:
+        """Take back a widget given to ``add_inline`` (not there: nothing happens)."""
+        if widget in self._items:
+            self._remove(widget)
+
+    def add_message(self, message: Message) -> None:
+        """Append a complete message; a user's own message brings the view to the bottom."""
+        self._drop_loose_errors()
+        self._learn_tools((message,))
+        existing = self._widgets.get(message.id)
+        if existing is not None:
+            existing.set_message(
+                message, tool_names=self._tool_names, tool_results=self._tool_results
+            )
+        else:
+            self._append(message)
+        if message.role == "user":
+            self._follow()
+
+    def start_assistant(self, message_id: int, model: str) -> None:
+        """Add a streaming placeholder that shows "thinking…" until the first text."""
+        self._drop_loose_errors()
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            widget = self._new_widget(message_id, "assistant", model)
+            self._insert(len(self._items), widget)
+        widget.start_stream(model)
+
+    def append_stream(self, message_id: int, text: str = "", reasoning: str = "") -> None:
+        """Add coalesced deltas to a streaming message."""
+        widget = self._widgets.get(message_id)
+        if widget is None:  # not a message of the conversation shown: ignore
+            return
+        widget.append_stream(text, reasoning)
+
+    def show_retry(self, message_id: int, delay_s: float, reason: str) -> None:
+        """The streaming message's request is tried again in ``delay_s`` seconds."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.show_retry(delay_s, reason)
+
+    def tool_started(self, message_id: int, call: ToolCall) -> None:
+        """A tool call of a streaming message runs: a card under it, running."""
+        self._tool_names[call.id] = call.name
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.tool_started(call)
+
+    def tool_finished(
+        self, message_id: int, call: ToolCall, result: str, error: str | None, duration_s: float
+    ) -> None:
+        """A tool call ended (``error`` set: it failed): its card shows how, and the result."""
+        self._tool_names[call.id] = call.name
+        outcome = finished_outcome(result, error, duration_s)
+        self._tool_results[call.id] = outcome
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.tool_finished(call, outcome)
+
+    def apply_tool_runs(self, runs: Mapping[str, ToolRun]) -> None:
+        """What the database recorded about the shown conversation's calls (call id -> run):
+        stored results gain their failed status and duration. Call after show_conversation
+        or prepend_messages; results not shown yet keep it for when they are."""
+        for call_id, run in runs.items():
+            stored = self._tool_results.get(call_id)
+            if stored is None:
+                continue
+            outcome = with_run(stored, run)
+            self._tool_results[call_id] = outcome
+            card = self.tool_card(call_id)
+            if card is not None and card.outcome == stored:
+                card.set_outcome(outcome)
+
+    def tool_card(self, call_id: str) -> ToolCard | None:
+        """The card of a tool call, if an instantiated message shows it."""
+        for widget in self._widgets.values():
+            card = widget.tool_card(call_id)
+            if card is not None:
+                return card
+        return None
+
+    def finish_message(self, message: Message) -> None:
+        """Final render with the footer; also for cancelled messages (partial text stays)."""
+        self._learn_tools((message,))
+        widget = self._widgets.get(message.id)
+        if widget is None:
+            self._append(message)
+        else:
+            widget.finish(message)  # keeps its "Answer again" state
+
+    def show_error(
+        self,
+        message_id: int | None,
+        text: str,
+        *,
+        kind: str,
+        partial: Message | None = None,
+    ) -> None:
+        """Show an inline error card under the message's partial text (Retry; Open settings)."""
+        if message_id is None and partial is not None:
+            message_id = partial.id
+        if message_id is None:
+            card = ErrorCard(text, kind, self._column)
+            card.retryClicked.connect(lambda: self.retryRequested.emit(-1))
+            card.openSettingsClicked.connect(self.openSettingsRequested)
+            self._insert(len(self._items), card)
+            return
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            model = (partial.model if partial else None) or ""
+            widget = self._new_widget(message_id, "assistant", model)
+            self._insert(len(self._items), widget)
+        widget.show_error(text, kind, partial)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self._remove_all()
+        self._has_older = False
+        self._older_requested = False
+        self._follow()
+
+    def set_dark(self, dark: bool) -> None:
+        """Re-render messages with the code colours of the theme."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        for widget in self._widgets.values():
+            widget.set_dark(dark)
+
+    def set_zoom(self, percent: int) -> None:
+        """Scale the fonts of all messages (100 = the application font)."""
+        percent = max(50, min(int(percent), 300))
+        if percent == self._zoom:
+            return
+        self._zoom = percent
+        font = QFont(self._base_font)
+        if self._base_font.pointSizeF() > 0:
+            font.setPointSizeF(self._base_font.pointSizeF() * percent / 100)
+        else:
+            font.setPixelSize(max(round(self._base_font.pixelSize() * percent / 100), 6))
+        self._font = font
+        self._canvas.setFont(font)
+        for widget in self._items:
+            self._apply_font(widget)
+
+    def is_following(self) -> bool:
+        """True while the view scrolls along with new text."""
+        return self._following
+
+    def message_widget(self, message_id: int) -> MessageWidget | None:
+        """The widget of a message, if it is instantiated."""
+        return self._widgets.get(message_id)
+
+    # --- introspection (tests, benchmarks) ---
+
+    @property
+    def zoom(self) -> int:
+        """Current zoom in percent."""
+        return self._zoom
+
+    @property
+    def held_count(self) -> int:
+        """Messages given to the view but not instantiated."""
+        return len(self._held)
+
+    def message_widgets(self) -> list[MessageWidget]:
+        """Instantiated message widgets, top to bottom."""
+        return [w for w in self._items if isinstance(w, MessageWidget)]
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        """A wheel turn upwards at the top asks for more, even when nothing can scroll."""
+        bar = self.verticalScrollBar()
+        if e.angleDelta().y() > 0 and bar.value() <= bar.minimum():
+            self._at_top()
+        super().wheelEvent(e)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _warm_step(self) -> None:
+        if self._warm:
+            warm_up((self._warm.pop(0),))
+        else:
+            self._warm_timer.stop()
+
+    def _new_widget(self, message_id: int, role: str, model: str) -> MessageWidget:
+        widget = MessageWidget(
+            message_id,
+            "user" if role == "user" else "assistant",
+            model=model,
+            dark=self._dark,
+            parent=self._column,
+        )
+        self._connect(widget)
+        return widget
+
+    def _connect(self, widget: MessageWidget) -> None:
+        self._widgets[widget.message_id] = widget
+        widget.retryRequested.connect(self.retryRequested)
+        widget.openSettingsRequested.connect(self.openSettingsRequested)
+
+    def _make(self, message: Message) -> MessageWidget | None:
+        if message.role == "system":
+            return None
+        if message.role == "tool" and message.tool_call_id in self._tool_names:
+            return None  # its call's card shows it
+        widget = MessageWidget.from_message(
+            message,
+            dark=self._dark,
+            tool_names=self._tool_names,
+            tool_results=self._tool_results,
+            parent=self._column,
+        )
+        self._connect(widget)
+        if message.role == "tool" and message.tool_call_id:
+            self._orphans[message.tool_call_id] = widget
+        for call in message.tool_calls:  # a result shown alone until now joins its call
+            orphan = self._orphans.pop(call.id, None)
+            if orphan is not None and orphan in self._items:
+                self._remove(orphan)
+        self._add_strip(widget, message)
+        return widget
+
+    def show_attachments(self, messages: Sequence[Message]) -> None:
+        """Add the files of messages already shown (they were painted before the attachment
+        store was ready)."""
+        for message in messages:
+            widget = self._widgets.get(message.id)
+            if widget is not None:
+                self._add_strip(widget, message)
+
+    def _add_strip(self, widget: MessageWidget, message: Message) -> None:
+        if message.attachments and self.attachment_views is not None:
+            from chatdesk.ui.composer.attachment_chips import (
+                AttachmentStrip,  # only when files show
+            )
+
+            strip = AttachmentStrip(widget)
+            if message.role == "user":
+                strip.align_end()
+            strip.set_views(self.attachment_views(message.attachments))
+            strip.openRequested.connect(self.attachmentOpenRequested)
+            widget.set_attachment_strip(strip)
+
+    def _append(self, message: Message) -> None:
+        widget = self._make(message)
+        if widget is not None:
+            self._insert(len(self._items), widget)
+
+    def _apply_font(self, widget: QWidget) -> None:
+        if self._font is None:
+            return
+        if isinstance(widget, MessageWidget):
+            widget.set_font_everywhere(self._font)
+        else:
+            widget.setFont(self._font)
+            for child in widget.findChildren(QWidget):
+                child.setFont(self._font)
+
+    def _update_regenerate(self) -> None:
+        """Only the last answer of the conversation offers "Answer again"."""
+        last = next((w for w in reversed(self._items) if isinstance(w, MessageWidget)), None)
+        if last is self._regenerable:
+            return
+        if self._regenerable is not None and self._regenerable in self._items:
+            self._regenerable.set_can_regenerate(False)
+        if last is not None:
+            last.set_can_regenerate(True)
+        self._regenerable = last
+
+    def _insert(self, index: int, widget: QWidget) -> None:
+        self._apply_font(widget)
+        self._items.insert(index, widget)
+        self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
+        widget.show()
+        self._empty.hide()
+        self._update_regenerate()
+
+    def _remove(self, widget: QWidget) -> None:
+        self._items.remove(widget)
+        if isinstance(widget, MessageWidget):
+            self._widgets.pop(widget.message_id, None)
+            self._orphans = {k: w for k, w in self._orphans.items() if w is not widget}
+        self._layout.removeWidget(widget)
+        widget.hide()
+        widget.deleteLater()
+        self._empty.setVisible(not self._items and not self._held)
+        self._update_regenerate()
+
+    def _remove_all(self) -> None:
+        for widget in list(self._items):
+            self._remove(widget)
+        self._held = []
+        self._set_anchor(None)
+        self._older_label.hide()
+        self._empty.show()
+
+    def _drop_loose_errors(self) -> None:
+        for widget in [w for w in self._items if isinstance(w, ErrorCard)]:
+            self._remove(widget)
+
+    def _learn_tools(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            for call in message.tool_calls:
+                self._tool_names[call.id] = call.name
+            known = self._tool_results.get(message.tool_call_id or "")
+            if message.tool_call_id and (known is None or known.duration_s is None):
+                self._tool_results[message.tool_call_id] = stored_outcome(message)
+
+    def _reveal_held(self) -> None:
+        """Instantiate the newest chunk of held-back messages above the others."""
+        if not self._held:
+            return
+        if self._anchor is None and not self._following:
+            self._set_anchor(self._capture_anchor())
+        chunk = self._held[-self.CHUNK :]
+        del self._held[-self.CHUNK :]
+        index = 0
+        for message in chunk:
+            widget = self._make(message)
+            if widget is not None:
+                self._insert(index, widget)
+                index += 1
+
+    def _at_top(self) -> None:
+        if self._held:
+            self._following = False
+            self._set_anchor(self._capture_anchor())
+            self._reveal_held()
+        elif self._has_older and not self._older_requested:
+            self._older_requested = True
+            self._older_label.show()
+            self.loadOlderRequested.emit()
+
+    def _follow(self) -> None:
+        self._following = True
+        self._set_anchor(None)
+        bar = self.verticalScrollBar()
+        self._set_value(bar.maximum())
+
+    def _set_value(self, value: int) -> None:
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(value)
+        finally:
+            self._adjusting = False
+
+    def _capture_anchor(self) -> tuple[QWidget, int] | None:
+        """The first item still visible at the top, and its offset from the viewport top."""
+        value = self.verticalScrollBar().value()
+        top = self._column.y()
+        for widget in self._items:
+            y = top + widget.y()
+            if y + widget.height() > value:
+                return widget, y - value
+        return None
+
+    def _fill_if_short(self) -> None:
+        """Content shorter than the view cannot be scrolled to the top: load older at once.
+
+        Judged by the layout's size hint, not the scroll range, which is also 0 for a moment
+        before a new window of messages is laid out.
+        """
+        if not (self._held or self._has_older):
+            return
+        if self._layout.sizeHint().height() > self.viewport().height():
+            return
+        self._at_top()
+        if self._held or not self._older_requested:
+            QTimer.singleShot(0, self, self._fill_if_short)
+
+    def _on_range_changed(self, minimum: int, maximum: int) -> None:
+        if maximum <= minimum:
+            QTimer.singleShot(0, self, self._fill_if_short)
+        if self._following:
+            self._set_value(maximum)
+        else:
+            self._apply_anchor()
+
+    def _set_anchor(self, anchor: tuple[QWidget, int] | None) -> None:
+        """Hold ``anchor`` in place; watch it, since it can move without the range changing."""
+        old = self._anchor[0] if self._anchor is not None else None
+        new = anchor[0] if anchor is not None else None
+        if old is not new:
+            if old is not None:
+                old.removeEventFilter(self)
+            if new is not None:
+                new.installEventFilter(self)
+        self._anchor = anchor
+
+    def _apply_anchor(self) -> None:
+        if self._anchor is None or self._following:
+            return
+        widget, offset = self._anchor
+        if widget in self._items:
+            self._set_value(self._column.y() + widget.y() - offset)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Move
+            and self._anchor is not None
+            and watched is self._anchor[0]
+        ):
+            self._apply_anchor()
+        return super().eventFilter(watched, event)
+
+    def _on_value_changed(self, value: int) -> None:
+        if self._adjusting:
+            return
+        bar = self.verticalScrollBar()
+        self._following = value >= bar.maximum() - self._FOLLOW_SLACK
+        self._set_anchor(None if self._following else self._capture_anchor())
+        if value <= bar.minimum() and bar.maximum() > bar.minimum():
+            self._at_top()

@@ -1,0 +1,1 @@
+"""Where the user writes: the composer, attachment chips and suggestions."""

@@ -1,0 +1,1 @@
+"""Voice dictation: its controller, the mic button and the microphone source."""

@@ -1,0 +1,582 @@
+"""The main window: sidebar, chat view, composer, model picker, menus and status bar.
+
+It only wires widgets to the ``ChatController``'s methods and signals; it never awaits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk import __version__
+from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
+from chatdesk.ui.chat.chat_controller import ChatController
+from chatdesk.ui.chat.chat_view import ChatView
+from chatdesk.ui.chat.message_widget import format_cost
+from chatdesk.ui.composer.composer import Composer
+from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips
+from chatdesk.ui.dictation.mic_button import TOGGLE_SHORTCUT, MicButton
+from chatdesk.ui.presets.presets_menu import PresetsMenu
+from chatdesk.ui.shell.first_run_panel import FirstRunPanel
+from chatdesk.ui.shell.model_picker import ModelPicker
+from chatdesk.ui.shell.sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from chatdesk.attachments.validate import Limits, PendingFile
+    from chatdesk.attachments.views import AttachmentView
+    from chatdesk.core.presets import Preset
+    from chatdesk.core.suggestions import Suggestion
+    from chatdesk.ui.composer.attachment_chips import DropPasteHelper
+    from chatdesk.ui.dictation.dictation_controller import DictationController
+    from chatdesk.ui.tools.approval_card import ApprovalCards, PendingApproval, QtApprover
+
+ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
+
+
+class Banner(QWidget):
+    """A one-line notice above the composer (warnings, errors not tied to a message)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel(self)
+        self.label.setObjectName("bannerText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕", self)
+        close.setObjectName("bannerClose")
+        close.setAccessibleName("Dismiss notice")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 6, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self.hide()
+
+    def show_text(self, level: str, text: str) -> None:
+        icon = {"error": "⛔", "warning": "⚠", "info": "ℹ"}.get(level, "ℹ")
+        self.label.setText(f"{icon}  {text}")
+        self.setProperty("level", level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """Everything the user sees."""
+
+    settingsRequested = Signal()
+    themeRequested = Signal(str)
+    keySubmitted = Signal(str)
+    quitRequested = Signal()
+    savePresetRequested = Signal()
+    managePresetsRequested = Signal()
+    suggestionsRequested = Signal()
+    mcpServersRequested = Signal()
+    #: Emitted once, just after the window's first paint (start deferred work then).
+    firstPainted = Signal()
+
+    def __init__(
+        self,
+        controller: ChatController,
+        state: QSettings,
+        *,
+        data_dir: str,
+        logs_dir: str,
+        theme: str = "system",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("chatdesk")
+        self.controller = controller
+        self._state = state
+        self._data_dir = data_dir
+        self._logs_dir = logs_dir
+        self._zoom = int(str(state.value("view/zoom", 100)))
+        self._closing = False
+        self._painted = False
+        self.close_accepted = False
+
+        self.sidebar = Sidebar(self)
+        self.chat_view = ChatView(self)
+        self.composer = Composer(self)
+        self.suggestion_chips = SuggestionChips(self)
+        self.approval_cards: ApprovalCards | None = None  # once MCP is up
+        self.mic_button = MicButton(self.composer)  # dictation binds to it after the paint
+        self.mic_button.setEnabled(False)
+        self.composer.add_accessory(self.mic_button)
+        self.slash_popup = SlashPopup(self.composer.edit)
+        self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
+        self.banner = Banner(self)
+        self.first_run = FirstRunPanel(self)
+        self.model_picker = ModelPicker(self)
+        self.model_picker.set_current(controller.model)
+
+        chat_area = QWidget(self)
+        chat_area.setObjectName("chatArea")
+        column = QVBoxLayout(chat_area)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.chat_view, 1)
+        column.addWidget(self.suggestion_chips)
+        column.addWidget(self.banner)
+        column.addWidget(self.composer)
+
+        self.chat_area = chat_area
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(chat_area)
+        self.stack.addWidget(self.first_run)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([260, 900])
+        self.setCentralWidget(self.splitter)
+
+        self._build_toolbar()
+        self._build_menus(theme)
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+        self.chat_view.set_zoom(self._zoom)
+        self.composer.edit.setFocus()
+
+    # -- construction --------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        self.sidebar_toggle = QAction("☰", self)
+        self.sidebar_toggle.setToolTip("Show or hide the sidebar (Ctrl+B)")
+        bar.addAction(self.sidebar_toggle)
+        bar.addSeparator()
+        label = QLabel(" Model ", bar)
+        bar.addWidget(label)
+        bar.addWidget(self.model_picker)
+        self.preset_label = QLabel("", bar)
+        self.preset_label.setObjectName("presetLabel")
+        bar.addWidget(self.preset_label)
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
+        )
+        bar.addWidget(spacer)
+        self.addToolBar(bar)
+        # The toolbar's layout reads its spacing and padding from the style only on a style
+        # change: without one it keeps Fusion's until the first theme switch.
+        bar.ensurePolished()
+        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
+
+    def _build_menus(self, theme: str) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.new_action = file_menu.addAction("&New chat")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+
+        view = menus.addMenu("&View")
+        self.sidebar_action = view.addAction("Show &sidebar")
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
+        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
+        view.addSeparator()
+        zoom_in = view.addAction("Zoom &in")
+        zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        zoom_in.triggered.connect(lambda: self._step_zoom(1))
+        zoom_out = view.addAction("Zoom &out")
+        zoom_out.setShortcut(QKeySequence("Ctrl+-"))
+        zoom_out.triggered.connect(lambda: self._step_zoom(-1))
+        zoom_reset = view.addAction("&Actual size")
+        zoom_reset.setShortcut(QKeySequence("Ctrl+0"))
+        zoom_reset.triggered.connect(lambda: self._set_zoom(100))
+        view.addSeparator()
+        theme_menu = view.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        for value, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            action = theme_menu.addAction(label)
+            action.setCheckable(True)
+            action.setData(value)
+            action.setChecked(value == theme)
+            self.theme_group.addAction(action)
+        self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
+
+        self.presets_menu = menus.addMenu("&Presets")
+        self.presets = PresetsMenu(self.presets_menu, self)
+        self.tools_menu = menus.addMenu("&Tools")
+        self.mcp_servers_action = self.tools_menu.addAction("&MCP Servers…")
+        self.mcp_servers_action.triggered.connect(self.mcpServersRequested)
+        self.dictate_action = self.tools_menu.addAction("&Dictate")
+        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
+        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.dictate_action.setEnabled(False)  # see install_dictation
+        suggestions = self.tools_menu.addAction("&Suggestions…")
+        suggestions.triggered.connect(self.suggestionsRequested)
+        refresh_models = self.tools_menu.addAction("Refresh model list")
+        refresh_models.triggered.connect(lambda: self.controller.load_models(refresh=True))
+
+        settings_menu = menus.addMenu("&Settings")
+        self.settings_action = settings_menu.addAction("&Settings…")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.settingsRequested)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction("Open &data folder", lambda: self._open_folder(self._data_dir))
+        help_menu.addAction("Open &logs folder", lambda: self._open_folder(self._logs_dir))
+        help_menu.addSeparator()
+        about = help_menu.addAction("&About chatdesk", self._about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _build_status_bar(self) -> None:
+        self.usage_label = QLabel("", self)
+        self.usage_label.setObjectName("usageLabel")
+        self.statusBar().addPermanentWidget(self.usage_label)
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.new_action.triggered.connect(self.new_chat)
+        self.sidebar.newRequested.connect(self.new_chat)
+        self.sidebar.openRequested.connect(c.open_conversation)
+        self.sidebar.renameRequested.connect(c.rename_conversation)
+        self.sidebar.pinRequested.connect(c.set_pinned)
+        self.sidebar.deleteRequested.connect(c.delete_conversation)
+        self.sidebar.filterChanged.connect(c.refresh_conversations)
+        self.sidebar_action.toggled.connect(self.sidebar.setVisible)
+        self.sidebar_toggle.triggered.connect(self.sidebar_action.toggle)
+        self.composer.sendRequested.connect(self._send)
+        self.composer.stopRequested.connect(c.stop)
+        self.model_picker.modelChosen.connect(c.set_model)
+        self.presets.presetChosen.connect(c.apply_preset)
+        self.presets.saveRequested.connect(self.savePresetRequested)
+        self.presets.manageRequested.connect(self.managePresetsRequested)
+        self.suggestion_chips.suggestionChosen.connect(self._use_suggestion)
+        self.suggestion_chips.manageRequested.connect(self.suggestionsRequested)
+        self.chat_view.retryRequested.connect(c.retry)
+        self.chat_view.openSettingsRequested.connect(self.settingsRequested)
+        self.chat_view.loadOlderRequested.connect(c.load_older)
+        self.chat_view.attachmentOpenRequested.connect(c.open_attachment)
+        self.first_run.keySubmitted.connect(self.keySubmitted)
+        self.first_run.openSettingsRequested.connect(self.settingsRequested)
+
+        c.conversationsChanged.connect(self.sidebar.set_conversations)
+        c.conversationOpened.connect(self._conversation_opened)
+        c.olderMessagesLoaded.connect(self._older_loaded)
+        c.userMessageAdded.connect(self.chat_view.add_message)
+        c.assistantStarted.connect(self.chat_view.start_assistant)
+        c.streamDelta.connect(self.chat_view.append_stream)
+        c.retryScheduled.connect(self.chat_view.show_retry)
+        c.messageFinished.connect(self.chat_view.finish_message)
+        c.turnFailed.connect(self._turn_failed)
+        c.busyChanged.connect(self._busy_changed)
+        c.usageChanged.connect(self._usage_changed)
+        c.titleChanged.connect(self._title_changed)
+        c.modelsChanged.connect(self._models_changed)
+        c.currentModelChanged.connect(self.model_picker.set_current)
+        c.draftRestored.connect(self._restore_draft)
+        c.draftResent.connect(self._draft_resent)
+        c.notice.connect(self.banner.show_text)
+        c.toolActivity.connect(self._tool_activity)
+        c.toolCallStarted.connect(self.chat_view.tool_started)
+        c.toolCallFinished.connect(self.chat_view.tool_finished)
+        c.toolRunsLoaded.connect(self.chat_view.apply_tool_runs)
+        c.presetChanged.connect(self._preset_changed)
+        c.presetApplied.connect(self._preset_applied)
+        c.modelMissing.connect(self._model_missing)
+        c.userMessageAdded.connect(self._hide_chips)
+        c.filesRestored.connect(self._files_restored)
+        c.attachmentReady.connect(self._open_attachment)
+
+    # -- reactions -----------------------------------------------------------------------
+
+    def install_dictation(
+        self, dictation: DictationController, push_to_talk_key: str = "F9"
+    ) -> None:
+        """Dictation works from now on (after the first paint): the mic button, Tools › Dictate
+        (Ctrl+Shift+D), a hold-to-talk key, notices in the banner, status in the status bar."""
+        from chatdesk.ui.dictation.dictation_controller import PushToTalkKey
+
+        dictation.bind_button(self.mic_button)
+        self.dictate_action.triggered.connect(dictation.toggle)
+        self.dictate_action.setEnabled(True)
+        self.mic_button.setEnabled(True)
+        self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
+        self.push_to_talk.attach_to(self)
+        dictation.notice.connect(self.banner.show_text)
+        dictation.statusChanged.connect(self._dictation_status)
+
+    def _dictation_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0 if text else 1)
+
+    def enable_attachments(self, limits: Limits) -> None:
+        """Attachments work from now on: the composer's chips (checked against ``limits``),
+        and files dropped anywhere on the window or pasted (Ctrl+V) become chips."""
+        from chatdesk.ui.composer.attachment_chips import install_drop_and_paste
+
+        first = self.composer.chips is None
+        chips = self.composer.enable_attachments(limits)
+        if first:
+            self.drop_helper = install_drop_and_paste(self, self.composer.edit, chips)
+            chips.rejected.connect(self._files_rejected)
+
+    def attach_approver(self, approver: QtApprover) -> None:
+        """Approval cards inline in the conversation that asked (once MCP is up)."""
+        from chatdesk.ui.tools.approval_card import ApprovalCards  # pydantic: not at start-up
+
+        self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
+        self.approval_cards.waitingElsewhere.connect(self._approval_elsewhere)
+        approver.requested.connect(self._approval_requested)
+        approver.finished.connect(self._approval_finished)
+
+    def _open_id(self) -> int | None:
+        return self.controller.conversation_id
+
+    def _approval_requested(self, pending: PendingApproval) -> None:
+        request = pending.request
+        self.statusBar().showMessage(
+            f"Waiting for your approval: {request.tool_name} on {request.server_id}"
+            " (Enter allows once, Esc denies)"
+        )
+
+    def _approval_finished(self, *_args: object) -> None:
+        self.statusBar().clearMessage()
+
+    def _approval_elsewhere(self, _pending: object) -> None:
+        self.banner.show_text("info", "A tool is waiting for your approval in another chat.")
+
+    def new_chat(self) -> None:
+        self.controller.new_conversation()
+        self.composer.edit.setFocus()
+
+    def _send(self, text: str) -> None:
+        if self.controller.send(text, self.composer.files()):
+            self.banner.hide()
+            self.composer.clear_after_send()
+
+    def _files_rejected(self, text: str) -> None:
+        self.banner.show_text("warning", text)
+
+    def _files_restored(self, files: Sequence[PendingFile]) -> None:
+        if self.composer.chips is not None:
+            self.composer.chips.add_pending(files)
+
+    def _open_attachment(self, view: AttachmentView) -> None:
+        url = QUrl.fromLocalFile(str(view.path)) if view.path else QUrl(view.url or "")
+        if url.isEmpty() or not QDesktopServices.openUrl(url):
+            self.banner.show_text("warning", f"Could not open {view.filename}.")
+
+    # Slots for the controller's signals are methods, never lambdas: the controller outlives
+    # the window, and only a method's connection is dropped when the window is destroyed.
+
+    def _older_loaded(self, messages: Sequence[Message], has_older: bool) -> None:
+        self.chat_view.prepend_messages(messages, has_older=has_older)
+
+    def set_presets(self, presets: Sequence[Preset]) -> None:
+        """Fill the Presets menu (the active one checked)."""
+        active = self.controller.preset
+        self.presets.set_presets(presets, active.id if active else None)
+
+    def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
+        """The prompt templates behind the chips and the composer's "/" menu."""
+        self.suggestion_chips.set_suggestions(suggestions)
+        self.slash_popup.set_suggestions(suggestions)
+
+    def _use_suggestion(self, text: str) -> None:
+        self.composer.set_text(text)
+        self.composer.edit.setFocus()
+
+    def _hide_chips(self, _message: Message) -> None:
+        self.suggestion_chips.hide()
+
+    def _preset_changed(self, preset: Preset | None) -> None:
+        self.presets.set_active(preset.id if preset else None)
+        self.preset_label.setText(f"  Preset: {preset.name}  " if preset else "")
+        self.preset_label.setToolTip(
+            f"Active preset: {preset.name} (Presets menu, Ctrl+1…Ctrl+9)" if preset else ""
+        )
+
+    def _preset_applied(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _model_missing(self, model: str) -> None:
+        self.banner.show_text(
+            "warning",
+            f"The preset's model “{model}” is not in the model list; its other settings apply. "
+            "Choose a model.",
+        )
+        self.model_picker.setFocus()
+        self.model_picker.showPopup()
+
+    def _tool_activity(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0 if text else 1)
+
+    def _restore_draft(self, text: str) -> None:
+        """Put unsent text back; never overwrite what the user typed since."""
+        current = self.composer.text()
+        if text in current:
+            return
+        self.composer.set_text(f"{text}\n\n{current}" if current.strip() else text)
+        self.composer.edit.setFocus()
+
+    def _draft_resent(self, text: str) -> None:
+        if self.composer.text().strip() == text.strip():
+            self.composer.clear_after_send()
+
+    def _conversation_opened(
+        self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool
+    ) -> None:
+        self.chat_view.show_conversation(messages, has_older=has_older)
+        if self.approval_cards is not None:  # a tool call of this chat may be waiting
+            self.approval_cards.show_for(conversation.id if conversation else None)
+        self.suggestion_chips.setVisible(not messages)
+        self.sidebar.set_current(conversation.id if conversation else None)
+        self.setWindowTitle(f"{conversation.title} — chatdesk" if conversation else "chatdesk")
+        self._state.setValue("session/last_conversation", conversation.id if conversation else 0)
+        self.composer.edit.setFocus()
+
+    def _title_changed(self, conversation_id: int, title: str) -> None:
+        if self.controller.conversation_id == conversation_id:
+            self.setWindowTitle(f"{title} — chatdesk")
+
+    def _turn_failed(
+        self, message_id: int | None, text: str, kind: str, partial: Message | None
+    ) -> None:
+        self.chat_view.show_error(message_id, text, kind=kind, partial=partial)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.composer.set_busy(busy)
+        if busy:
+            self.statusBar().showMessage("Answering…  (Esc to stop)")
+        else:
+            self.statusBar().clearMessage()
+
+    def _usage_changed(self, last: Usage | None, total: Usage) -> None:
+        parts = []
+        if last is not None:
+            parts.append(f"Last reply: {_usage_text(last)}")
+        if total.total_tokens:
+            parts.append(f"Chat: {_usage_text(total)}")
+        self.usage_label.setText("   ".join(parts))
+
+    def _models_changed(self, models: Sequence[ModelInfo]) -> None:
+        self.model_picker.set_models(models)
+        self.model_picker.set_current(self.controller.model)
+
+    def show_first_run(self, show: bool) -> None:
+        """Swap the chat for the welcome panel (no API key yet), or back."""
+        self.stack.setCurrentWidget(self.first_run if show else self.chat_area)
+        if show:
+            self.first_run.key_edit.setFocus()
+        else:
+            self.composer.edit.setFocus()
+
+    # -- view ----------------------------------------------------------------------------
+
+    def _step_zoom(self, step: int) -> None:
+        steps = list(ZOOM_STEPS)
+        nearest = min(range(len(steps)), key=lambda i: abs(steps[i] - self._zoom))
+        self._set_zoom(steps[max(0, min(len(steps) - 1, nearest + step))])
+
+    def _set_zoom(self, percent: int) -> None:
+        self._zoom = percent
+        self._state.setValue("view/zoom", percent)
+        self.chat_view.set_zoom(percent)
+        self.statusBar().showMessage(f"Zoom {percent}%", 1500)
+
+    def _open_folder(self, path: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About chatdesk",
+            f"<h3>chatdesk {__version__}</h3><p>A fast, local-first desktop chat app for large "
+            "language models.</p><p>Your conversations stay on this computer; keys stay in "
+            "your system keyring.</p>",
+        )
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self._state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 780)
+        splitter = self._state.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        visible = str(self._state.value("view/sidebar", "true")).lower() != "false"
+        self.sidebar_action.setChecked(visible)
+        self.sidebar.setVisible(visible)
+
+    def save_state(self) -> None:
+        self._state.setValue("window/geometry", self.saveGeometry())
+        self._state.setValue("window/splitter", self.splitter.saveState())
+        self._state.setValue("view/sidebar", self.sidebar_action.isChecked())
+        self._state.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self.firstPainted.emit)  # cancelled if the window goes
+
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been painted once."""
+        return self._painted
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout, then let the app shut down in order (see ``app.py``)."""
+        if not self._closing:
+            self._closing = True
+            self.save_state()
+            self.quitRequested.emit()
+        event.accept()
+        self.close_accepted = True
+
+    def last_conversation(self) -> int | None:
+        value = int(str(self._state.value("session/last_conversation", 0)) or 0)
+        return value or None
+
+
+def _usage_text(usage: Usage) -> str:
+    text = f"{usage.total_tokens:,} tokens"
+    if usage.cost is not None:
+        text += f" · {format_cost(usage.cost)}"
+    return text

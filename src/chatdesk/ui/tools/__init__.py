@@ -1,0 +1,1 @@
+"""MCP tools: the servers dialog and editor, approval cards."""

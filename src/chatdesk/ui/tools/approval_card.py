@@ -1,0 +1,336 @@
+"""The approval card shown inline in a conversation before a tool call runs, and the Qt side
+of the approver that the core awaits.
+
+``QtApprover`` is the async approver callback given to ``ApprovingToolHost``: it emits
+``requested`` and waits on a future; the card's buttons (or Enter / Esc) resolve it through
+``QtApprover.decide``. Widgets never await. ``ApprovalCards`` keeps cards in the conversation
+that asked, also when the user leaves it and comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QKeyEvent,
+    QPalette,
+    QShowEvent,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.mcp.approvals import ApprovalRequest, Decision
+from chatdesk.ui.kit.icons import icon
+from chatdesk.ui.kit.painted import ERROR_RED, Card, is_dark, mix, muted_color
+
+__all__ = ["ApprovalCard", "ApprovalCards", "PendingApproval", "QtApprover"]
+
+log = logging.getLogger(__name__)
+
+#: The arguments view grows with its text up to this many lines, then scrolls.
+MAX_ARGUMENT_LINES = 18
+CANCELLED = "cancelled"
+
+
+class ApprovalCard(Card):
+    """Server, tool, full arguments and annotations, and the four choices.
+
+    It takes focus when shown: Enter allows once, Esc denies (Tab reaches each button, and
+    Enter on a focused button chooses it). ``decided`` is emitted once.
+    """
+
+    decided = Signal(object)  # Decision
+
+    def __init__(self, request: ApprovalRequest, parent: QWidget | None = None) -> None:
+        super().__init__("tool", parent)
+        self.request = request
+        self.decision: Decision | None = None
+        self.open = True  # choices can still be made
+        self.setObjectName("approvalCard")
+        tool = request.tool_name
+        self.setAccessibleName(f"Approve tool {tool} from {request.server_id}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(12, 10, 12, 10)
+        column.setSpacing(6)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        glyph = QLabel(self)
+        glyph.setPixmap(icon("tool", self.palette().color(QPalette.ColorRole.Text), 16).pixmap(16))
+        header.addWidget(glyph)
+        self.title = QLabel(self)
+        self.title.setObjectName("approvalTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setText(f"Run {tool} from {request.server_id}?")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        header.addWidget(self.title, 1)
+        self.badges: list[QLabel] = []
+        if request.read_only:
+            self._badge("read-only", QColor("#1a7f37"), header)
+        if request.destructive:
+            self._badge("destructive", ERROR_RED, header)
+        column.addLayout(header)
+
+        about = request.title if request.title and request.title != tool else ""
+        about = " — ".join(x for x in (about, " ".join(request.description.split())) if x)
+        self.description = QLabel(about, self)
+        self.description.setObjectName("approvalDescription")
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setWordWrap(True)
+        self.description.setVisible(bool(about))
+        column.addWidget(self.description)
+
+        label = QLabel("Arguments" if request.arguments else "No arguments", self)
+        label.setObjectName("approvalArgumentsLabel")
+        column.addWidget(label)
+        self.arguments = QPlainTextEdit(self)
+        self.arguments.setObjectName("approvalArguments")
+        self.arguments.setAccessibleName("Tool arguments")
+        self.arguments.setReadOnly(True)
+        self.arguments.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.arguments.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.arguments.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.arguments.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.arguments.setPlainText(request.arguments_json())
+        self.arguments.setVisible(bool(request.arguments))
+        self.arguments.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        column.addWidget(self.arguments)
+        self._fit_arguments()
+
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.buttons: dict[Decision, QPushButton] = {}
+        for decision in (
+            Decision.DENY,
+            Decision.ALLOW_ONCE,
+            Decision.ALLOW_CONVERSATION,
+            Decision.ALLOW_ALWAYS,
+        ):
+            button = QPushButton(decision.label, self)
+            button.setObjectName(f"approval_{decision.value}")
+            button.setAutoDefault(True)  # Enter on a focused button chooses that button
+            button.clicked.connect(lambda _=False, d=decision: self.decide(d))
+            self.buttons[decision] = button
+            row.addWidget(button)
+            if decision is Decision.DENY:
+                row.addStretch(1)
+        self.buttons[Decision.ALLOW_ONCE].setToolTip("Enter")
+        self.buttons[Decision.ALLOW_ONCE].setDefault(True)  # drawn as the one Enter chooses
+        self.buttons[Decision.DENY].setToolTip("Esc")
+        column.addLayout(row)
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("approvalOutcome")
+        self.outcome.hide()
+        column.addWidget(self.outcome)
+
+    # --- choices -----------------------------------------------------------------------------
+
+    def decide(self, decision: Decision) -> None:
+        """Choose (once); the buttons give way to a line saying what was chosen."""
+        if not self.open:
+            return
+        self.decision = decision
+        self._close_with("Denied" if decision is Decision.DENY else decision.label)
+        self.decided.emit(decision)
+
+    def withdraw(self) -> None:
+        """The call no longer waits (the answer was stopped)."""
+        if self.open:
+            self._close_with("No longer needed: the answer was stopped")
+
+    def _close_with(self, text: str) -> None:
+        self.open = False
+        for button in self.buttons.values():
+            button.setEnabled(False)
+            button.hide()
+        self.outcome.setText(text)
+        self.outcome.show()
+
+    # --- keys and focus ------------------------------------------------------------------------
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if self.open and e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.decide(Decision.ALLOW_ONCE)
+        elif self.open and e.key() == Qt.Key.Key_Escape:
+            self.decide(Decision.DENY)
+        else:
+            super().keyPressEvent(e)
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        if self.open:
+            QTimer.singleShot(0, self, self._take_focus)
+
+    def _take_focus(self) -> None:
+        if self.open and self.isVisible():
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- looks -----------------------------------------------------------------------------------
+
+    def _badge(self, text: str, color: QColor, row: QHBoxLayout) -> None:
+        pal = self.palette()
+        if is_dark(pal):
+            color = mix(color, QColor("white"), 0.35)
+        badge = QLabel(text, self)
+        badge.setObjectName(f"badge_{text.replace('-', '_')}")
+        badge.setToolTip("As the server describes its tool (not verified)")
+        badge.setStyleSheet(
+            f"QLabel {{ color: {color.name()}; border: 1px solid {color.name()};"
+            " border-radius: 8px; padding: 0px 6px; }"
+        )
+        badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.badges.append(badge)
+        row.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def _fit_arguments(self) -> None:
+        lines = self.arguments.toPlainText().count("\n") + 1
+        metrics = self.arguments.fontMetrics()
+        shown = min(lines, MAX_ARGUMENT_LINES)
+        frame = self.arguments.frameWidth() * 2 + int(
+            self.arguments.document().documentMargin() * 2
+        )
+        self.arguments.setFixedHeight(shown * metrics.lineSpacing() + frame + 4)
+        muted = muted_color(self.palette())
+        self.description.setStyleSheet(f"color: {muted.name()}")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApproval:
+    """A request waiting for the user, with the id ``QtApprover.decide`` takes."""
+
+    approval_id: int
+    request: ApprovalRequest
+
+
+class QtApprover(QObject):
+    """The approver the core awaits: one future per request, resolved from the UI."""
+
+    requested = Signal(object)  # PendingApproval
+    finished = Signal(int, str)  # approval id, Decision value or "cancelled"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[PendingApproval, asyncio.Future[Decision]]] = {}
+
+    async def __call__(self, request: ApprovalRequest) -> Decision:
+        """Ask the user; returns their decision. Cancelling withdraws the card."""
+        pending = PendingApproval(next(self._ids), request)
+        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self._pending[pending.approval_id] = (pending, future)
+        self.requested.emit(pending)
+        try:
+            decision = await future
+        finally:
+            self._pending.pop(pending.approval_id, None)
+            if not future.done() or future.cancelled():
+                future.cancel()
+                self.finished.emit(pending.approval_id, CANCELLED)
+        self.finished.emit(pending.approval_id, decision.value)
+        return decision
+
+    def decide(self, approval_id: int, decision: Decision) -> bool:
+        """Answer a pending request; False when it is no longer pending."""
+        entry = self._pending.get(approval_id)
+        if entry is None or entry[1].done():
+            return False
+        entry[1].set_result(decision)
+        return True
+
+    def pending(
+        self, conversation_id: int | None = None, *, every: bool = False
+    ) -> list[PendingApproval]:
+        """Requests still waiting: of one conversation, or ``every`` one."""
+        return [
+            p
+            for p, _ in self._pending.values()
+            if every or p.request.conversation_id == conversation_id
+        ]
+
+
+class InlineHost(Protocol):
+    """Where cards are shown: the chat view's inline widgets at the end of the conversation."""
+
+    def add_inline(self, widget: QWidget) -> None: ...
+
+    def remove_inline(self, widget: QWidget) -> None: ...
+
+
+class ApprovalCards(QObject):
+    """Shows each request's card in the conversation that asked; others wait for it.
+
+    ``current`` gives the conversation on screen. Call :meth:`show_for` after the view shows a
+    conversation, so its waiting cards come back. ``waitingElsewhere`` fires for a request of
+    a conversation that is not on screen (for a notice that names it).
+    """
+
+    waitingElsewhere = Signal(object)  # PendingApproval
+
+    def __init__(
+        self,
+        approver: QtApprover,
+        view: InlineHost,
+        current: Callable[[], int | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._approver = approver
+        self._view = view
+        self._current = current
+        self._cards: dict[int, ApprovalCard] = {}
+        approver.requested.connect(self._requested)
+        approver.finished.connect(self._finished)
+
+    def card(self, approval_id: int) -> ApprovalCard | None:
+        """The card on screen for a request, if any."""
+        card = self._cards.get(approval_id)
+        return card if card is not None and shiboken6.isValid(card) else None
+
+    def show_for(self, conversation_id: int | None) -> None:
+        """Show (again) the cards of every request of ``conversation_id`` still waiting."""
+        for pending in self._approver.pending(conversation_id):
+            old = self._cards.pop(pending.approval_id, None)
+            if old is not None and shiboken6.isValid(old):
+                self._view.remove_inline(old)
+            self._show(pending)
+
+    def _requested(self, pending: PendingApproval) -> None:
+        if pending.request.conversation_id == self._current():
+            self._show(pending)
+        else:
+            self.waitingElsewhere.emit(pending)
+
+    def _show(self, pending: PendingApproval) -> None:
+        card = ApprovalCard(pending.request)
+        card.decided.connect(lambda d, i=pending.approval_id: self._approver.decide(i, d))
+        self._cards[pending.approval_id] = card
+        self._view.add_inline(card)
+
+    def _finished(self, approval_id: int, outcome: str) -> None:
+        card = self._cards.pop(approval_id, None)
+        if card is None or not shiboken6.isValid(card):
+            return
+        if outcome == CANCELLED:
+            card.withdraw()
+        self._view.remove_inline(card)
