@@ -52,6 +52,7 @@ lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check src tests bench docs
 	$(BIN)/ruff format --check src tests bench docs
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.stamp-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

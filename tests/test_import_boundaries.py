@@ -1,11 +1,15 @@
 """The core never imports Qt: every module outside ui/ and app/ imports with PySide6 blocked,
-and the headless test suites pass with PySide6 unimportable."""
+and the headless test suites pass with PySide6 unimportable. The Qt-free modules under ui/
+(the Markdown renderer, the presentation rules) import with PySide6 blocked too.
+
+(`make lint` checks the same layers statically with import-linter: see pyproject.toml.)"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,8 +35,18 @@ def _headless_modules() -> list[str]:
     return mods
 
 
-def _run(code: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(BLOCKER.parent)}
+def _qt_free_ui() -> list[str]:
+    """Modules under ui/ that hold logic, not widgets: the import-linter contract's list."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c.get("id") == "qt-free-ui"
+    ]
+    return list(contract["source_modules"])
+
+
+def _run(code: str, *, allow_ui: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BLOCKER.parent), str(SRC.parent)])}
+    env["QT_BLOCKER_ALLOW_UI"] = "1" if allow_ui else "0"
     return subprocess.run(
         [sys.executable, "-c", f"import qt_blocker\n{code}"],
         capture_output=True,
@@ -56,6 +70,24 @@ def test_every_headless_module_imports_without_qt() -> None:
     code = "import importlib\n" + "\n".join(f"importlib.import_module({m!r})" for m in modules)
     code += "\nimport sys\nassert not any(m.startswith('PySide6') for m in sys.modules)"
     proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_blocker_blocks_the_ui_package_unless_allowed() -> None:
+    proc = _run("import chatdesk.ui.rendering.markdown")
+    assert proc.returncode != 0
+    assert "blocked" in proc.stderr
+    proc = _run("import chatdesk.ui.kit.icons", allow_ui=True)
+    assert proc.returncode != 0
+    assert "PySide6" in proc.stderr
+
+
+def test_the_qt_free_ui_modules_import_without_qt() -> None:
+    modules = _qt_free_ui()
+    assert "chatdesk.ui.rendering.markdown" in modules
+    code = "import importlib\n" + "\n".join(f"importlib.import_module({m!r})" for m in modules)
+    code += "\nimport sys\nassert not any(m.startswith('PySide6') for m in sys.modules)"
+    proc = _run(code, allow_ui=True)
     assert proc.returncode == 0, proc.stderr
 
 
