@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -151,6 +152,7 @@ class ApprovalCard(Card):
         if not self.open:
             return
         self.decision = decision
+        self._give_up_focus()
         self._close_with("Denied" if decision is Decision.DENY else decision.label)
         self.decided.emit(decision)
 
@@ -185,6 +187,13 @@ class ApprovalCard(Card):
     def _take_focus(self) -> None:
         if self.open and self.isVisible():
             self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _give_up_focus(self) -> None:
+        """Answered: the keys typed next belong to the composer, not to a card that is going
+        (the window's FocusHome takes focus that nobody holds back to the composer)."""
+        focused = QApplication.focusWidget()
+        if focused is not None and (focused is self or self.isAncestorOf(focused)):
+            focused.clearFocus()
 
     # --- looks -----------------------------------------------------------------------------------
 
