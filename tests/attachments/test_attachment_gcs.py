@@ -20,6 +20,7 @@ from chatdesk.attachments.retention import ReapReport
 from chatdesk.attachments.service import AttachmentService
 from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
+from chatdesk.settings import SettingsStore
 from chatdesk.storage.repository import ChatRepository
 from conftest import DAY, START, Clock, OrchestratorFactory, ServiceFactory, gcs_store
 from fakes.gcs import GcsEmulator, verify_v4_signature, write_service_account
@@ -231,7 +232,8 @@ async def test_the_environment_configures_gcs_end_to_end(
         "GOOGLE_APPLICATION_CREDENTIALS": str(key_file[0]),
         "STORAGE_EMULATOR_HOST": gcs_emulator.host,
     }
-    config = AttachmentsConfig.from_settings(object(), environ)
+    settings = SettingsStore(data_dir / "settings.json", environ).load()
+    config = AttachmentsConfig.from_settings(settings, environ)
     service, problems = build_attachment_service(config, repo, data_dir, clock=clock)
     assert problems == []
     added = await service.add_bytes("cat.png", png())
