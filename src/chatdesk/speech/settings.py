@@ -31,6 +31,8 @@ ENDPOINTING_MAX_MS: int = rule("dictation_endpointing", "max")
 DELAY_MIN_S = float(rule("dictation_auto_submit_delay_s", "min"))
 DELAY_MAX_S = float(rule("dictation_auto_submit_delay_s", "max"))
 
+_DEFAULT_MODE: Mode = default("dictation_mode")
+
 _MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _LANGUAGE_RE = re.compile(r"^(multi|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
 
@@ -47,7 +49,7 @@ class DictationSettings:
     vad_events: bool = default("dictation_vad_events")
     smart_format: bool = default("dictation_smart_format")
     auto_submit_delay_s: float = default("dictation_auto_submit_delay_s")
-    mode: Mode = default("dictation_mode")
+    mode: Mode = _DEFAULT_MODE
     device: str = default("dictation_device")
     push_to_talk: bool = default("dictation_push_to_talk")
 
