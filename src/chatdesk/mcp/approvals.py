@@ -28,13 +28,13 @@ from typing import Any, Protocol
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
+from chatdesk.core.tool_approval import APPROVALS, Approval, OverrideFunction
 from chatdesk.mcp.approval_store import (
     APPROVALS_FILE_NAME,
     AlwaysRule,
     ApprovalStore,
     server_identity,
 )
-from chatdesk.mcp.config import Approval
 from chatdesk.mcp.scope import conversation_scope, current_conversation
 from chatdesk.mcp.status import ToolInfo
 
@@ -59,7 +59,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Policy = Approval
-POLICIES: tuple[Policy, ...] = ("ask", "allow_read_only", "allow_all")
+POLICIES: tuple[Policy, ...] = APPROVALS
 
 
 class Decision(enum.StrEnum):
@@ -108,8 +108,6 @@ class ApprovalRequest:
 
 
 Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
-#: ``(exposed tool name, server id) -> policy`` or None (no override), e.g. a preset's.
-OverrideFunction = Callable[[str, str], str | None]
 
 
 # --- the policy ------------------------------------------------------------------------------
