@@ -24,7 +24,6 @@ from chatdesk.mcp.approvals import (
     ApprovalStore,
     ApprovingToolHost,
     Decision,
-    conversation_scope,
     server_identity,
 )
 from chatdesk.mcp.config import parse_server
@@ -276,18 +275,6 @@ async def test_parallel_calls_ask_one_at_a_time(
     results = await asyncio.gather(first, second)
     assert [r.content for r in results] == ["42", "2"]
     assert len(approver.requests) == 1  # the conversation grant settled the second
-
-
-async def test_conversation_comes_from_the_context_when_not_passed(
-    aggregator: MCPToolAggregator, data_dir: Path
-) -> None:
-    approver = Approver(Decision.ALLOW_ONCE, Decision.ALLOW_ONCE)
-    host = _host(aggregator, data_dir, approver)
-    with conversation_scope(11):
-        await host.call_tool(call("calc__calculate", CALC))
-        # A task started inside the scope (as the orchestrator's parallel calls are) too.
-        await asyncio.ensure_future(host.call_tool(call("calc__calculate", CALC)))
-    assert [r.conversation_id for r in approver.requests] == [11, 11]
 
 
 async def test_without_an_approver_a_call_that_needs_one_is_denied(

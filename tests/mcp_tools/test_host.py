@@ -8,7 +8,6 @@ from mcp_helpers import Statuses, builtin, call, config
 
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.host import DeferredToolHost
-from chatdesk.mcp.scope import conversation_scope, current_conversation
 from chatdesk.mcp.status import ServerState
 
 
@@ -33,13 +32,3 @@ async def test_deferred_until_set(data_dir: Path) -> None:
         assert result.content == "9"
     finally:
         await agg.aclose()
-
-
-def test_scope_sets_and_restores() -> None:
-    assert current_conversation.get() is None
-    with conversation_scope(4):
-        assert current_conversation.get() == 4
-        with conversation_scope(5):
-            assert current_conversation.get() == 5
-        assert current_conversation.get() == 4
-    assert current_conversation.get() is None

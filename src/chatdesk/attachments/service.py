@@ -102,9 +102,6 @@ class AttachmentService:
             raise
         return added
 
-    async def add_file(self, path: str | Path) -> Attachment:
-        return (await self.add([PendingFile.from_path(path)]))[0]
-
     async def add_bytes(self, name: str, data: bytes) -> Attachment:
         return (await self.add([PendingFile(name, data=data)]))[0]
 

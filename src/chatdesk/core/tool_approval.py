@@ -9,14 +9,9 @@ form the approval policy asks at each call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, TypeGuard
+from typing import Literal
 
 Approval = Literal["ask", "allow_read_only", "allow_all"]
 APPROVALS: tuple[Approval, ...] = ("ask", "allow_read_only", "allow_all")
 #: ``(exposed tool name, server id) -> policy`` or None (no override), e.g. a preset's.
 OverrideFunction = Callable[[str, str], str | None]
-
-
-def is_approval(value: object) -> TypeGuard[Approval]:
-    """Whether ``value`` names a policy."""
-    return value in APPROVALS

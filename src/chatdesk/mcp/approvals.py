@@ -35,7 +35,6 @@ from chatdesk.mcp.approval_store import (
     ApprovalStore,
     server_identity,
 )
-from chatdesk.mcp.scope import conversation_scope, current_conversation
 from chatdesk.mcp.status import ToolInfo
 
 __all__ = [
@@ -50,8 +49,6 @@ __all__ = [
     "OverrideFunction",
     "Policy",
     "ToolDirectory",
-    "conversation_scope",
-    "current_conversation",
     "denied_result",
     "server_identity",
 ]
@@ -238,11 +235,9 @@ class ApprovingToolHost:
     async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
         """Run ``call`` once the policy or the user allows it.
 
-        ``conversation_id`` falls back to :data:`current_conversation`. Cancelling while the
-        user is being asked stops at once (the approver's wait is cancelled with it).
+        Cancelling while the user is being asked stops at once (the approver's wait is
+        cancelled with it).
         """
-        if conversation_id is None:
-            conversation_id = current_conversation.get()
         request = self._request(call, conversation_id)
         if request is None:  # unknown tool or bad arguments: the inner host reports it
             return await self._inner.call_tool(call)

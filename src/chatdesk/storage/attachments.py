@@ -189,14 +189,6 @@ class AttachmentStore:
         )
         return {(str(r[0]), str(r[1])) for r in rows}
 
-    async def blob_in_use(self, backend: str, blob_key: str, sha256: str) -> bool:
-        rows = await self._repo.read(
-            "look up an attachment file",
-            "SELECT 1 FROM attachments WHERE sha256 = ? AND backend = ? AND blob_key = ? LIMIT 1",
-            (sha256, backend, blob_key),
-        )
-        return bool(rows)
-
     async def delete(self, ids: Sequence[int]) -> int:
         """Delete rows; returns how many."""
         deleted = 0
