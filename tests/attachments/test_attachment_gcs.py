@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from attachment_samples import pdf, png
+from attachment_support import OrchestratorFactory, ServiceFactory, gcs_store
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatdesk.attachments.config import AttachmentsConfig
@@ -22,7 +23,7 @@ from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
 from chatdesk.settings import SettingsStore
 from chatdesk.storage.repository import ChatRepository
-from conftest import DAY, START, Clock, OrchestratorFactory, ServiceFactory, gcs_store
+from fakes.clock import DAY, START, FakeClock
 from fakes.gcs import GcsEmulator, verify_v4_signature, write_service_account
 from fakes.openrouter import FakeOpenRouter
 
@@ -105,7 +106,7 @@ async def test_signed_urls_are_cached_and_signed_again_within_the_last_hour(
     make_orchestrator: OrchestratorFactory,
     repo: ChatRepository,
     fake_openrouter: FakeOpenRouter,
-    clock: Clock,
+    clock: FakeClock,
     key_file: tuple[Path, rsa.RSAPublicKey],
 ) -> None:
     orchestrator = make_orchestrator(gcs_service)
@@ -149,7 +150,7 @@ async def test_the_same_file_is_one_object(
 async def test_reaping_and_deleting_a_conversation_remove_objects(
     gcs_service: AttachmentService,
     repo: ChatRepository,
-    clock: Clock,
+    clock: FakeClock,
     gcs_emulator: GcsEmulator,
     gcs_prefix: str,
 ) -> None:
@@ -219,7 +220,7 @@ async def test_a_missing_bucket_is_named(
 async def test_the_environment_configures_gcs_end_to_end(
     repo: ChatRepository,
     data_dir: Path,
-    clock: Clock,
+    clock: FakeClock,
     gcs_emulator: GcsEmulator,
     gcs_prefix: str,
     key_file: tuple[Path, rsa.RSAPublicKey],
@@ -246,7 +247,7 @@ async def test_the_environment_configures_gcs_end_to_end(
 
 
 async def test_views_now_uses_only_fresh_cached_links(
-    gcs_service: AttachmentService, clock: Clock
+    gcs_service: AttachmentService, clock: FakeClock
 ) -> None:
     added = await gcs_service.add_bytes("cat.png", png())
     (before,) = gcs_service.views_now([added])

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from attachment_samples import pdf, png, windows_exe
+from attachment_support import OrchestratorFactory, ServiceFactory
 
 from chatdesk.attachments.errors import AttachmentRejected, BlobStoreError
 from chatdesk.attachments.service import AttachmentService
@@ -18,7 +19,7 @@ from chatdesk.attachments.validate import PendingFile
 from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
 from chatdesk.storage.repository import ChatRepository
-from conftest import START, Clock, OrchestratorFactory, ServiceFactory
+from fakes.clock import START, FakeClock
 from fakes.openrouter import FakeOpenRouter
 
 VISION = "openai/gpt-4o-mini"  # input: text, image, file
@@ -193,7 +194,7 @@ async def test_history_keeps_sending_earlier_attachments_and_touches_them(
     make_orchestrator: OrchestratorFactory,
     repo: ChatRepository,
     fake_openrouter: FakeOpenRouter,
-    clock: Clock,
+    clock: FakeClock,
 ) -> None:
     orchestrator = make_orchestrator(service)
     conv = await repo.create_conversation()

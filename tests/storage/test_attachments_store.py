@@ -9,8 +9,9 @@ import pytest
 from chatdesk.errors import StorageError
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.attachments import AttachmentStore
+from fakes.clock import START, FakeClock
 
-from .support import START, FakeClock, query
+from .support import query
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
