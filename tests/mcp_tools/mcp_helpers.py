@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from chatdesk.core.models import ToolCall
 from chatdesk.mcp.config import MCPConfig, parse_config
 from chatdesk.mcp.runner import ServerState, ServerStatus
+from fakes.ports import free_port as free_port  # re-export: test_aggregator.py
 
 TOY = str(Path(__file__).with_name("toy_server.py"))
 
@@ -31,13 +31,6 @@ def config(**servers: dict[str, Any]) -> MCPConfig:
 
 def call(name: str, arguments: str = "{}") -> ToolCall:
     return ToolCall(id="c1", name=name, arguments=arguments)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Statuses:

@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from mcp_helpers import Statuses, call, config, free_port
+from mcp_helpers import Statuses, call, config
 
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.config import MCPConfig
 from chatdesk.mcp.runner import MAX_LOG_BYTES
 from chatdesk.mcp.status import ServerState, ServerStatus
+from fakes.ports import free_port
 
 HERE = Path(__file__).parent
 
