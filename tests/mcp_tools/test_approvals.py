@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from mcp_helpers import Statuses, builtin, call, config, toy
+from mcp_helpers import builtin, call, config, started_aggregator, toy
 
 from chatdesk.core.models import ToolCall
 from chatdesk.mcp.aggregator import MCPToolAggregator
@@ -56,19 +56,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def aggregator(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MCPToolAggregator]:
-    statuses = Statuses()
-    agg = MCPToolAggregator(
-        config(calc=builtin("calculator"), toy=toy("t")),
-        logs_dir=tmp_path_factory.mktemp("approvals") / "logs",
-        on_status=statuses,
-    )
-    agg.start()
-    try:
-        await statuses.wait("calc", ServerState.READY)
-        await statuses.wait("toy", ServerState.READY)
+    cfg = config(calc=builtin("calculator"), toy=toy("t"))
+    data_dir = tmp_path_factory.mktemp("approvals")
+    async with started_aggregator(cfg, data_dir, ready=("calc", "toy")) as agg:
         yield agg
-    finally:
-        await agg.aclose()
 
 
 def _host(
