@@ -22,6 +22,7 @@ from chatdesk.attachments.service import AttachmentService
 from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
 from chatdesk.settings import SettingsStore
+from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
 from fakes.clock import DAY, START, FakeClock
 from fakes.gcs import GcsEmulator, verify_v4_signature, write_service_account
@@ -95,7 +96,7 @@ async def test_the_message_carries_signed_urls_to_objects_in_the_bucket(
 
     assert isinstance(events[0], TurnStarted) and events[0].user_message is not None
     message_id = events[0].user_message.id
-    (first, second) = (await gcs_service.attachments_for([message_id]))[message_id]
+    (first, second) = (await AttachmentStore(repo).for_messages([message_id]))[message_id]
     assert first.backend == "gcs" and first.signed_url == image_url
     assert first.signed_url_expires_at == START + WEEK
     assert second.signed_url == pdf_url
@@ -120,7 +121,7 @@ async def test_signed_urls_are_cached_and_signed_again_within_the_last_hour(
 
     async def cached() -> tuple[str | None, float | None]:
         messages = await repo.list_messages(conv.id)
-        (row,) = (await gcs_service.attachments_for([messages[0].id]))[messages[0].id]
+        (row,) = (await AttachmentStore(repo).for_messages([messages[0].id]))[messages[0].id]
         return row.signed_url, row.signed_url_expires_at
 
     first_url = sent_url()

@@ -43,7 +43,7 @@ async def test_by_default_files_on_messages_are_kept_forever(
     linked, _ = await _sent(service, repo, "cat.png", png())
     clock.advance(3650 * DAY)
     assert await service.reap() == ReapReport()
-    assert await service.attachments_for([linked.message_id or 0]) != {}
+    assert await AttachmentStore(repo).for_messages([linked.message_id or 0]) != {}
     assert len(_files(blob_root)) == 1
 
 
@@ -72,7 +72,7 @@ async def test_retention_reaps_files_unused_that_long_with_their_blobs(
 
     assert await service.reap() == ReapReport(rows=1, blobs=1)
     assert _files(blob_root) == [f"{used.sha256}.pdf"]
-    assert await service.attachments_for([old.message_id or 0]) == {}
+    assert await AttachmentStore(repo).for_messages([old.message_id or 0]) == {}
     clock.advance(20 * DAY)
     assert await service.reap() == ReapReport(rows=1, blobs=1)
     assert _files(blob_root) == []
@@ -118,7 +118,8 @@ async def test_deleting_a_conversation_deletes_its_files_but_shared_blobs_stay(
 
     assert report == ReapReport(rows=2, blobs=1)
     assert _files(blob_root) == [f"{shared.sha256}.png"]
-    (left,) = (await service.attachments_for([other.message_id or 0]))[other.message_id or 0]
+    other_id = other.message_id or 0
+    (left,) = (await AttachmentStore(repo).for_messages([other_id]))[other_id]
     assert left.id == other.id and left.conversation_id == other_conv
 
 

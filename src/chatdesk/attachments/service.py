@@ -179,9 +179,6 @@ class AttachmentService:
 
     # --- reading --------------------------------------------------------------------------
 
-    async def attachments_for(self, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
-        return await self._db.for_messages(message_ids)
-
     async def with_attachments(self, messages: Sequence[Message]) -> list[Message]:
         """``messages`` with their ``attachments`` filled in (for showing a conversation)."""
         ids = [m.id for m in messages if m.role == "user"]
