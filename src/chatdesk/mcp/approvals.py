@@ -133,9 +133,9 @@ class ApprovalPolicy:
         self._conversations: dict[int | None, set[tuple[str, str]]] = {}
 
     def set_overrides(self, overrides: Mapping[str, str] | OverrideFunction | None) -> None:
-        """Replace the preset's per-tool policies: a mapping (exposed tool name -> policy, e.g.
-        from ``core.preset_tools.tool_overrides``) or a function ``(exposed name, server id) ->
-        policy | None`` asked at each call (so tools of servers that start later are covered).
+        """Replace the preset's per-tool policies: a mapping (exposed tool name -> policy) or a
+        function ``(exposed name, server id) -> policy | None`` asked at each call (e.g.
+        ``core.preset_tools.approval_overrides``; tools of servers that start later are covered).
         Unknown policy names are ignored."""
         self.overrides = {}
         self._override_of = None
