@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk import paths
+from chatdesk.attachments.config import AttachmentsConfig
 from chatdesk.settings import OPENROUTER_BASE_URL, Settings, SettingsStore, describe
 from chatdesk.speech.settings import DictationSettings
 
@@ -202,3 +203,37 @@ def test_a_dictation_value_the_mic_refuses_is_reset_on_load(data_dir: Path) -> N
     store = _store(data_dir)
     assert store.load().dictation_utterance_end_ms == Settings().dictation_utterance_end_ms
     assert "dictation_utterance_end_ms (must be 0 (off) or at least 1000)" in store.problems[0]
+
+
+def test_attachment_variables_override_the_file(data_dir: Path) -> None:
+    env = {
+        "ATTACHMENTS_BACKEND": "gcs",
+        "ATTACHMENTS_GCS_BUCKET": "b",
+        "ATTACHMENTS_GCS_PREFIX": "/",  # the bucket's root ("" means unset)
+        "ATTACHMENTS_MAX_SIZE_BYTES": "1048576",
+        "ATTACHMENTS_RETENTION_DAYS": "7",
+    }
+    store = _store(data_dir, env)
+    config = AttachmentsConfig.from_settings(store.load(), {})
+    assert store.problems == []
+    assert (config.backend, config.gcs_bucket) == ("gcs", "b")
+    assert config.max_size_bytes == 1048576 and config.retention_days == 7
+    assert config.normalized_prefix == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ATTACHMENTS_MAX_SIZE_BYTES", "ten", "must be a number"),
+        ("ATTACHMENTS_MAX_SIZE_BYTES", "0", "must be at least 1"),
+        ("ATTACHMENTS_RETENTION_DAYS", "1.5", "must be a number"),
+        ("ATTACHMENTS_SIGNED_URL_TTL_S", "700000", "must be at most 604800"),
+        ("ATTACHMENTS_SIGNED_URL_TTL_S", "nan", "must be a number"),
+    ],
+)
+def test_bad_attachment_variables_name_the_variable(
+    data_dir: Path, name: str, value: str, message: str
+) -> None:
+    store = _store(data_dir, {name: value})
+    assert store.load() == Settings()
+    assert store.problems == [f"Ignored {name}={value!r}: {message}."]

@@ -188,6 +188,16 @@ def describe(name: str) -> str:
     return str(_FIELDS[name].metadata["description"])
 
 
+def default(name: str) -> Any:
+    """The default value of a settings field."""
+    return _FIELDS[name].default
+
+
+def rule(name: str, key: str) -> Any:
+    """One constraint of a settings field (``min``, ``max``, ``off_or_min``, ``choices``...)."""
+    return _FIELDS[name].metadata[key]
+
+
 def validate_field(name: str, value: Any) -> Any:
     """Check (and normalise) one value; raises ``ValueError`` saying what is wrong."""
     spec = _FIELDS.get(name)

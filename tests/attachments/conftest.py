@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from attachment_support import OrchestratorFactory, ServiceFactory
 
 from chatdesk.attachments.config import AttachmentsConfig
-from chatdesk.attachments.gcs_store import GcsBlobStore
 from chatdesk.attachments.local_store import LocalBlobStore
 from chatdesk.attachments.service import AttachmentService
 from chatdesk.core.models import ModelInfo
@@ -17,37 +17,17 @@ from chatdesk.core.orchestrator import ChatOrchestrator
 from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
+from fakes.clock import FakeClock
 from fakes.gcs import GcsEmulator
 
-#: 2027-01-15 08:00:00 UTC
-START = 1_800_000_000.0
-DAY = 86400.0
 
-
-class Clock:
-    """A wall clock the test moves by hand; ``on_call`` runs at every reading."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-        self.on_call: Callable[[], None] | None = None
-
-    def __call__(self) -> float:
-        if self.on_call is not None:
-            self.on_call()
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def repo(data_dir: Path, clock: Clock) -> AsyncIterator[ChatRepository]:
+async def repo(data_dir: Path, clock: FakeClock) -> AsyncIterator[ChatRepository]:
     repository = await ChatRepository.open(data_dir / "chatdesk.db", clock=clock)
     yield repository
     await repository.close()
@@ -58,11 +38,8 @@ def blob_root(data_dir: Path) -> Path:
     return data_dir / "attachments"
 
 
-ServiceFactory = Callable[..., AttachmentService]
-
-
 @pytest.fixture
-def make_service(repo: ChatRepository, clock: Clock, blob_root: Path) -> ServiceFactory:
+def make_service(repo: ChatRepository, clock: FakeClock, blob_root: Path) -> ServiceFactory:
     """Build a service over the real repository; local store always, extra stores given."""
 
     def make(
@@ -85,9 +62,6 @@ def service(make_service: ServiceFactory) -> AttachmentService:
 async def models(provider: OpenRouterClient) -> dict[str, ModelInfo]:
     """The fake's catalogue, read through the real client (vision and text-only models)."""
     return {m.id: m for m in await provider.list_models()}
-
-
-OrchestratorFactory = Callable[[AttachmentService], ChatOrchestrator]
 
 
 @pytest.fixture
@@ -113,15 +87,3 @@ _prefixes = iter(range(1, 1_000_000))
 @pytest.fixture
 def gcs_prefix() -> str:
     return f"t{next(_prefixes)}/"
-
-
-def gcs_store(
-    emulator: GcsEmulator, prefix: str, key_file: Path | None, **kwargs: Any
-) -> GcsBlobStore:
-    return GcsBlobStore(
-        emulator.bucket,
-        prefix,
-        credentials_file=str(key_file) if key_file else "",
-        emulator_host=emulator.host,
-        **kwargs,
-    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from attachment_samples import pdf, png
+from attachment_support import OrchestratorFactory, ServiceFactory, gcs_store
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatdesk.attachments.config import AttachmentsConfig
@@ -20,8 +21,10 @@ from chatdesk.attachments.retention import ReapReport
 from chatdesk.attachments.service import AttachmentService
 from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
+from chatdesk.settings import SettingsStore
+from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
-from conftest import DAY, START, Clock, OrchestratorFactory, ServiceFactory, gcs_store
+from fakes.clock import DAY, START, FakeClock
 from fakes.gcs import GcsEmulator, verify_v4_signature, write_service_account
 from fakes.openrouter import FakeOpenRouter
 
@@ -93,7 +96,7 @@ async def test_the_message_carries_signed_urls_to_objects_in_the_bucket(
 
     assert isinstance(events[0], TurnStarted) and events[0].user_message is not None
     message_id = events[0].user_message.id
-    (first, second) = (await gcs_service.attachments_for([message_id]))[message_id]
+    (first, second) = (await AttachmentStore(repo).for_messages([message_id]))[message_id]
     assert first.backend == "gcs" and first.signed_url == image_url
     assert first.signed_url_expires_at == START + WEEK
     assert second.signed_url == pdf_url
@@ -104,7 +107,7 @@ async def test_signed_urls_are_cached_and_signed_again_within_the_last_hour(
     make_orchestrator: OrchestratorFactory,
     repo: ChatRepository,
     fake_openrouter: FakeOpenRouter,
-    clock: Clock,
+    clock: FakeClock,
     key_file: tuple[Path, rsa.RSAPublicKey],
 ) -> None:
     orchestrator = make_orchestrator(gcs_service)
@@ -118,7 +121,7 @@ async def test_signed_urls_are_cached_and_signed_again_within_the_last_hour(
 
     async def cached() -> tuple[str | None, float | None]:
         messages = await repo.list_messages(conv.id)
-        (row,) = (await gcs_service.attachments_for([messages[0].id]))[messages[0].id]
+        (row,) = (await AttachmentStore(repo).for_messages([messages[0].id]))[messages[0].id]
         return row.signed_url, row.signed_url_expires_at
 
     first_url = sent_url()
@@ -148,7 +151,7 @@ async def test_the_same_file_is_one_object(
 async def test_reaping_and_deleting_a_conversation_remove_objects(
     gcs_service: AttachmentService,
     repo: ChatRepository,
-    clock: Clock,
+    clock: FakeClock,
     gcs_emulator: GcsEmulator,
     gcs_prefix: str,
 ) -> None:
@@ -218,7 +221,7 @@ async def test_a_missing_bucket_is_named(
 async def test_the_environment_configures_gcs_end_to_end(
     repo: ChatRepository,
     data_dir: Path,
-    clock: Clock,
+    clock: FakeClock,
     gcs_emulator: GcsEmulator,
     gcs_prefix: str,
     key_file: tuple[Path, rsa.RSAPublicKey],
@@ -231,7 +234,8 @@ async def test_the_environment_configures_gcs_end_to_end(
         "GOOGLE_APPLICATION_CREDENTIALS": str(key_file[0]),
         "STORAGE_EMULATOR_HOST": gcs_emulator.host,
     }
-    config = AttachmentsConfig.from_settings(object(), environ)
+    settings = SettingsStore(data_dir / "settings.json", environ).load()
+    config = AttachmentsConfig.from_settings(settings, environ)
     service, problems = build_attachment_service(config, repo, data_dir, clock=clock)
     assert problems == []
     added = await service.add_bytes("cat.png", png())
@@ -244,7 +248,7 @@ async def test_the_environment_configures_gcs_end_to_end(
 
 
 async def test_views_now_uses_only_fresh_cached_links(
-    gcs_service: AttachmentService, clock: Clock
+    gcs_service: AttachmentService, clock: FakeClock
 ) -> None:
     added = await gcs_service.add_bytes("cat.png", png())
     (before,) = gcs_service.views_now([added])

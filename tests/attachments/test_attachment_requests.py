@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 from attachment_samples import pdf, png, windows_exe
+from attachment_support import OrchestratorFactory, ServiceFactory
 
 from chatdesk.attachments.errors import AttachmentRejected, BlobStoreError
 from chatdesk.attachments.service import AttachmentService
 from chatdesk.attachments.validate import PendingFile
 from chatdesk.core.events import TurnDone, TurnEvent, TurnFailed, TurnStarted
 from chatdesk.core.models import TurnConfig
+from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
-from conftest import START, Clock, OrchestratorFactory, ServiceFactory
+from fakes.clock import START, FakeClock
 from fakes.openrouter import FakeOpenRouter
 
 VISION = "openai/gpt-4o-mini"  # input: text, image, file
@@ -193,7 +195,7 @@ async def test_history_keeps_sending_earlier_attachments_and_touches_them(
     make_orchestrator: OrchestratorFactory,
     repo: ChatRepository,
     fake_openrouter: FakeOpenRouter,
-    clock: Clock,
+    clock: FakeClock,
 ) -> None:
     orchestrator = make_orchestrator(service)
     conv = await repo.create_conversation()
@@ -204,9 +206,8 @@ async def test_history_keeps_sending_earlier_attachments_and_touches_them(
 
     first_user = fake_openrouter.requests_to()[-1].json["messages"][0]
     assert [p["type"] for p in first_user["content"]] == ["text", "image_url"]
-    (row,) = (await service.attachments_for([m.id for m in await repo.list_messages(conv.id)]))[
-        (await repo.list_messages(conv.id))[0].id
-    ]
+    first_id = (await repo.list_messages(conv.id))[0].id
+    (row,) = (await AttachmentStore(repo).for_messages([first_id]))[first_id]
     assert row.last_used_at == START + 3600
 
 
@@ -238,7 +239,11 @@ async def test_the_same_file_twice_is_stored_once(
 
 
 async def test_refused_files_leave_nothing_behind(
-    tmp_path: Path, service: AttachmentService, blob_root: Path, data_dir: Path
+    tmp_path: Path,
+    service: AttachmentService,
+    repo: ChatRepository,
+    blob_root: Path,
+    data_dir: Path,
 ) -> None:
     big = tmp_path / "huge.pdf"
     with big.open("wb") as handle:
@@ -259,7 +264,7 @@ async def test_refused_files_leave_nothing_behind(
         "type (images (PNG, JPEG, GIF, WebP), PDF documents and text files)."
     )
     assert _files(blob_root) == []
-    assert await service.attachments_for([1]) == {}
+    assert await AttachmentStore(repo).for_messages([1]) == {}
 
 
 async def test_a_traversal_name_is_stored_inside_the_attachments_folder(

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from attachment_samples import pdf, png
+from attachment_support import ServiceFactory
 
 from chatdesk.attachments.config import AttachmentsConfig
 from chatdesk.attachments.gcs_store import GcsBlobStore
@@ -14,7 +15,7 @@ from chatdesk.attachments.service import AttachmentService
 from chatdesk.core.models import Attachment
 from chatdesk.storage.attachments import AttachmentStore
 from chatdesk.storage.repository import ChatRepository
-from conftest import DAY, Clock, ServiceFactory
+from fakes.clock import DAY, FakeClock
 
 
 def _files(root: Path) -> list[str]:
@@ -37,17 +38,17 @@ async def _sent(
 
 
 async def test_by_default_files_on_messages_are_kept_forever(
-    service: AttachmentService, repo: ChatRepository, clock: Clock, blob_root: Path
+    service: AttachmentService, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     linked, _ = await _sent(service, repo, "cat.png", png())
     clock.advance(3650 * DAY)
     assert await service.reap() == ReapReport()
-    assert await service.attachments_for([linked.message_id or 0]) != {}
+    assert await AttachmentStore(repo).for_messages([linked.message_id or 0]) != {}
     assert len(_files(blob_root)) == 1
 
 
 async def test_files_never_sent_are_reaped_after_a_day(
-    service: AttachmentService, repo: ChatRepository, clock: Clock, blob_root: Path
+    service: AttachmentService, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     await service.add_bytes("draft.png", png())
     clock.advance(DAY - 1)
@@ -59,7 +60,7 @@ async def test_files_never_sent_are_reaped_after_a_day(
 
 
 async def test_retention_reaps_files_unused_that_long_with_their_blobs(
-    make_service: ServiceFactory, repo: ChatRepository, clock: Clock, blob_root: Path
+    make_service: ServiceFactory, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     service = make_service(config=AttachmentsConfig(retention_days=30))
     old, _ = await _sent(service, repo, "old.png", png())
@@ -71,14 +72,14 @@ async def test_retention_reaps_files_unused_that_long_with_their_blobs(
 
     assert await service.reap() == ReapReport(rows=1, blobs=1)
     assert _files(blob_root) == [f"{used.sha256}.pdf"]
-    assert await service.attachments_for([old.message_id or 0]) == {}
+    assert await AttachmentStore(repo).for_messages([old.message_id or 0]) == {}
     clock.advance(20 * DAY)
     assert await service.reap() == ReapReport(rows=1, blobs=1)
     assert _files(blob_root) == []
 
 
 async def test_a_blob_another_row_still_uses_survives(
-    make_service: ServiceFactory, repo: ChatRepository, clock: Clock, blob_root: Path
+    make_service: ServiceFactory, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     service = make_service(config=AttachmentsConfig(retention_days=7))
     first, _ = await _sent(service, repo, "cat.png", png())
@@ -95,7 +96,7 @@ async def test_a_blob_another_row_still_uses_survives(
 
 
 async def test_reaping_goes_in_batches(
-    make_service: ServiceFactory, repo: ChatRepository, clock: Clock, blob_root: Path
+    make_service: ServiceFactory, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     service = make_service(config=AttachmentsConfig(retention_days=1))
     for i in range(7):
@@ -117,12 +118,13 @@ async def test_deleting_a_conversation_deletes_its_files_but_shared_blobs_stay(
 
     assert report == ReapReport(rows=2, blobs=1)
     assert _files(blob_root) == [f"{shared.sha256}.png"]
-    (left,) = (await service.attachments_for([other.message_id or 0]))[other.message_id or 0]
+    other_id = other.message_id or 0
+    (left,) = (await AttachmentStore(repo).for_messages([other_id]))[other_id]
     assert left.id == other.id and left.conversation_id == other_conv
 
 
 async def test_rows_whose_blob_cannot_be_deleted_stay_for_a_later_pass(
-    make_service: ServiceFactory, repo: ChatRepository, clock: Clock, blob_root: Path
+    make_service: ServiceFactory, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     # A GCS bucket that cannot be reached (nothing listens on the port).
     unreachable = GcsBlobStore(
@@ -151,7 +153,7 @@ async def test_rows_whose_blob_cannot_be_deleted_stay_for_a_later_pass(
 
 
 async def test_the_background_reaper_runs_until_stopped(
-    make_service: ServiceFactory, repo: ChatRepository, clock: Clock, blob_root: Path
+    make_service: ServiceFactory, repo: ChatRepository, clock: FakeClock, blob_root: Path
 ) -> None:
     service = make_service(config=AttachmentsConfig(retention_days=1))
     await _sent(service, repo, "n.txt", b"note")

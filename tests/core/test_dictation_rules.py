@@ -19,23 +19,11 @@ from chatdesk.core.dictation import (
     UtteranceEnd,
 )
 from chatdesk.errors import ProviderConnectionError
+from fakes.clock import FakeClock
 
 
-class Clock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def rules(delay: float = 1.2, mode: str = "auto_submit") -> tuple[AutoSubmit, Clock]:
-    clock = Clock()
+def rules(delay: float = 1.2, mode: str = "auto_submit") -> tuple[AutoSubmit, FakeClock]:
+    clock = FakeClock(100.0)
     return AutoSubmit(delay, mode=mode, clock=clock), clock  # type: ignore[arg-type]
 
 

@@ -14,7 +14,7 @@ from chatdesk.core.models import ModelInfo, ToolCall, ToolSpec
 from chatdesk.core.orchestrator import ChatOrchestrator
 from chatdesk.core.ports import ToolResult
 from chatdesk.core.preset_json import export_presets, import_presets, preset_from_json
-from chatdesk.core.preset_tools import PresetToolHost, server_plan, tool_overrides
+from chatdesk.core.preset_tools import PresetToolHost, approval_overrides, server_plan
 from chatdesk.core.presets import (
     ModelParameters,
     Preset,
@@ -207,7 +207,8 @@ def test_applying_a_preset_whose_model_is_gone_keeps_the_current_model_and_says_
 
 def test_server_plan_enables_only_the_presets_servers() -> None:
     plan = server_plan(FULL, ["calculator", "housekeeping", "web"])
-    assert plan.enabled == {"calculator"} and plan.approvals == {"calculator": "allow_all"}
+    assert plan.enabled == {"calculator"} and plan.overrides is not None
+    assert plan.overrides("calculator__add", "calculator") == "allow_all"
     assert plan.missing == ()
     researcher = Preset("R", mcp_servers=frozenset({"calculator", "gone"}))
     assert server_plan(researcher, ["calculator"]).missing == ("gone",)
@@ -224,12 +225,15 @@ def test_tool_overrides_expand_server_entries_and_a_tools_own_entry_wins() -> No
     assert preset_problems(preset) == []
     tools = [("calc__add", "calc"), ("files__read", "files"), ("files__delete", "files")]
     tools.append(("web__get", "web"))
-    assert tool_overrides(preset, tools) == {
+    override = approval_overrides(preset)
+    assert override is not None
+    assert {name: override(name, server) for name, server in tools} == {
         "calc__add": "allow_all",
         "files__read": "allow_read_only",
         "files__delete": "ask",
+        "web__get": None,
     }
-    assert tool_overrides(None, tools) == {}
+    assert approval_overrides(None) is None and approval_overrides(Preset("No rules")) is None
     stray = Preset("S", mcp_servers=frozenset({"calc"}), tool_approvals={"web__get": "allow_all"})
     assert preset_problems(stray) == [
         "tool approval for “web__get”, which is not one of its MCP servers"

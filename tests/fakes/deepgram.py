@@ -27,14 +27,13 @@ Error frame. Everything the client sent is recorded per session in ``fake.sessio
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -184,12 +183,13 @@ class Session:
 class FakeDeepgram(LoopServer):
     """The fake service. Use as a context manager (or ``start()``/``close()``)."""
 
+    wait_timeout_s = 10.0
+
     def __init__(self, *, api_key: str | None = DEFAULT_KEY, port: int = 0) -> None:
         super().__init__()
         #: The key clients must send as ``Authorization: Token <key>``; None: no check.
         self.api_key = api_key
         self._port = port
-        self._lock = threading.Condition()
         self._scripts: deque[Script] = deque()
         self._default = Script()
         self._sessions: list[Session] = []
@@ -239,17 +239,6 @@ class FakeDeepgram(LoopServer):
     def last(self) -> Session:
         with self._lock:
             return self._sessions[-1]
-
-    def wait_until(self, predicate: Callable[[FakeDeepgram], bool], timeout: float = 10) -> bool:
-        """Block until ``predicate(fake)`` holds (re-checked on every server event)."""
-        with self._lock:
-            return self._lock.wait_for(lambda: predicate(self), timeout)
-
-    async def wait_until_async(
-        self, predicate: Callable[[FakeDeepgram], bool], timeout_s: float = 10
-    ) -> bool:
-        """:meth:`wait_until` for coroutines (waits in a worker thread)."""
-        return await asyncio.to_thread(self.wait_until, predicate, timeout_s)
 
     # -- internals ------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -31,15 +30,11 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from fakes.ports import free_port
+
 READY_LINE = "All services started"
 START_TIMEOUT_S = 30.0
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class GcsEmulator:
@@ -60,7 +55,7 @@ class GcsEmulator:
 
     def start(self) -> GcsEmulator:
         for _attempt in range(5):  # another process may take the free port first
-            if self._start_once(_free_port()):
+            if self._start_once(free_port()):
                 return self
         raise RuntimeError("gcp-storage-emulator did not start:\n" + "\n".join(self._lines))
 

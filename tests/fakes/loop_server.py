@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -12,13 +13,30 @@ from typing import Self
 class LoopServer:
     """Subclasses open their listening socket in ``_open`` and close it in ``_shutdown``.
 
-    Use as a context manager (or ``start()``/``close()``).
+    Use as a context manager (or ``start()``/``close()``). Subclasses change their state under
+    ``_lock`` and ``notify_all()`` it, so tests can ``wait_until`` a condition holds.
     """
+
+    #: How long ``wait_until`` waits by default.
+    wait_timeout_s = 5.0
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._lock = threading.Condition()
         self.port = 0
+
+    def wait_until(self, predicate: Callable[[Self], bool], timeout: float | None = None) -> bool:
+        """Block until ``predicate(server)`` holds (re-checked on every server event)."""
+        limit = self.wait_timeout_s if timeout is None else timeout
+        with self._lock:
+            return self._lock.wait_for(lambda: predicate(self), limit)
+
+    async def wait_until_async(
+        self, predicate: Callable[[Self], bool], timeout_s: float | None = None
+    ) -> bool:
+        """:meth:`wait_until` for coroutines (waits in a worker thread)."""
+        return await asyncio.to_thread(self.wait_until, predicate, timeout_s)
 
     async def _open(self) -> int:
         """Start listening on 127.0.0.1; return the port."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -124,7 +123,6 @@ class FakeOpenRouter(LoopServer):
         self.api_key = api_key
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
         self.key_info: dict[str, Any] = dict(DEFAULT_KEY_INFO)
-        self._lock = threading.Condition()
         self._queues: defaultdict[str, deque[Reply | Responder]] = defaultdict(deque)
         self._defaults: dict[str, Reply | Responder] = {CHAT: _echo}
         self._requests: list[RecordedRequest] = []
@@ -183,17 +181,6 @@ class FakeOpenRouter(LoopServer):
     def open_connections(self) -> int:
         with self._lock:
             return self._open_connections
-
-    def wait_until(self, predicate: Callable[[FakeOpenRouter], bool], timeout: float = 5) -> bool:
-        """Block until ``predicate(fake)`` holds (re-checked on every server event)."""
-        with self._lock:
-            return self._lock.wait_for(lambda: predicate(self), timeout)
-
-    async def wait_until_async(
-        self, predicate: Callable[[FakeOpenRouter], bool], timeout_s: float = 5
-    ) -> bool:
-        """:meth:`wait_until` for coroutines (waits in a worker thread)."""
-        return await asyncio.to_thread(self.wait_until, predicate, timeout_s)
 
     # --- server internals ------------------------------------------------------------------------
 

@@ -1,16 +1,19 @@
-"""Shared helpers for the MCP tests: configs for real servers and a status waiter."""
+"""Shared helpers for the MCP tests: configs for real servers, a status waiter, aggregators."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import contextlib
 import sys
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
 from chatdesk.core.models import ToolCall
+from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.config import MCPConfig, parse_config
 from chatdesk.mcp.runner import ServerState, ServerStatus
+from fakes.ports import free_port as free_port  # re-export: test_aggregator.py
 
 TOY = str(Path(__file__).with_name("toy_server.py"))
 
@@ -31,13 +34,6 @@ def config(**servers: dict[str, Any]) -> MCPConfig:
 
 def call(name: str, arguments: str = "{}") -> ToolCall:
     return ToolCall(id="c1", name=name, arguments=arguments)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Statuses:
@@ -64,3 +60,33 @@ class Statuses:
                     return status
                 self._changed.clear()
                 await self._changed.wait()
+
+
+def new_aggregator(
+    cfg: MCPConfig, data_dir: Path, statuses: Statuses | None = None, **kwargs: Any
+) -> MCPToolAggregator:
+    """An aggregator (not started) logging under ``data_dir/logs``, reporting to ``statuses``."""
+    return MCPToolAggregator(
+        cfg, logs_dir=data_dir / "logs", on_status=statuses or Statuses(), **kwargs
+    )
+
+
+@contextlib.asynccontextmanager
+async def started_aggregator(
+    cfg: MCPConfig,
+    data_dir: Path,
+    statuses: Statuses | None = None,
+    *,
+    ready: Iterable[str] = (),
+    **kwargs: Any,
+) -> AsyncIterator[MCPToolAggregator]:
+    """:func:`new_aggregator`, started, with the ``ready`` servers up; closed at the end."""
+    statuses = statuses or Statuses()
+    agg = new_aggregator(cfg, data_dir, statuses, **kwargs)
+    agg.start()
+    try:
+        for server_id in ready:
+            await statuses.wait(server_id, ServerState.READY)
+        yield agg
+    finally:
+        await agg.aclose()

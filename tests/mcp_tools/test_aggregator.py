@@ -8,22 +8,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from mcp_helpers import TOY, Statuses, builtin, call, config, free_port, toy
+from mcp_helpers import TOY, Statuses, builtin, call, config, free_port, new_aggregator, toy
 
 from chatdesk.core.ports import ToolHost
-from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.runner import ServerState
-
-
-def _aggregator(
-    cfg: object, data_dir: Path, statuses: Statuses, **kwargs: object
-) -> MCPToolAggregator:
-    return MCPToolAggregator(cfg, logs_dir=data_dir / "logs", on_status=statuses, **kwargs)  # type: ignore[arg-type]
 
 
 async def test_builtin_servers_answer(data_dir: Path) -> None:
     statuses = Statuses()
-    agg = _aggregator(
+    agg = new_aggregator(
         config(calc=builtin("calculator"), house=builtin("housekeeping")), data_dir, statuses
     )
     host: ToolHost = agg
@@ -71,7 +64,7 @@ async def test_failures_have_user_fit_reasons(
         refused={"type": "http", "url": f"http://127.0.0.1:{free_port()}/mcp"},
         secret={"command": sys.executable, "env": {"KEY": "${env:NOT_SET_ANYWHERE}"}},
     )
-    agg = _aggregator(cfg, data_dir, statuses, sleep=no_wait, max_restarts=2)
+    agg = new_aggregator(cfg, data_dir, statuses, sleep=no_wait, max_restarts=2)
     agg.start()
     try:
         crashed = await statuses.wait("crash", ServerState.FAILED)
@@ -98,7 +91,7 @@ async def test_same_tool_names_timeouts_huge_results_and_restart(data_dir: Path)
 
     statuses = Statuses()
     cfg = config(a=toy("a", timeout_s=1), b=toy("b"))
-    agg = _aggregator(cfg, data_dir, statuses, sleep=no_wait, max_result_chars=1000)
+    agg = new_aggregator(cfg, data_dir, statuses, sleep=no_wait, max_result_chars=1000)
     agg.start()
     try:
         await statuses.wait("a", ServerState.READY)
@@ -166,7 +159,7 @@ async def test_http_server_with_resolved_header(
     monkeypatch.setenv("WEB_TOKEN", "t0ken")
     statuses = Statuses()
     cfg = config(web={"type": "http", "url": http_url, "headers": {"X-Key": "${env:WEB_TOKEN}"}})
-    agg = _aggregator(cfg, data_dir, statuses)
+    agg = new_aggregator(cfg, data_dir, statuses)
     agg.start()
     try:
         await statuses.wait("web", ServerState.READY)
@@ -178,7 +171,7 @@ async def test_http_server_with_resolved_header(
 
 async def test_apply_config_live(data_dir: Path) -> None:
     statuses = Statuses()
-    agg = _aggregator(
+    agg = new_aggregator(
         config(keep=toy("keep"), drop=toy("drop"), change=toy("change")), data_dir, statuses
     )
     agg.start()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from mcp_helpers import Statuses, builtin, call, config, toy
+from mcp_helpers import builtin, call, config, started_aggregator, toy
 
 from chatdesk.core.models import ToolCall
 from chatdesk.mcp.aggregator import MCPToolAggregator
@@ -24,7 +24,6 @@ from chatdesk.mcp.approvals import (
     ApprovalStore,
     ApprovingToolHost,
     Decision,
-    conversation_scope,
     server_identity,
 )
 from chatdesk.mcp.config import parse_server
@@ -57,19 +56,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def aggregator(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[MCPToolAggregator]:
-    statuses = Statuses()
-    agg = MCPToolAggregator(
-        config(calc=builtin("calculator"), toy=toy("t")),
-        logs_dir=tmp_path_factory.mktemp("approvals") / "logs",
-        on_status=statuses,
-    )
-    agg.start()
-    try:
-        await statuses.wait("calc", ServerState.READY)
-        await statuses.wait("toy", ServerState.READY)
+    cfg = config(calc=builtin("calculator"), toy=toy("t"))
+    data_dir = tmp_path_factory.mktemp("approvals")
+    async with started_aggregator(cfg, data_dir, ready=("calc", "toy")) as agg:
         yield agg
-    finally:
-        await agg.aclose()
 
 
 def _host(
@@ -276,18 +266,6 @@ async def test_parallel_calls_ask_one_at_a_time(
     results = await asyncio.gather(first, second)
     assert [r.content for r in results] == ["42", "2"]
     assert len(approver.requests) == 1  # the conversation grant settled the second
-
-
-async def test_conversation_comes_from_the_context_when_not_passed(
-    aggregator: MCPToolAggregator, data_dir: Path
-) -> None:
-    approver = Approver(Decision.ALLOW_ONCE, Decision.ALLOW_ONCE)
-    host = _host(aggregator, data_dir, approver)
-    with conversation_scope(11):
-        await host.call_tool(call("calc__calculate", CALC))
-        # A task started inside the scope (as the orchestrator's parallel calls are) too.
-        await asyncio.ensure_future(host.call_tool(call("calc__calculate", CALC)))
-    assert [r.conversation_id for r in approver.requests] == [11, 11]
 
 
 async def test_without_an_approver_a_call_that_needs_one_is_denied(

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mcp_helpers import Statuses, builtin, call, config
+from mcp_helpers import builtin, call, config, started_aggregator
 
-from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.host import DeferredToolHost
-from chatdesk.mcp.scope import conversation_scope, current_conversation
-from chatdesk.mcp.status import ServerState
 
 
 async def test_deferred_until_set(data_dir: Path) -> None:
@@ -18,28 +15,12 @@ async def test_deferred_until_set(data_dir: Path) -> None:
     early = await host.call_tool(call("calc__calculate", '{"expression": "1"}'))
     assert early.is_error and "still starting" in early.content
 
-    statuses = Statuses()
-    agg = MCPToolAggregator(
-        config(calc=builtin("calculator")), logs_dir=data_dir / "logs", on_status=statuses
-    )
-    agg.start()
-    try:
-        await statuses.wait("calc", ServerState.READY)
+    async with started_aggregator(
+        config(calc=builtin("calculator")), data_dir, ready=("calc",)
+    ) as agg:
         host.set(agg)
         assert [s.name for s in host.tool_specs()] == ["calc__calculate"]
         result = await host.call_tool(
             call("calc__calculate", '{"expression": "3*3"}'), conversation_id=2
         )
         assert result.content == "9"
-    finally:
-        await agg.aclose()
-
-
-def test_scope_sets_and_restores() -> None:
-    assert current_conversation.get() is None
-    with conversation_scope(4):
-        assert current_conversation.get() == 4
-        with conversation_scope(5):
-            assert current_conversation.get() == 5
-        assert current_conversation.get() == 4
-    assert current_conversation.get() is None

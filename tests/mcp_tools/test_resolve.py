@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from keyring.errors import KeyringLocked
-from mcp_helpers import Statuses, config, toy
+from mcp_helpers import Statuses, config, new_aggregator, toy
 
 from chatdesk.logs import redact
-from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.config import MCPConfigError, StdioServerConfig, parse_server, references
 from chatdesk.mcp.resolve import KEYRING_SERVICE, make_resolver, resolve_server_async
 from chatdesk.mcp.status import ServerState
@@ -106,11 +105,8 @@ async def test_a_server_with_an_unresolvable_secret_fails_for_good(
 ) -> None:
     statuses = Statuses()
     cfg = config(gh=toy("gh", env={"TOKEN": "${keyring:github}"}))
-    agg = MCPToolAggregator(
-        cfg,
-        logs_dir=data_dir / "logs",
-        on_status=statuses,
-        resolver=make_resolver({}, SecretStore({}, backend=ring)),
+    agg = new_aggregator(
+        cfg, data_dir, statuses, resolver=make_resolver({}, SecretStore({}, backend=ring))
     )
     agg.start()
     try:
@@ -134,11 +130,8 @@ async def test_stopping_does_not_wait_for_a_hung_keyring(
     ring.gate = threading.Event()
     statuses = Statuses()
     cfg = config(gh=toy("gh", env={"TOKEN": "${keyring:github}"}))
-    agg = MCPToolAggregator(
-        cfg,
-        logs_dir=data_dir / "logs",
-        on_status=statuses,
-        resolver=make_resolver({}, SecretStore({}, backend=ring)),
+    agg = new_aggregator(
+        cfg, data_dir, statuses, resolver=make_resolver({}, SecretStore({}, backend=ring))
     )
     agg.start()
     try:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from mcp_helpers import Statuses, call, config, free_port
+from mcp_helpers import Statuses, call, config, new_aggregator
 
 from chatdesk.mcp.aggregator import MCPToolAggregator
-from chatdesk.mcp.config import MCPConfig
 from chatdesk.mcp.runner import MAX_LOG_BYTES
 from chatdesk.mcp.status import ServerState, ServerStatus
+from fakes.ports import free_port
 
 HERE = Path(__file__).parent
 
@@ -30,12 +30,6 @@ async def _no_wait(_delay: float) -> None:
     return None
 
 
-def _aggregator(
-    cfg: MCPConfig, data_dir: Path, statuses: Statuses, **kw: object
-) -> MCPToolAggregator:
-    return MCPToolAggregator(cfg, logs_dir=data_dir / "logs", on_status=statuses, **kw)  # type: ignore[arg-type]
-
-
 async def _wait_for_tool(agg: MCPToolAggregator, statuses: MoreStatuses, name: str) -> None:
     """Wait (by status events, with a limit) until ``name`` is offered."""
     for _ in range(50):
@@ -51,7 +45,7 @@ async def test_tools_follow_list_changed(script: str, data_dir: Path) -> None:
     """Both eras: a 2026 server (subscriptions/listen) and a 2025 one (unasked notification)."""
     statuses = MoreStatuses()
     cfg = config(g={"command": sys.executable, "args": [str(HERE / script)]})
-    agg = _aggregator(cfg, data_dir, statuses)
+    agg = new_aggregator(cfg, data_dir, statuses)
     agg.start()
     try:
         ready = await statuses.wait("g", ServerState.READY)
@@ -73,7 +67,7 @@ async def test_start_failures_say_why(data_dir: Path, tmp_path: Path) -> None:
         hangs={"command": sys.executable, "args": ["-c", hang], "timeout_s": 0.5},
         web={"type": "http", "url": f"http://127.0.0.1:{free_port()}/mcp"},
     )
-    agg = _aggregator(
+    agg = new_aggregator(
         cfg, data_dir, statuses, max_restarts=0, min_start_timeout_s=0.5, sleep=_no_wait
     )
     agg.start()
@@ -95,7 +89,7 @@ async def test_start_failures_say_why(data_dir: Path, tmp_path: Path) -> None:
 
 async def test_big_logs_are_rotated_at_start(data_dir: Path) -> None:
     statuses = Statuses()
-    agg = _aggregator(
+    agg = new_aggregator(
         config(calc={"command": "chatdesk", "args": ["mcp-server", "calculator"]}),
         data_dir,
         statuses,

@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from mcp_helpers import TOY, Statuses, call, config
+from mcp_helpers import TOY, Statuses, call, config, new_aggregator
 
-from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.shell_path import ShellPath, merge_paths, parse_output
 from chatdesk.mcp.status import ServerState
 
@@ -90,9 +89,7 @@ async def test_servers_start_from_the_login_path(
         lp={"command": "fakenpx", "args": ["lp"]},
         npx={"command": "npx", "args": ["-y", "some-server"]},
     )
-    agg = MCPToolAggregator(
-        cfg, logs_dir=data_dir / "logs", on_status=statuses, shell_path=ShellPath(str(shell))
-    )
+    agg = new_aggregator(cfg, data_dir, statuses, shell_path=ShellPath(str(shell)))
     agg.start()
     try:
         await statuses.wait("lp", ServerState.READY)

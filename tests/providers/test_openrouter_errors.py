@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +26,7 @@ from chatdesk.errors import (
 )
 from chatdesk.providers.openrouter import OpenRouterClient
 from fakes.openrouter import FakeOpenRouter, Gate, Reply
+from fakes.ports import free_port
 
 ClientFactory = Callable[..., OpenRouterClient]
 REQUEST = ChatRequest(model="openai/gpt-4o-mini", messages=(RequestMessage("user", "Hi"),))
@@ -211,10 +211,7 @@ async def test_messages_never_contain_the_api_key(
 
 
 def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/v1"
+    return f"http://127.0.0.1:{free_port()}/api/v1"
 
 
 async def test_connection_refused_is_retried_then_reported(

@@ -12,17 +12,10 @@ import pytest
 from chatdesk.core.models import ModelInfo
 from chatdesk.errors import AuthenticationError, NoProviderError, ProviderConnectionError
 from chatdesk.providers.openrouter import KeyInfo, OpenRouterClient
+from fakes.clock import FakeClock
 from fakes.openrouter import FakeOpenRouter, Reply
 
 ClientFactory = Callable[..., OpenRouterClient]
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -87,7 +80,7 @@ async def test_minimal_openai_and_ollama_shapes(
 async def test_fresh_cache_answers_without_a_request(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
-    clock = Clock()
+    clock = FakeClock()
     first = make_client(models_cache=cache_path, clock=clock, models_ttl_s=3600)
     models = await first.list_models()
     assert models_requests(fake_openrouter) == 1
@@ -106,7 +99,7 @@ async def test_fresh_cache_answers_without_a_request(
 async def test_stale_cache_is_refreshed(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
-    clock = Clock()
+    clock = FakeClock()
     client = make_client(models_cache=cache_path, clock=clock, models_ttl_s=60)
     await client.list_models()
     fake_openrouter.models = [{"id": "new/model", "name": "New"}]
@@ -119,7 +112,7 @@ async def test_stale_cache_is_refreshed(
 async def test_refresh_forces_a_request(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
-    client = make_client(models_cache=cache_path, clock=Clock())
+    client = make_client(models_cache=cache_path, clock=FakeClock())
     await client.list_models()
     await client.list_models(refresh=True)
     assert models_requests(fake_openrouter) == 2
@@ -128,7 +121,7 @@ async def test_refresh_forces_a_request(
 async def test_stale_cache_is_served_when_offline(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
-    clock = Clock()
+    clock = FakeClock()
     client = make_client(models_cache=cache_path, clock=clock, models_ttl_s=60)
     models = await client.list_models()
     clock.now += 10_000
@@ -141,7 +134,7 @@ async def test_stale_cache_is_served_when_offline(
 async def test_stale_cache_is_served_on_server_errors(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
-    clock = Clock()
+    clock = FakeClock()
     client = make_client(models_cache=cache_path, clock=clock, max_attempts=1)
     models = await client.list_models()
     fake_openrouter.enqueue(Reply.error(503), path="/models")
@@ -164,17 +157,17 @@ async def test_unreadable_or_foreign_cache_is_ignored(
     fake_openrouter: FakeOpenRouter, make_client: ClientFactory, cache_path: Path
 ) -> None:
     write_text(cache_path, "{not json")
-    client = make_client(models_cache=cache_path, clock=Clock())
+    client = make_client(models_cache=cache_path, clock=FakeClock())
     assert len(await client.list_models()) == 2
     other = make_client(
-        base_url=fake_openrouter.base_url + "/", models_cache=cache_path, clock=Clock()
+        base_url=fake_openrouter.base_url + "/", models_cache=cache_path, clock=FakeClock()
     )
     assert len(await other.list_models()) == 2  # same base URL after normalising
     assert models_requests(fake_openrouter) == 1
     data = read_json(cache_path)
     data["base_url"] = "https://elsewhere.example/v1"
     write_text(cache_path, json.dumps(data))
-    third = make_client(models_cache=cache_path, clock=Clock())
+    third = make_client(models_cache=cache_path, clock=FakeClock())
     await third.list_models()
     assert models_requests(fake_openrouter) == 2
 

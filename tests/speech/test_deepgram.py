@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from fakes.deepgram import (
     speech_started,
     utterance_end,
 )
+from fakes.ports import free_port
 from fixtures.speech import HELLO_WAV, linear16, speechlike, write_wav
 
 SENTENCE = "What is the capital of France?"
@@ -242,11 +242,8 @@ async def test_a_server_that_is_not_deepgram(
 
 
 async def test_an_unreachable_server(wav: Path) -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     rec = Recorder()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{free_port()}"  # a port nobody listens on
     await DeepgramTranscriber(DictationSettings(), lambda: "k", base_url=base).run(
         WavFileSource(wav), rec
     )

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from chatdesk.errors import ConfigError
-from chatdesk.speech.settings import DictationSettings
+from chatdesk.settings import Settings
+from chatdesk.speech.settings import (
+    ENDPOINTING_MAX_MS,
+    ENDPOINTING_MIN_MS,
+    UTTERANCE_END_MAX_MS,
+    UTTERANCE_END_MIN_MS,
+    DictationSettings,
+)
 
 
 def test_defaults_are_valid_and_give_the_documented_query() -> None:
@@ -82,20 +89,18 @@ def test_check_raises_one_config_error_listing_every_problem() -> None:
     assert "Settings → Dictation" in message
 
 
-def test_from_mapping_converts_text_and_ignores_unknown_keys() -> None:
-    settings = DictationSettings.from_mapping(
-        {
-            "model": "nova-2",
-            "utterance_end_ms": "1500",
-            "endpointing": " 450 ",
-            "interim_results": "true",
-            "vad_events": "off",
-            "auto_submit_delay_s": 2,
-            "mode": "review",
-            "push_to_talk": "yes",
-            "colour": "blue",
-        }
-    )
+def test_from_settings_copies_the_checked_values() -> None:
+    values = {
+        "dictation_model": "nova-2",
+        "dictation_utterance_end_ms": "1500",
+        "dictation_endpointing": " 450 ",
+        "dictation_interim_results": True,
+        "dictation_vad_events": False,
+        "dictation_auto_submit_delay_s": 2,
+        "dictation_mode": "review",
+        "dictation_push_to_talk": True,
+    }
+    settings = DictationSettings.from_settings(Settings.from_mapping(values))
     assert settings == DictationSettings(
         model="nova-2",
         utterance_end_ms=1500,
@@ -106,13 +111,17 @@ def test_from_mapping_converts_text_and_ignores_unknown_keys() -> None:
         push_to_talk=True,
     )
     assert settings.problems() == []
-    bad = DictationSettings.from_mapping({"utterance_end_ms": "soon"})
-    assert bad.problems() == ["utterance_end_ms must be a whole number of milliseconds"]
+    with pytest.raises(ValueError, match="must be a number"):
+        Settings.from_mapping({"dictation_utterance_end_ms": "soon"})
 
 
-def test_round_trip_through_a_preset_dict() -> None:
+def test_defaults_and_limits_are_the_settings_schemas() -> None:
+    assert DictationSettings.from_settings(Settings()) == DictationSettings()
     settings = DictationSettings(language="de", mode="review", device="USB Mic")
-    assert DictationSettings.from_mapping(settings.to_dict()) == settings
+    flat = Settings(dictation_language="de", dictation_mode="review", dictation_device="USB Mic")
+    assert DictationSettings.from_settings(flat) == settings
+    assert (UTTERANCE_END_MIN_MS, UTTERANCE_END_MAX_MS) == (1000, 5000)
+    assert (ENDPOINTING_MIN_MS, ENDPOINTING_MAX_MS) == (10, 10_000)
 
 
 def test_from_the_apps_flat_settings() -> None:

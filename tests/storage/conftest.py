@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.storage import ChatRepository
-
-from .support import FakeClock
+from fakes.clock import FakeClock
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from chatdesk.storage import ChatRepository
 from chatdesk.storage.migrations import MIGRATIONS
 from chatdesk.storage.render_cache import CachedRender, save_render_cache
 from chatdesk.storage.snapshot import read_snapshot
+from fakes.clock import FakeClock
 
-from .support import FakeClock, query
+from .support import query
 
 KEY = "1:0.1.0:123:light"
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.snapshot import read_snapshot
-
-from .support import FakeClock
+from fakes.clock import FakeClock
 
 
 async def _make(db_path: Path, clock: FakeClock, count: int) -> tuple[int, int]:

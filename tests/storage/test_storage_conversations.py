@@ -10,8 +10,9 @@ import pytest
 from chatdesk.core.models import Conversation, ToolCall
 from chatdesk.errors import StorageError
 from chatdesk.storage import ChatRepository
+from fakes.clock import START, FakeClock
 
-from .support import START, FakeClock, query
+from .support import query
 
 
 async def test_create_and_get(repo: ChatRepository) -> None:

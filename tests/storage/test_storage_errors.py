@@ -16,8 +16,7 @@ from chatdesk.core.models import MessageStatus
 from chatdesk.errors import StorageError
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.repository import INTERRUPTED_ERROR
-
-from .support import FakeClock
+from fakes.clock import FakeClock
 
 
 @pytest.fixture

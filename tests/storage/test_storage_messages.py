@@ -10,8 +10,9 @@ from chatdesk.core.models import Message, MessageStatus, Role, ToolCall, Usage
 from chatdesk.errors import StorageError
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.repository import INTERRUPTED_ERROR
+from fakes.clock import START, FakeClock
 
-from .support import START, FakeClock, query
+from .support import query
 
 
 async def test_append_returns_the_stored_message(repo: ChatRepository, clock: FakeClock) -> None:

@@ -10,8 +10,9 @@ import pytest
 from chatdesk.errors import StorageError
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.migrations import MIGRATIONS, Migration
+from fakes.clock import START, FakeClock
 
-from .support import START, FakeClock, query
+from .support import query
 
 LAST = MIGRATIONS[-1].number
 NEXT = LAST + 1  # the number of a test's own migration

@@ -9,8 +9,9 @@ import pytest
 from chatdesk.core.models import MessageStatus
 from chatdesk.storage import ChatRepository
 from chatdesk.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
+from fakes.clock import START
 
-from .support import START, query
+from .support import query
 
 HOSTILE = [
     '"',

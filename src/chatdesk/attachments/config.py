@@ -1,58 +1,35 @@
-"""Attachment settings: backend, bucket, limits and retention, from settings and environment.
+"""Attachment settings: backend, bucket, limits and retention, copied from ``Settings``.
 
-The settings fields (``attachments_*``) carry the values, with the ``ATTACHMENTS_*``
-environment variables applied by ``SettingsStore``; when a field is missing from the given
-settings object, its environment variable is read here instead. Google's own
-``GOOGLE_APPLICATION_CREDENTIALS`` and ``STORAGE_EMULATOR_HOST`` always come from the
-environment.
+``SettingsStore`` reads, validates and defaults the ``attachments_*`` fields (with their
+``ATTACHMENTS_*`` environment variables); this module only copies them. Google's own
+``GOOGLE_APPLICATION_CREDENTIALS`` and ``STORAGE_EMULATOR_HOST`` come from the environment.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from chatdesk.attachments.validate import (
-    DEFAULT_MAX_FILE_BYTES,
-    DEFAULT_MAX_FILES,
-    DEFAULT_MAX_MESSAGE_BYTES,
-    Limits,
-)
+from chatdesk.attachments.validate import DEFAULT_MAX_FILES, Limits
 from chatdesk.errors import ConfigError
+from chatdesk.settings import Settings, default, rule
 
-BACKENDS = ("local", "gcs")
-#: V4 signed URLs live at most 7 days.
-MAX_SIGNED_URL_TTL_S = 7 * 24 * 3600
-MIN_SIGNED_URL_TTL_S = 60
-DEFAULT_GCS_PREFIX = "chatdesk/"
-
-#: settings field -> environment variable.
-ENV_NAMES: Mapping[str, str] = {
-    "attachments_backend": "ATTACHMENTS_BACKEND",
-    "attachments_gcs_bucket": "ATTACHMENTS_GCS_BUCKET",
-    "attachments_gcs_prefix": "ATTACHMENTS_GCS_PREFIX",
-    "attachments_signed_url_ttl_s": "ATTACHMENTS_SIGNED_URL_TTL_S",
-    "attachments_max_size_bytes": "ATTACHMENTS_MAX_SIZE_BYTES",
-    "attachments_max_message_bytes": "ATTACHMENTS_MAX_MESSAGE_BYTES",
-    "attachments_retention_days": "ATTACHMENTS_RETENTION_DAYS",
-}
+BACKENDS: tuple[str, ...] = rule("attachments_backend", "choices")
 
 
 @dataclass(frozen=True, slots=True)
 class AttachmentsConfig:
     """Where attachments go and how long they stay. ``retention_days`` 0 keeps them forever."""
 
-    backend: str = "local"
-    gcs_bucket: str = ""
-    gcs_prefix: str = DEFAULT_GCS_PREFIX
-    signed_url_ttl_s: int = MAX_SIGNED_URL_TTL_S
-    max_size_bytes: int = DEFAULT_MAX_FILE_BYTES
-    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    backend: str = default("attachments_backend")
+    gcs_bucket: str = default("attachments_gcs_bucket")
+    gcs_prefix: str = default("attachments_gcs_prefix")
+    signed_url_ttl_s: int = default("attachments_signed_url_ttl_s")
+    max_size_bytes: int = default("attachments_max_size_bytes")
+    max_message_bytes: int = default("attachments_max_message_bytes")
     max_files: int = DEFAULT_MAX_FILES
-    retention_days: int = 0
+    retention_days: int = default("attachments_retention_days")
     #: GOOGLE_APPLICATION_CREDENTIALS: a service-account JSON (also signs the URLs).
     credentials_file: str = ""
     #: STORAGE_EMULATOR_HOST, e.g. http://127.0.0.1:9023.
@@ -93,48 +70,19 @@ class AttachmentsConfig:
 
     @classmethod
     def from_settings(
-        cls, settings: object, environ: Mapping[str, str] | None = None
+        cls, settings: Settings, environ: Mapping[str, str] | None = None
     ) -> AttachmentsConfig:
-        """Values from ``settings`` (its ``attachments_*`` fields); missing fields from
-        ``ATTACHMENTS_*`` in ``environ``. Raises ``ConfigError`` naming a bad value."""
+        """The ``attachments_*`` fields of ``settings`` (already checked by ``SettingsStore``)
+        and Google's variables from ``environ`` (``os.environ`` by default)."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, env_name in ENV_NAMES.items():
-            if hasattr(settings, name):
-                values[name] = getattr(settings, name)
-            elif env.get(env_name, "").strip():
-                values[name] = env[env_name].strip()
         return cls(
-            backend=str(values.get("attachments_backend", "local")).strip().lower() or "local",
-            gcs_bucket=str(values.get("attachments_gcs_bucket", "")).strip(),
-            gcs_prefix=str(values.get("attachments_gcs_prefix", DEFAULT_GCS_PREFIX)),
-            signed_url_ttl_s=_number(
-                values,
-                "attachments_signed_url_ttl_s",
-                MAX_SIGNED_URL_TTL_S,
-                MIN_SIGNED_URL_TTL_S,
-                MAX_SIGNED_URL_TTL_S,
-            ),
-            max_size_bytes=_number(values, "attachments_max_size_bytes", DEFAULT_MAX_FILE_BYTES, 1),
-            max_message_bytes=_number(
-                values, "attachments_max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES, 1
-            ),
-            retention_days=_number(values, "attachments_retention_days", 0, 0),
+            backend=settings.attachments_backend,
+            gcs_bucket=settings.attachments_gcs_bucket,
+            gcs_prefix=settings.attachments_gcs_prefix,
+            signed_url_ttl_s=settings.attachments_signed_url_ttl_s,
+            max_size_bytes=settings.attachments_max_size_bytes,
+            max_message_bytes=settings.attachments_max_message_bytes,
+            retention_days=settings.attachments_retention_days,
             credentials_file=env.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip(),
             emulator_host=env.get("STORAGE_EMULATOR_HOST", "").strip(),
         )
-
-
-def _number(
-    values: Mapping[str, Any], name: str, default: int, low: int, high: int | None = None
-) -> int:
-    raw = values.get(name, default)
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{ENV_NAMES[name]} must be a number, not {raw!r}.") from None
-    in_range = number >= low and (high is None or number <= high)
-    if not math.isfinite(number) or number != int(number) or not in_range:
-        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ConfigError(f"{ENV_NAMES[name]} must be a whole number {bound}, not {raw!r}.")
-    return int(number)

@@ -102,9 +102,6 @@ class AttachmentService:
             raise
         return added
 
-    async def add_file(self, path: str | Path) -> Attachment:
-        return (await self.add([PendingFile.from_path(path)]))[0]
-
     async def add_bytes(self, name: str, data: bytes) -> Attachment:
         return (await self.add([PendingFile(name, data=data)]))[0]
 
@@ -181,9 +178,6 @@ class AttachmentService:
         return out
 
     # --- reading --------------------------------------------------------------------------
-
-    async def attachments_for(self, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
-        return await self._db.for_messages(message_ids)
 
     async def with_attachments(self, messages: Sequence[Message]) -> list[Message]:
         """``messages`` with their ``attachments`` filled in (for showing a conversation)."""

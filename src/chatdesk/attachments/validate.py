@@ -15,10 +15,11 @@ from pathlib import Path
 from chatdesk.attachments.errors import AttachmentRejected, Rejection
 from chatdesk.attachments.names import human_size, sanitize_filename
 from chatdesk.attachments.sniff import NotSupported, sniff
+from chatdesk.settings import default
 
 MIB = 1024 * 1024
-DEFAULT_MAX_FILE_BYTES = 10 * MIB
-DEFAULT_MAX_MESSAGE_BYTES = 20 * MIB
+DEFAULT_MAX_FILE_BYTES: int = default("attachments_max_size_bytes")
+DEFAULT_MAX_MESSAGE_BYTES: int = default("attachments_max_message_bytes")
 DEFAULT_MAX_FILES = 10
 
 

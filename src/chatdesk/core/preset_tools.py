@@ -2,8 +2,8 @@
 
 Servers keep running when presets switch (no restarts, the servers file is never rewritten):
 ``PresetToolHost`` wraps the app's ToolHost and offers only the tools of the active preset's
-servers; ``tool_overrides`` turns a preset's approvals (by server or by tool) into the per-tool
-map the approval policy takes.
+servers; ``approval_overrides`` turns a preset's approvals (by server or by tool) into the
+function the approval policy asks at each call.
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolHost, ToolResult
+from chatdesk.core.tool_approval import OverrideFunction
 
 if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
     from chatdesk.core.presets import Preset
 
 
 class ServerPlan(NamedTuple):
-    """Which configured MCP servers a preset enables, its server-level approval overrides, and
-    the ids it names that are not configured."""
+    """Which configured MCP servers a preset enables, its approval overrides (None: the
+    servers' own policies), and the ids it names that are not configured."""
 
     enabled: frozenset[str]
-    approvals: dict[str, str]
+    overrides: OverrideFunction | None
     missing: tuple[str, ...]
 
 
@@ -31,32 +32,24 @@ def server_plan(preset: Preset | None, configured: Iterable[str]) -> ServerPlan:
     """The MCP servers to offer for ``preset`` (None: every configured server, no overrides)."""
     ids = list(configured)
     if preset is None:
-        return ServerPlan(frozenset(ids), {}, ())
+        return ServerPlan(frozenset(ids), None, ())
     enabled = frozenset(s for s in ids if s in preset.mcp_servers)
-    approvals = {s: p for s, p in preset.tool_approvals.items() if s in enabled}
     missing = tuple(sorted(preset.mcp_servers - set(ids)))
-    return ServerPlan(enabled, approvals, missing)
+    return ServerPlan(enabled, approval_overrides(preset), missing)
 
 
-def tool_overrides(preset: Preset | None, tools: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Exposed tool name -> policy for the preset's overrides, given ``(exposed name, server
-    id)`` of every tool there is. A tool's own entry wins over its server's."""
+def approval_overrides(preset: Preset | None) -> OverrideFunction | None:
+    """The preset's approvals as ``(exposed name, server id) -> policy | None``: a tool's own
+    entry wins over its server's; only the preset's servers are overridden. None: no entries."""
     if preset is None or not preset.tool_approvals:
-        return {}
-    result: dict[str, str] = {}
-    for exposed, server_id in tools:
-        policy = preset.tool_approvals.get(exposed) or preset.tool_approvals.get(server_id)
-        if policy is not None and server_id in preset.mcp_servers:
-            result[exposed] = policy
-    return result
+        return None
+    rules = dict(preset.tool_approvals)
+    allowed = frozenset(preset.mcp_servers)
 
+    def override(exposed: str, server_id: str) -> str | None:
+        return (rules.get(exposed) or rules.get(server_id)) if server_id in allowed else None
 
-def server_of_name(exposed: str, servers: Iterable[str]) -> str | None:
-    """The server of an exposed tool name ``<server>__<tool>`` (None when it is not one's)."""
-    from chatdesk.core.presets import approval_server
-
-    found = approval_server(exposed, servers)
-    return found if found != exposed else None
+    return override
 
 
 class PresetToolHost:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, NamedTuple
 
 from chatdesk.core.models import ModelInfo, TurnConfig
+from chatdesk.core.tool_approval import APPROVALS
 from chatdesk.errors import InputError
 
 MAX_NAME_LENGTH = 60
@@ -26,8 +27,6 @@ MAX_PROMPT_LENGTH = 100_000
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high")
 DATA_COLLECTION = ("allow", "deny")
 SORTS = ("price", "throughput", "latency")
-#: Tool-approval policies, as in the MCP servers file.
-APPROVALS = ("ask", "allow_read_only", "allow_all")
 #: max_price keys: USD per million prompt/completion tokens, per request, per image.
 PRICE_KEYS = ("prompt", "completion", "request", "image")
 

@@ -28,14 +28,13 @@ from typing import Any, Protocol
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
+from chatdesk.core.tool_approval import APPROVALS, Approval, OverrideFunction
 from chatdesk.mcp.approval_store import (
     APPROVALS_FILE_NAME,
     AlwaysRule,
     ApprovalStore,
     server_identity,
 )
-from chatdesk.mcp.config import Approval
-from chatdesk.mcp.scope import conversation_scope, current_conversation
 from chatdesk.mcp.status import ToolInfo
 
 __all__ = [
@@ -50,8 +49,6 @@ __all__ = [
     "OverrideFunction",
     "Policy",
     "ToolDirectory",
-    "conversation_scope",
-    "current_conversation",
     "denied_result",
     "server_identity",
 ]
@@ -59,7 +56,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Policy = Approval
-POLICIES: tuple[Policy, ...] = ("ask", "allow_read_only", "allow_all")
+POLICIES: tuple[Policy, ...] = APPROVALS
 
 
 class Decision(enum.StrEnum):
@@ -108,8 +105,6 @@ class ApprovalRequest:
 
 
 Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
-#: ``(exposed tool name, server id) -> policy`` or None (no override), e.g. a preset's.
-OverrideFunction = Callable[[str, str], str | None]
 
 
 # --- the policy ------------------------------------------------------------------------------
@@ -138,9 +133,9 @@ class ApprovalPolicy:
         self._conversations: dict[int | None, set[tuple[str, str]]] = {}
 
     def set_overrides(self, overrides: Mapping[str, str] | OverrideFunction | None) -> None:
-        """Replace the preset's per-tool policies: a mapping (exposed tool name -> policy, e.g.
-        from ``core.preset_tools.tool_overrides``) or a function ``(exposed name, server id) ->
-        policy | None`` asked at each call (so tools of servers that start later are covered).
+        """Replace the preset's per-tool policies: a mapping (exposed tool name -> policy) or a
+        function ``(exposed name, server id) -> policy | None`` asked at each call (e.g.
+        ``core.preset_tools.approval_overrides``; tools of servers that start later are covered).
         Unknown policy names are ignored."""
         self.overrides = {}
         self._override_of = None
@@ -240,11 +235,9 @@ class ApprovingToolHost:
     async def call_tool(self, call: ToolCall, *, conversation_id: int | None = None) -> ToolResult:
         """Run ``call`` once the policy or the user allows it.
 
-        ``conversation_id`` falls back to :data:`current_conversation`. Cancelling while the
-        user is being asked stops at once (the approver's wait is cancelled with it).
+        Cancelling while the user is being asked stops at once (the approver's wait is
+        cancelled with it).
         """
-        if conversation_id is None:
-            conversation_id = current_conversation.get()
         request = self._request(call, conversation_id)
         if request is None:  # unknown tool or bad arguments: the inner host reports it
             return await self._inner.call_tool(call)

@@ -19,12 +19,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chatdesk.core.tool_approval import Approval as Approval  # re-export: mcp.aggregator
 from chatdesk.errors import ConfigError
 from chatdesk.files import atomic_write_text
 
 SERVERS_FILE_NAME = "mcp_servers.json"
 
-Approval = Literal["ask", "allow_read_only", "allow_all"]
 #: ``resolver(scheme, name)`` -> the value, or None when it is unknown; scheme is env|keyring.
 Resolver = Callable[[str, str], str | None]
 

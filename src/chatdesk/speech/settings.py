@@ -1,7 +1,8 @@
-"""Dictation settings, checked before a Deepgram session is negotiated.
+"""Dictation settings, copied from ``Settings`` and checked before a Deepgram session.
 
-A plain dataclass (settings are read before the first paint; see ``chatdesk.settings``).
-``problems()`` names every invalid field and why, with Deepgram's documented limits:
+``SettingsStore`` reads, validates and defaults the ``dictation_*`` fields; the defaults and
+ranges here are that schema's. ``problems()`` names every invalid field and why, with
+Deepgram's documented limits:
 
 - ``utterance_end_ms``: Deepgram sends interim results about once a second, so it refuses
   values below 1000 ms (HTTP 400); UtteranceEnd also needs ``interim_results=true``.
@@ -21,50 +22,36 @@ from typing import Any, cast
 
 from chatdesk.core.dictation import MODES, Mode
 from chatdesk.errors import ConfigError
+from chatdesk.settings import Settings, default, rule
 
-UTTERANCE_END_MIN_MS = 1000
-UTTERANCE_END_MAX_MS = 5000
-ENDPOINTING_MIN_MS = 10
-ENDPOINTING_MAX_MS = 10_000
-DELAY_MIN_S = 0.0
-DELAY_MAX_S = 30.0
+UTTERANCE_END_MIN_MS: int = rule("dictation_utterance_end_ms", "off_or_min")
+UTTERANCE_END_MAX_MS: int = rule("dictation_utterance_end_ms", "max")
+ENDPOINTING_MIN_MS: int = rule("dictation_endpointing", "off_or_min")
+ENDPOINTING_MAX_MS: int = rule("dictation_endpointing", "max")
+DELAY_MIN_S = float(rule("dictation_auto_submit_delay_s", "min"))
+DELAY_MAX_S = float(rule("dictation_auto_submit_delay_s", "max"))
+
+_DEFAULT_MODE: Mode = default("dictation_mode")
 
 _MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _LANGUAGE_RE = re.compile(r"^(multi|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
-
-#: One-line descriptions, for a settings dialog.
-DESCRIPTIONS: Mapping[str, str] = {
-    "model": "Deepgram model, e.g. nova-3.",
-    "language": "Spoken language as a BCP-47 tag (en, en-US, de, multi).",
-    "interim_results": "Show words live while you speak (needed for utterance_end_ms).",
-    "utterance_end_ms": "Silence after the last word that ends an utterance when noise keeps "
-    f"endpointing from firing ({UTTERANCE_END_MIN_MS}-{UTTERANCE_END_MAX_MS} ms, 0 = off).",
-    "endpointing": f"Silence that ends a phrase ({ENDPOINTING_MIN_MS}-{ENDPOINTING_MAX_MS} ms, "
-    "0 = off).",
-    "vad_events": "Ask Deepgram for SpeechStarted events (restart the countdown on speech).",
-    "smart_format": "Punctuation and formatting of numbers, dates and the like.",
-    "auto_submit_delay_s": "Seconds after the end of an utterance before the text is sent.",
-    "mode": "auto_submit sends by itself; review waits for you to press Enter.",
-    "device": "Microphone name; empty = the system's default input.",
-    "push_to_talk": "Hold the mic button (or the push-to-talk key) instead of toggling.",
-}
 
 
 @dataclass(frozen=True, slots=True)
 class DictationSettings:
     """Everything that shapes a dictation session."""
 
-    model: str = "nova-3"
-    language: str = "en-US"
-    interim_results: bool = True
-    utterance_end_ms: int = 1000
-    endpointing: int = 300
-    vad_events: bool = True
-    smart_format: bool = True
-    auto_submit_delay_s: float = 1.2
-    mode: Mode = "auto_submit"
-    device: str = ""
-    push_to_talk: bool = False
+    model: str = default("dictation_model")
+    language: str = default("dictation_language")
+    interim_results: bool = default("dictation_interim_results")
+    utterance_end_ms: int = default("dictation_utterance_end_ms")
+    endpointing: int = default("dictation_endpointing")
+    vad_events: bool = default("dictation_vad_events")
+    smart_format: bool = default("dictation_smart_format")
+    auto_submit_delay_s: float = default("dictation_auto_submit_delay_s")
+    mode: Mode = _DEFAULT_MODE
+    device: str = default("dictation_device")
+    push_to_talk: bool = default("dictation_push_to_talk")
 
     # -- checking ------------------------------------------------------------------------
 
@@ -148,31 +135,28 @@ class DictationSettings:
             params["utterance_end_ms"] = self.utterance_end_ms
         return params
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able values (for settings.json and presets)."""
-        return dataclasses.asdict(self)
-
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> DictationSettings:
-        """Settings from known keys (others ignored); values are taken as they are, so call
-        ``problems()`` before use. Numbers given as text are converted when they can be."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        kwargs: dict[str, Any] = {}
-        for key, value in values.items():
-            if key not in known:
-                continue
-            default = known[key].default
-            kwargs[key] = _coerce(value, type(cast(object, default)))
-        return cls(**kwargs)
-
-    @classmethod
-    def from_prefixed(
-        cls, values: Mapping[str, Any], prefix: str = "dictation_"
-    ) -> DictationSettings:
-        """From the app's flat settings (``dictation_model``, ``dictation_mode``, ...)."""
-        return cls.from_mapping(
-            {k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix)}
+    def from_settings(cls, settings: Settings) -> DictationSettings:
+        """The ``dictation_*`` fields of the app's settings (checked by ``SettingsStore``)."""
+        return cls(
+            model=settings.dictation_model,
+            language=settings.dictation_language,
+            interim_results=settings.dictation_interim_results,
+            utterance_end_ms=settings.dictation_utterance_end_ms,
+            endpointing=settings.dictation_endpointing,
+            vad_events=settings.dictation_vad_events,
+            smart_format=settings.dictation_smart_format,
+            auto_submit_delay_s=settings.dictation_auto_submit_delay_s,
+            mode=cast(Mode, settings.dictation_mode),
+            device=settings.dictation_device,
+            push_to_talk=settings.dictation_push_to_talk,
         )
+
+    @classmethod
+    def from_prefixed(cls, values: Mapping[str, Any]) -> DictationSettings:
+        """From the app's flat settings (``Settings.to_json_dict()``); other keys ignored.
+        Raises ``ValueError`` for a value ``Settings`` refuses. Prefer ``from_settings``."""
+        return cls.from_settings(Settings.from_mapping(values))
 
     def replace(self, **changes: Any) -> DictationSettings:
         """A copy with ``changes`` (unchecked; call ``problems()``)."""
@@ -185,23 +169,3 @@ def _is_int(value: object) -> bool:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _coerce(value: Any, kind: type) -> Any:
-    """Text from the environment or a form to the field's type; anything else as is."""
-    if not isinstance(value, str) or kind is str:
-        if kind is float and _is_int(value):
-            return float(value)
-        return value
-    text = value.strip()
-    if kind is bool:
-        lowered = text.lower()
-        if lowered in ("true", "1", "yes", "on"):
-            return True
-        if lowered in ("false", "0", "no", "off"):
-            return False
-        return value
-    try:
-        return kind(text)
-    except ValueError:
-        return value

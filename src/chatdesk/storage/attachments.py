@@ -8,12 +8,13 @@ message was deleted (the foreign key sets it NULL).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
 
 from chatdesk.core.models import Attachment
+from chatdesk.storage.db import ID_CHUNK, id_chunks, placeholders
 from chatdesk.storage.repository import ChatRepository
 
 __all__ = ["ATTACHMENT_COLUMNS", "AttachmentStore"]
@@ -22,8 +23,6 @@ ATTACHMENT_COLUMNS = (
     "id, message_id, conversation_id, filename, mime_type, size_bytes, sha256, backend,"
     " blob_key, signed_url, signed_url_expires_at, created_at, last_used_at"
 )
-#: Ids per statement (SQLite allows 32766 host parameters; stay far below).
-_CHUNK = 500
 
 
 def _attachment(row: sqlite3.Row) -> Attachment:
@@ -42,16 +41,6 @@ def _attachment(row: sqlite3.Row) -> Attachment:
         signed_url=row["signed_url"],
         signed_url_expires_at=row["signed_url_expires_at"],
     )
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), _CHUNK):
-        yield unique[start : start + _CHUNK]
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" * len(values))
 
 
 class AttachmentStore:
@@ -93,10 +82,10 @@ class AttachmentStore:
     async def get_many(self, ids: Sequence[int]) -> list[Attachment]:
         """The rows with these ids, in id order (missing ids are left out)."""
         found: list[Attachment] = []
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             rows = await self._repo.read(
                 "load the attachments",
-                f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id IN ({_marks(chunk)})",
+                f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id IN ({placeholders(chunk)})",
                 chunk,
             )
             found.extend(_attachment(r) for r in rows)
@@ -105,11 +94,11 @@ class AttachmentStore:
     async def for_messages(self, message_ids: Sequence[int]) -> dict[int, list[Attachment]]:
         """Attachments by message id, each list in the order they were added."""
         out: dict[int, list[Attachment]] = {}
-        for chunk in _chunks(message_ids):
+        for chunk in id_chunks(message_ids):
             rows = await self._repo.read(
                 "load the attachments",
                 f"SELECT {ATTACHMENT_COLUMNS} FROM attachments"
-                f" WHERE message_id IN ({_marks(chunk)}) ORDER BY id",
+                f" WHERE message_id IN ({placeholders(chunk)}) ORDER BY id",
                 chunk,
             )
             for row in rows:
@@ -127,21 +116,21 @@ class AttachmentStore:
     async def link(self, ids: Sequence[int], message_id: int, conversation_id: int) -> int:
         """Attach the rows to a message (and its conversation); returns how many changed."""
         changed = 0
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             changed += await self._repo.execute(
                 "link the attachments to the message",
                 "UPDATE attachments SET message_id = ?, conversation_id = ?"
-                f" WHERE id IN ({_marks(chunk)})",
+                f" WHERE id IN ({placeholders(chunk)})",
                 (message_id, conversation_id, *chunk),
             )
         return changed
 
     async def touch(self, ids: Sequence[int], now: float) -> None:
         """Mark the rows used at ``now`` (retention counts from the last use)."""
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             await self._repo.execute(
                 "mark the attachments as used",
-                f"UPDATE attachments SET last_used_at = ? WHERE id IN ({_marks(chunk)})"
+                f"UPDATE attachments SET last_used_at = ? WHERE id IN ({placeholders(chunk)})"
                 " AND last_used_at < ?",
                 (now, *chunk, now),
             )
@@ -187,9 +176,9 @@ class AttachmentStore:
         chunk = list(dict.fromkeys(ids))
         if not chunk:
             return set()
-        if len(chunk) > _CHUNK:
-            raise ValueError(f"at most {_CHUNK} ids at a time")
-        marks = _marks(chunk)
+        if len(chunk) > ID_CHUNK:
+            raise ValueError(f"at most {ID_CHUNK} ids at a time")
+        marks = placeholders(chunk)
         rows = await self._repo.read(
             "find unused attachment files",
             "SELECT DISTINCT a.backend, a.blob_key FROM attachments AS a"
@@ -200,21 +189,13 @@ class AttachmentStore:
         )
         return {(str(r[0]), str(r[1])) for r in rows}
 
-    async def blob_in_use(self, backend: str, blob_key: str, sha256: str) -> bool:
-        rows = await self._repo.read(
-            "look up an attachment file",
-            "SELECT 1 FROM attachments WHERE sha256 = ? AND backend = ? AND blob_key = ? LIMIT 1",
-            (sha256, backend, blob_key),
-        )
-        return bool(rows)
-
     async def delete(self, ids: Sequence[int]) -> int:
         """Delete rows; returns how many."""
         deleted = 0
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             deleted += await self._repo.execute(
                 "delete the attachments",
-                f"DELETE FROM attachments WHERE id IN ({_marks(chunk)})",
+                f"DELETE FROM attachments WHERE id IN ({placeholders(chunk)})",
                 chunk,
             )
         return deleted

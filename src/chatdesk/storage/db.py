@@ -3,22 +3,23 @@
 One file (``chatdesk.db`` in the data dir), WAL journal, ``synchronous=NORMAL`` (a crash may
 lose the last commits but never corrupts), foreign keys on, a busy timeout for a second
 process. The connection runs in autocommit mode: each statement commits at once unless the
-caller opened a transaction with ``BEGIN``.
+caller opened a transaction with ``BEGIN``. asyncio and aiosqlite load on ``connect``, so
+the synchronous start-up readers may use the SQL helpers here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
 from pathlib import Path
-from typing import TypeVar
-
-import aiosqlite
+from typing import TYPE_CHECKING, TypeVar
 
 from chatdesk.errors import StorageError
+
+if TYPE_CHECKING:  # loaded by connect(): not before the first paint
+    import aiosqlite
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}",
 )
+
+#: Ids bound in one statement (SQLite allows 32766 variables; 999 before 3.32).
+ID_CHUNK = 500
 
 #: Reasons fit for a user, by SQLite error name (extended names first, then primary codes).
 _REASONS = {
@@ -53,6 +57,18 @@ _REASONS = {
     "SQLITE_TOOBIG": "the text is too large to store",
     "SQLITE_CONSTRAINT": "the data broke a database rule",
 }
+
+
+def id_chunks(ids: Iterable[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
+    """``ids`` without repeats, in order, in lists of at most ``size``."""
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def placeholders(values: Sized) -> str:
+    """One ``?`` per value, comma-separated, for ``IN (...)``."""
+    return ", ".join("?" * len(values))
 
 
 def describe(exc: BaseException) -> str:
@@ -98,6 +114,10 @@ async def connect(path: Path) -> aiosqlite.Connection:
 
     Raises ``StorageError`` naming the file when it cannot be opened or is not a database.
     """
+    import asyncio
+
+    import aiosqlite
+
     conn: aiosqlite.Connection | None = None
     try:
         await asyncio.to_thread(_prepare, path)

@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatdesk.storage import db
+
 if TYPE_CHECKING:
     import aiosqlite
 
@@ -34,7 +36,7 @@ def read_render_cache(
     ids = list(message_ids)
     if not ids:
         return {}
-    marks = ",".join("?" * len(ids))
+    marks = db.placeholders(ids)
     rows = conn.execute(
         "SELECT message_id, html, code_blocks FROM render_cache"
         f" WHERE render_key = ? AND message_id IN ({marks})",
@@ -52,7 +54,6 @@ async def save_render_cache(
     repo: ChatRepository, render_key: str, renders: Sequence[CachedRender]
 ) -> None:
     """Replace the cache with ``renders`` (of messages that still exist)."""
-    from chatdesk.storage import db  # aiosqlite: not at start-up, where the snapshot reads
 
     async def body(conn: aiosqlite.Connection) -> None:
         await conn.execute("DELETE FROM render_cache")

@@ -115,12 +115,16 @@ class ChatRepository:
             raise StorageError(f"Could not {action}: the chat database is closed.")
         return self._conn
 
-    async def _read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    # Stores of other tables (presets, attachments) share this connection and its write lock.
+
+    async def read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query; ``action`` names it in error messages ("load the presets")."""
         conn = self._connection(action)
         with db.storage_errors(action):
             return list(await conn.execute_fetchall(sql, params))
 
-    async def _write(self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def write(self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run ``op`` under the write lock; it finishes even if the caller is cancelled."""
         conn = self._connection(action)
 
         async def locked() -> T:
@@ -137,32 +141,18 @@ class ChatRepository:
             task.add_done_callback(_log_orphan_failure)
             raise
 
-    # Stores of other tables (presets, attachments) share this connection and its write lock.
-
-    async def read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """Rows of one query; ``action`` names it in error messages ("load the presets")."""
-        return await self._read(action, sql, params)
-
-    async def write(self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """Run ``op`` under the write lock; it finishes even if the caller is cancelled."""
-        return await self._write(action, op)
-
-    async def execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
-        """One autocommitted statement; returns the number of changed rows."""
-        return await self._execute(action, sql, params)
-
     def now(self) -> float:
         """The repository's clock (injected in tests)."""
         return self._clock()
 
-    async def _execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
+    async def execute(self, action: str, sql: str, params: Sequence[Any] = ()) -> int:
         """One autocommitted statement; returns the number of changed rows."""
 
         async def op(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 
-        return await self._write(action, op)
+        return await self.write(action, op)
 
     # --- conversations --------------------------------------------------------------------
 
@@ -182,12 +172,12 @@ class ChatRepository:
                 )
             )
 
-        rows = await self._write("create the conversation", op)
+        rows = await self.write("create the conversation", op)
         return conversation_from_row(rows[0])
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None:
         """The conversation, or None when it does not exist."""
-        rows = await self._read(
+        rows = await self.read(
             "load the conversation",
             f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
             (conversation_id,),
@@ -202,7 +192,7 @@ class ChatRepository:
         where, params = "", []
         if needle:
             where, params = "WHERE instr(chatdesk_casefold(title), ?) > 0", [needle]
-        rows = await self._read(
+        rows = await self.read(
             "load the conversations",
             f"SELECT {CONVERSATION_COLUMNS} FROM conversations {where}"
             f" {CONVERSATION_ORDER} LIMIT ?",
@@ -220,11 +210,11 @@ class ChatRepository:
         sql = "UPDATE conversations SET title = ?, title_is_default = 0 WHERE id = ?"
         if generated:
             sql += " AND title_is_default = 1"
-        return await self._execute("rename the conversation", sql, (title, conversation_id)) > 0
+        return await self.execute("rename the conversation", sql, (title, conversation_id)) > 0
 
     async def set_pinned(self, conversation_id: int, pinned: bool) -> None:
         """Pin or unpin a conversation."""
-        await self._execute(
+        await self.execute(
             "pin the conversation",
             "UPDATE conversations SET pinned = ? WHERE id = ?",
             (int(pinned), conversation_id),
@@ -234,7 +224,7 @@ class ChatRepository:
         self, conversation_id: int, model: str | None, preset_id: int | None = None
     ) -> None:
         """Remember the model (and preset, None to clear) a conversation uses."""
-        await self._execute(
+        await self.execute(
             "save the conversation's model",
             "UPDATE conversations SET model = ?, preset_id = ? WHERE id = ?",
             (model, preset_id, conversation_id),
@@ -242,7 +232,7 @@ class ChatRepository:
 
     async def delete_conversation(self, conversation_id: int) -> None:
         """Delete a conversation with its messages, tool calls and search entries."""
-        await self._execute(
+        await self.execute(
             "delete the conversation", "DELETE FROM conversations WHERE id = ?", (conversation_id,)
         )
 
@@ -292,7 +282,7 @@ class ChatRepository:
 
             return await db.transaction(conn, body)
 
-        rows = await self._write("save the message", op)
+        rows = await self.write("save the message", op)
         return message_from_row(rows[0])
 
     async def update_message(
@@ -337,7 +327,7 @@ class ChatRepository:
             return
         changes["updated_at"] = self._clock()
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        await self._execute(
+        await self.execute(
             "save the message",
             f"UPDATE messages SET {assignments} WHERE id = ?",
             (*changes.values(), message_id),
@@ -345,7 +335,7 @@ class ChatRepository:
 
     async def get_message(self, message_id: int) -> Message | None:
         """The message, or None when it does not exist."""
-        rows = await self._read(
+        rows = await self.read(
             "load the message",
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?",
             (message_id,),
@@ -359,14 +349,14 @@ class ChatRepository:
         bound = NO_BOUND if before_id is None else before_id
         action = "load the messages"
         if limit is None:
-            rows = await self._read(
+            rows = await self.read(
                 action,
                 f"SELECT {MESSAGE_COLUMNS} FROM messages"
                 " WHERE conversation_id = ? AND id < ? ORDER BY id",
                 (conversation_id, bound),
             )
         else:
-            rows = await self._read(
+            rows = await self.read(
                 action, LAST_MESSAGES_SQL, (conversation_id, bound, max(limit, 0))
             )
             rows.reverse()
@@ -374,7 +364,7 @@ class ChatRepository:
 
     async def count_messages(self, conversation_id: int) -> int:
         """How many messages a conversation holds."""
-        rows = await self._read(
+        rows = await self.read(
             "count the messages",
             "SELECT count(*) FROM messages WHERE conversation_id = ?",
             (conversation_id,),
@@ -383,7 +373,7 @@ class ChatRepository:
 
     async def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
         """Delete ``message_id`` and every later message of the conversation; returns how many."""
-        return await self._execute(
+        return await self.execute(
             "delete the messages",
             "DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
             (conversation_id, message_id),
@@ -393,7 +383,7 @@ class ChatRepository:
         self, conversation_id: int, first_id: int, last_id: int
     ) -> int:
         """Delete the conversation's messages with ids from ``first_id`` to ``last_id``."""
-        return await self._execute(
+        return await self.execute(
             "delete the messages",
             "DELETE FROM messages WHERE conversation_id = ? AND id >= ? AND id <= ?",
             (conversation_id, first_id, last_id),
@@ -426,11 +416,11 @@ class ChatRepository:
 
             return await db.transaction(conn, body)
 
-        return await self._write("import the messages", op)
+        return await self.write("import the messages", op)
 
     async def recover_interrupted(self) -> int:
         """Mark answers left 'streaming' by a killed app as cancelled; returns how many."""
-        return await self._execute(
+        return await self.execute(
             "recover interrupted answers",
             "UPDATE messages SET status = 'cancelled', error = ?, updated_at = ?"
             " WHERE status = 'streaming'",
@@ -444,7 +434,7 @@ class ChatRepository:
         ids = list(message_ids)
         if not ids:
             return {}
-        rows = await self._read(
+        rows = await self.read(
             "load the tool calls",
             "SELECT call_id, status, duration_ms FROM tool_calls"
             f" WHERE message_id IN ({','.join('?' * len(ids))})",
@@ -488,11 +478,11 @@ class ChatRepository:
             )
             return int(rows[0][0])
 
-        return await self._write("save the tool call", op)
+        return await self.write("save the tool call", op)
 
     async def conversation_usage(self, conversation_id: int) -> Usage:
         """Token and cost totals of a conversation (cost None when no message had one)."""
-        rows = await self._read("load the conversation's usage", USAGE_SQL, (conversation_id,))
+        rows = await self.read("load the conversation's usage", USAGE_SQL, (conversation_id,))
         return usage_from_row(rows[0])
 
     # --- search ---------------------------------------------------------------------------
@@ -502,5 +492,5 @@ class ChatRepository:
         params = search_params(query, limit)
         if params is None:
             return []
-        rows = await self._read("search the messages", SEARCH_SQL, params)
+        rows = await self.read("search the messages", SEARCH_SQL, params)
         return [search_hit(row) for row in rows]

@@ -33,6 +33,7 @@ from chatdesk.ui.composer.composer import Composer
 from chatdesk.ui.dictation.dictation_controller import DictationController, MicButton, PushToTalkKey
 from chatdesk.ui.dictation.microphone_source import MicrophoneSource, input_names, source_factory
 from chatdesk.ui.kit.task_runner import TaskRunner
+from fakes.clock import FakeClock
 from fakes.deepgram import (
     DEFAULT_KEY,
     FakeDeepgram,
@@ -49,14 +50,6 @@ from qtapp import SignalWaiter
 pytestmark = pytest.mark.gui
 
 SENTENCE = "What is the capital of France?"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class GatedWav:
@@ -99,7 +92,7 @@ class Rig:
     composer: Composer
     controller: DictationController
     runner: TaskRunner
-    clock: Clock
+    clock: FakeClock
     sent: list[str] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
 
@@ -141,7 +134,7 @@ async def make_rig(qtbot: QtBot, fake: FakeDeepgram) -> AsyncIterator[Callable[.
         qtbot.addWidget(composer)
         composer.resize(500, 160)
         composer.show()
-        clock = Clock()
+        clock = FakeClock(1000.0)
         runner = TaskRunner(composer)
         config = DictationSettings().replace(**settings)
         controller = DictationController(
