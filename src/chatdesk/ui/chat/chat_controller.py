@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
 from chatdesk.errors import ChatdeskError, InputError
 from chatdesk.ui.kit.task_runner import TaskRunner
@@ -97,10 +98,13 @@ class ChatController(QObject):
         parent: QObject | None = None,
         *,
         presets: PresetManager | None = None,
+        catalogue: ModelCatalogue | None = None,
     ) -> None:
         """``backend`` builds the orchestrator and provider on first use (after the first paint:
         the HTTP stack is not needed to show the window). ``repository`` may come later through
-        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``."""
+        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``.
+        ``catalogue`` is the model list shared with the orchestrator (default: one of its own
+        over the backend's provider)."""
         super().__init__(parent)
         self._repository = repository
         self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
@@ -117,7 +121,8 @@ class ChatController(QObject):
         if presets is not None:
             presets.presetsChanged.connect(self._presets_changed)
         self.conversation: Conversation | None = None
-        self.models: list[ModelInfo] = []
+        self.catalogue = catalogue if catalogue is not None else ModelCatalogue(self._provider)
+        self.catalogue.subscribe(self.modelsChanged.emit)
         self._oldest_id: int | None = None
         self._filter = ""
         self._turn: asyncio.Task[Any] | None = None
@@ -163,12 +168,17 @@ class ChatController(QObject):
     def conversation_id(self) -> int | None:
         return self.conversation.id if self.conversation else None
 
+    def _provider(self) -> ChatProvider:
+        return self.provider
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        """The model catalogue, sorted by id (empty until loaded)."""
+        return self.catalogue.models
+
     def model_info(self, model_id: str) -> ModelInfo | None:
         """The catalogue entry of ``model_id`` (None when unknown or not loaded yet)."""
-        for info in self.models:
-            if info.id == model_id:
-                return info
-        return None
+        return self.catalogue.info(model_id)
 
     # -- start -------------------------------------------------------------------------------
 
@@ -414,13 +424,10 @@ class ChatController(QObject):
 
     async def _load_models(self, refresh: bool) -> None:
         try:
-            models = await self.provider.list_models(refresh=refresh)
+            await self.catalogue.load(refresh=refresh)  # modelsChanged follows
         except ChatdeskError as exc:
             if refresh or not self.models:
                 self.notice.emit("warning", f"Could not load the model list: {exc.user_message}")
-            return
-        self.models = sorted(models, key=lambda m: m.id)
-        self.modelsChanged.emit(self.models)
 
     # -- turns ---------------------------------------------------------------------------
     #
