@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.turn_state import TurnState
 from chatdesk.errors import ChatdeskError, InputError
 from chatdesk.ui.kit.task_runner import TaskRunner
 
@@ -126,19 +127,7 @@ class ChatController(QObject):
         self._oldest_id: int | None = None
         self._filter = ""
         self._turn: asyncio.Task[Any] | None = None
-        self._turn_conv: int | None = None  # the conversation of the current/last turn
-        self._live = False  # the open view shows that turn as it streams
-        self._user_stored = False  # the current turn's user message reached the database
-        self._failed_draft: str | None = None  # text of a send that was never stored
-        self._unsaved_text: str | None = None  # the current send's text until it is stored
-        # Everything the streaming message has received, to re-attach a view that comes back.
-        self._answer_text: list[str] = []
-        self._answer_reasoning: list[str] = []
-        self._answer_model = ""
-        self._active = False
-        self._streaming_id: int | None = None
-        self._text_buf: list[str] = []
-        self._reasoning_buf: list[str] = []
+        self._state = TurnState()  # the rules of the turn; the task and the signals stay here
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -162,7 +151,7 @@ class ChatController(QObject):
     @property
     def busy(self) -> bool:
         """True while a turn streams (the composer's Send is disabled, Stop enabled)."""
-        return self._active
+        return self._state.active
 
     @property
     def conversation_id(self) -> int | None:
@@ -230,17 +219,29 @@ class ChatController(QObject):
     def show_snapshot(self, snapshot: StartSnapshot) -> None:
         """Show what was read before the event loop existed, as ``load_conversation`` would."""
         self.conversationsChanged.emit(snapshot.conversations)
-        conversation = snapshot.conversation
-        if conversation is None:
+        if snapshot.conversation is None:
             self.new_conversation()
             return
+        self._show(snapshot.conversation, snapshot.messages, snapshot.has_older)
+        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+
+    def _show(self, conversation: Conversation, messages: list[Message], has_older: bool) -> None:
+        """Make ``conversation`` the open one and show ``messages``, its last page."""
+        self._state.opened(conversation.id)
         self.conversation = conversation
-        self._oldest_id = snapshot.messages[0].id if snapshot.messages else None
+        self._oldest_id = messages[0].id if messages else None
         if conversation.model and conversation.model != self.model:
             self.set_model(conversation.model)
         self._follow_conversation_preset()
-        self.conversationOpened.emit(conversation, snapshot.messages, snapshot.has_older)
-        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+        self.conversationOpened.emit(conversation, messages, has_older)
+
+    async def _page(
+        self, repo: ChatRepository, conversation_id: int, size: int, before_id: int | None = None
+    ) -> tuple[list[Message], bool]:
+        """Up to ``size`` messages before ``before_id`` (default: the last ones), with their
+        files, and whether there are older ones."""
+        messages = await repo.list_messages(conversation_id, limit=size + 1, before_id=before_id)
+        return await self._with_files(messages[-size:]), len(messages) > size
 
     # -- conversations -------------------------------------------------------------------
 
@@ -264,7 +265,7 @@ class ChatController(QObject):
 
     def new_conversation(self) -> None:
         """Show an empty chat; it is stored when its first message is sent."""
-        self._live = False
+        self._state.opened(None)
         self.conversation = None
         self._oldest_id = None
         self.conversationOpened.emit(None, [], False)
@@ -282,19 +283,10 @@ class ChatController(QObject):
             self.notice.emit("warning", "That conversation no longer exists.")
             self.refresh_conversations()
             return
-        messages = await repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
-        has_older = len(messages) > FIRST_PAGE
-        messages = await self._with_files(messages[-FIRST_PAGE:])
-        if conversation_id != self._turn_conv:
-            self._live = False
-        self.conversation = conversation
-        self._oldest_id = messages[0].id if messages else None
-        if conversation.model and conversation.model != self.model:
-            self.set_model(conversation.model)
-        self._follow_conversation_preset()
-        self.conversationOpened.emit(conversation, messages, has_older)
+        messages, has_older = await self._page(repo, conversation_id, FIRST_PAGE)
+        self._show(conversation, messages, has_older)
         await self._emit_tool_runs(repo, messages)
-        if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
+        if self._state.needs_reattach(conversation_id):
             self._reattach()
         self.usageChanged.emit(
             _last_usage(messages), await repo.conversation_usage(conversation_id)
@@ -309,13 +301,7 @@ class ChatController(QObject):
 
     async def _older(self, conversation_id: int, before_id: int) -> None:
         repo = await self._db()
-        messages = await repo.list_messages(
-            conversation_id, limit=PAGE_SIZE + 1, before_id=before_id
-        )
-        if self.conversation_id != conversation_id:
-            return
-        has_older = len(messages) > PAGE_SIZE
-        messages = await self._with_files(messages[-PAGE_SIZE:])
+        messages, has_older = await self._page(repo, conversation_id, PAGE_SIZE, before_id)
         if self.conversation_id != conversation_id:
             return
         if messages:
@@ -353,7 +339,7 @@ class ChatController(QObject):
 
         repo = await self._db()
         turn = self._turn
-        if turn is not None and not turn.done() and self._turn_conv == conversation_id:
+        if turn is not None and not turn.done() and self._state.conversation_id == conversation_id:
             turn.cancel()  # streaming, or writing its title
             await asyncio.wait([turn], timeout=5)
         if self._attachments is not None:  # first, while its messages still name their files
@@ -431,22 +417,17 @@ class ChatController(QObject):
 
     # -- turns ---------------------------------------------------------------------------
     #
-    # One turn streams at a time. It belongs to a conversation (``_turn_conv``); the view
-    # shows it live only while that conversation stays open (``_live``). Leaving and coming
-    # back shows the stored state, reloaded when the turn ends.
+    # The rules of the turn (whose it is, whether the view shows it live, what goes back to
+    # the composer) are in ``TurnState``; the task, the flush timer and the signals are here.
 
     def _viewing_turn(self) -> bool:
-        return (
-            self._live and self._turn_conv is not None and self._turn_conv == self.conversation_id
-        )
+        return self._state.viewing(self.conversation_id)
 
     def send(self, text: str, files: Sequence[PendingFile] = ()) -> bool:
         """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
         if (not text.strip() and not files) or self.busy:
             return False
-        self._failed_draft = None
-        self._start_turn(self._send(text, list(files)))
-        self._unsaved_text = text
+        self._start_turn(self._send(text, list(files)), unsaved_text=text)
         return True
 
     def retry(self, message_id: int | None = None) -> None:
@@ -455,7 +436,7 @@ class ChatController(QObject):
         if self.busy:
             return
         if message_id is not None and message_id < 0:
-            draft = self._failed_draft
+            draft = self._state.failed_draft
             if draft:
                 self.draftResent.emit(draft)
                 self.send(draft)
@@ -466,20 +447,18 @@ class ChatController(QObject):
 
     def stop(self) -> None:
         """Stop the streaming answer; the partial text is kept."""
-        if self._active and self._turn is not None and not self._turn.done():
+        if self._state.active and self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self, coro: Any) -> None:
-        self._user_stored = False
-        self._unsaved_text = None
+    def _start_turn(self, coro: Any, unsaved_text: str | None = None) -> None:
+        self._state.start(unsaved_text)
         task = self._runner.spawn(coro, name="turn")
         self._turn = task
         self._set_active(True)
         task.add_done_callback(self._turn_ended)
 
     def _set_active(self, active: bool) -> None:
-        if active != self._active:
-            self._active = active
+        if self._state.set_active(active):
             self.busyChanged.emit(active)
 
     def _turn_ended(self, task: asyncio.Task[Any]) -> None:
@@ -487,29 +466,22 @@ class ChatController(QObject):
         if task is not self._turn:
             return
         self._flush()
-        self._streaming_id = None
+        unsent = self._state.ended()
         self._set_active(False)
         # Stopped or crashed before the message was saved (even before the task first ran):
         # the text goes back to the composer.
-        unsaved = self._unsaved_text is not None and not self._user_stored
-        if unsaved and (task.cancelled() or task.exception() is not None):
-            self._give_back(self._unsaved_text or "")
-        self._unsaved_text = None
+        if unsent is not None and (task.cancelled() or task.exception() is not None):
+            self._give_back(unsent)
 
     def _reattach(self) -> None:
         """The user came back to the conversation that streams: show it live again."""
-        assert self._streaming_id is not None
-        self._live = True
-        self._text_buf.clear()
-        self._reasoning_buf.clear()  # already in _answer_*: sent whole below
-        self.assistantStarted.emit(self._streaming_id, self._answer_model)
-        self.streamDelta.emit(
-            self._streaming_id, "".join(self._answer_text), "".join(self._answer_reasoning)
-        )
+        shown = self._state.reattach()
+        self.assistantStarted.emit(shown.message_id, shown.model)
+        self.streamDelta.emit(shown.message_id, shown.text, shown.reasoning)
 
     def _give_back(self, text: str) -> None:
         """The text was not stored: put it back in the composer; Retry (-1) resends it."""
-        self._failed_draft = text
+        self._state.give_back(text)
         self.draftRestored.emit(text)
 
     async def _send(self, text: str, files: list[PendingFile]) -> None:
@@ -535,16 +507,15 @@ class ChatController(QObject):
                 self.conversation = conversation
                 self.conversationOpened.emit(conversation, [], False)
                 await self.reload_conversations()
-            self._turn_conv = conversation.id
-            self._live = True
+            self._state.follow(conversation.id)
             events = self.orchestrator.send(
                 conversation.id, text, self._turn_config(self.model), attachments
             )
             await self._consume(conversation.id, events)
-            if not self._user_stored:  # the turn failed before the message was saved
+            if not self._state.user_stored:  # the turn failed before the message was saved
                 await self._give_back_files(text, files, attachments)
         except ChatdeskError as exc:
-            if not self._user_stored:
+            if not self._state.user_stored:
                 await self._give_back_files(text, files, attachments)
             self.turnFailed.emit(None, exc.user_message, exc.kind, None)
 
@@ -562,8 +533,7 @@ class ChatController(QObject):
                 log.warning("could not discard unsent attachments: %s", exc.detail or exc)
 
     async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
-        self._turn_conv = conversation_id
-        self._live = True
+        self._state.follow(conversation_id)
         events = self.orchestrator.regenerate(
             conversation_id, self._turn_config(self.model), message_id
         )
@@ -591,9 +561,8 @@ class ChatController(QObject):
                         await self.load_conversation(conversation_id)
                     await self._turn_over(conversation_id, last_usage)
         except asyncio.CancelledError:
-            message_id = self._streaming_id
             self._flush()
-            self._streaming_id = None
+            message_id = self._state.stream_over()
             if message_id is not None and self._viewing_turn():
                 stopped = await repo.get_message(message_id)
                 if stopped is not None:
@@ -605,10 +574,10 @@ class ChatController(QObject):
     async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
         """The answer is complete or failed (a title may still follow)."""
         repo = await self._db()
-        self._streaming_id = None
+        self._state.stream_over()
         self._set_active(False)
         if self.conversation_id == conversation_id:
-            if not self._live:  # the user came back while it streamed: show what is stored
+            if not self._state.live:  # came back while it streamed: show what is stored
                 await self.load_conversation(conversation_id)
             self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
         await self.reload_conversations()
@@ -633,33 +602,29 @@ class ChatController(QObject):
         return self._event_handlers
 
     def _on_text(self, event: TextDelta) -> None:
-        self._text_buf.append(event.text)
-        self._answer_text.append(event.text)
+        self._state.text(event.text)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def _on_reasoning(self, event: ReasoningDelta) -> None:
-        self._reasoning_buf.append(event.text)
-        self._answer_reasoning.append(event.text)
+        self._state.reasoning(event.text)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def _on_turn_started(self, event: TurnStarted) -> None:
         view = self._viewing_turn()
-        self._answer_text, self._answer_reasoning = [], []
-        self._answer_model = event.model
-        if event.user_message is not None:
-            self._user_stored = True
-            if view:
-                self.userMessageAdded.emit(event.user_message)
-        self._streaming_id = event.assistant_message_id
+        user = event.user_message
+        self._state.answer_started(
+            event.assistant_message_id, event.model, user_stored=user is not None
+        )
         if view:
+            if user is not None:
+                self.userMessageAdded.emit(user)
             self.assistantStarted.emit(event.assistant_message_id, event.model)
 
     def _on_continued(self, event: AssistantContinued) -> None:
         self._flush()
-        self._answer_text, self._answer_reasoning = [], []
-        self._streaming_id = event.message_id
+        self._state.continued(event.message_id)
         if self._viewing_turn():
             self.messageFinished.emit(event.previous)
             self.assistantStarted.emit(event.message_id, event.previous.model or "")
@@ -671,31 +636,35 @@ class ChatController(QObject):
 
     def _on_failed(self, event: TurnFailed) -> None:
         self._flush()
-        self._streaming_id = None
+        self._state.stream_over()
         message_id = event.message.id if event.message else None
-        if self._viewing_turn() or self._turn_conv is None:
+        if self._viewing_turn() or self._state.conversation_id is None:
             self.turnFailed.emit(
                 message_id, event.error.user_message, event.error.kind, event.message
             )
         else:
             self.notice.emit("error", f"An answer in another chat failed: {event.error}")
 
+    def _live_message(self) -> int | None:
+        """The streaming message's id while the view shows the turn live, else None."""
+        return self._state.streaming_id if self._viewing_turn() else None
+
     def _on_tool_started(self, event: ToolCallStarted) -> None:
         self._flush()
         self.toolActivity.emit(f"Running tool {event.call.name}…")
-        if self._viewing_turn() and self._streaming_id is not None:
-            self.toolCallStarted.emit(self._streaming_id, event.call)
+        if (message_id := self._live_message()) is not None:
+            self.toolCallStarted.emit(message_id, event.call)
 
     def _on_tool_finished(self, event: ToolCallFinished) -> None:
         self.toolActivity.emit("")
-        if self._viewing_turn() and self._streaming_id is not None:
+        if (message_id := self._live_message()) is not None:
             self.toolCallFinished.emit(
-                self._streaming_id, event.call, event.result, event.error, event.duration_s
+                message_id, event.call, event.result, event.error, event.duration_s
             )
 
     def _on_retry(self, event: RetryScheduled) -> None:
-        if self._viewing_turn() and self._streaming_id is not None:
-            self.retryScheduled.emit(self._streaming_id, event.delay_s, event.reason)
+        if (message_id := self._live_message()) is not None:
+            self.retryScheduled.emit(message_id, event.delay_s, event.reason)
 
     def _on_title(self, event: TitleChanged) -> None:
         if self.conversation is not None and self.conversation.id == event.conversation_id:
@@ -705,14 +674,9 @@ class ChatController(QObject):
 
     def _flush(self) -> None:
         self._flush_timer.stop()
-        if not self._text_buf and not self._reasoning_buf:
-            return
-        text = "".join(self._text_buf)
-        reasoning = "".join(self._reasoning_buf)
-        self._text_buf.clear()
-        self._reasoning_buf.clear()
-        if self._streaming_id is not None and self._viewing_turn():
-            self.streamDelta.emit(self._streaming_id, text, reasoning)
+        chunk = self._state.take_buffered()
+        if chunk is not None and (message_id := self._live_message()) is not None:
+            self.streamDelta.emit(message_id, *chunk)
 
     async def shutdown(self) -> None:
         """Stop the turn (its partial answer is stored) before the app closes."""
