@@ -15,31 +15,20 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core.model_catalogue import ModelCatalogue
-from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
 from chatdesk.core.turn_state import TurnState
-from chatdesk.errors import ChatdeskError, InputError
+from chatdesk.errors import ChatdeskError
+from chatdesk.ui.chat.turn_driver import TurnDriver
 from chatdesk.ui.kit.task_runner import TaskRunner
 
-# The typed turn events and the presets are imported when first needed, after the first paint:
-# their ~20 frozen dataclasses cost ~17 ms of start-up that showing a conversation does not need.
+# The presets (and, in TurnDriver, the typed turn events) are imported when first needed, after
+# the first paint: their ~20 frozen dataclasses cost ~17 ms of start-up that showing a
+# conversation does not need.
 if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.attachments.service import AttachmentService
     from chatdesk.attachments.validate import PendingFile
-    from chatdesk.core.events import (
-        AssistantContinued,
-        ReasoningDelta,
-        RetryScheduled,
-        TextDelta,
-        TitleChanged,
-        ToolCallFinished,
-        ToolCallStarted,
-        TurnDone,
-        TurnEvent,
-        TurnFailed,
-        TurnStarted,
-    )
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.core.presets import Preset
@@ -109,16 +98,14 @@ class ChatController(QObject):
         super().__init__(parent)
         self._repository = repository
         self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
-        self._attachments: AttachmentService | None = None
+        self.attachments: AttachmentService | None = None  # files on messages, once open
         self._make_backend = backend
         self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
         self._runner = runner
-        self._turn_config = turn_config
         self.model = default_model
         self._presets = presets
         #: The active preset: its settings go with the next turn (None: the defaults).
         self.preset: Preset | None = None
-        self._event_handlers: dict[type[TurnEvent], Callable[[Any], None]] | None = None
         if presets is not None:
             presets.presetsChanged.connect(self._presets_changed)
         self.conversation: Conversation | None = None
@@ -131,7 +118,8 @@ class ChatController(QObject):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self._driver = TurnDriver(self, self._state, self._flush_timer, runner, turn_config)
+        self._flush_timer.timeout.connect(self._driver.flush)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -171,7 +159,7 @@ class ChatController(QObject):
 
     # -- start -------------------------------------------------------------------------------
 
-    async def _db(self) -> ChatRepository:
+    async def db(self) -> ChatRepository:
         """The repository; work asked for in the moment before it opens waits for it."""
         import asyncio
 
@@ -184,23 +172,23 @@ class ChatController(QObject):
 
     def attach_attachments(self, service: AttachmentService) -> None:
         """The attachment service (files on messages), once the repository is open."""
-        self._attachments = service
+        self.attachments = service
 
     def open_attachment(self, attachment_id: int) -> None:
         """Find an attachment's file (or a fresh link) and emit ``attachmentReady``."""
         self._runner.spawn(self._open_attachment(attachment_id))
 
     async def _open_attachment(self, attachment_id: int) -> None:
-        if self._attachments is None:
+        if self.attachments is None:
             return
-        views = await self._attachments.views_by_id([attachment_id])
+        views = await self.attachments.views_by_id([attachment_id])
         if views:
             self.attachmentReady.emit(views[0])
 
     async def _with_files(self, messages: list[Message]) -> list[Message]:
-        if self._attachments is None or not messages:
+        if self.attachments is None or not messages:
             return messages
-        return list(await self._attachments.with_attachments(messages))
+        return list(await self.attachments.with_attachments(messages))
 
     async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
         """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
@@ -253,7 +241,7 @@ class ChatController(QObject):
 
     async def reload_conversations(self) -> None:
         """Reload the sidebar list now."""
-        repo = await self._db()
+        repo = await self.db()
         conversations = await repo.list_conversations()
         if self._filter:
             needle = self._filter.casefold()
@@ -277,7 +265,7 @@ class ChatController(QObject):
 
     async def load_conversation(self, conversation_id: int) -> None:
         """Load and show a conversation now (``open_conversation`` runs this in the background)."""
-        repo = await self._db()
+        repo = await self.db()
         conversation = await repo.get_conversation(conversation_id)
         if conversation is None:
             self.notice.emit("warning", "That conversation no longer exists.")
@@ -300,7 +288,7 @@ class ChatController(QObject):
             self._runner.spawn(self._older(self.conversation.id, self._oldest_id), key="older")
 
     async def _older(self, conversation_id: int, before_id: int) -> None:
-        repo = await self._db()
+        repo = await self.db()
         messages, has_older = await self._page(repo, conversation_id, PAGE_SIZE, before_id)
         if self.conversation_id != conversation_id:
             return
@@ -316,7 +304,7 @@ class ChatController(QObject):
         self._runner.spawn(self._rename(conversation_id, title))
 
     async def _rename(self, conversation_id: int, title: str) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.rename_conversation(conversation_id, title)
         if self.conversation_id == conversation_id:
             self.conversation = await repo.get_conversation(conversation_id)
@@ -327,7 +315,7 @@ class ChatController(QObject):
         self._runner.spawn(self._pin(conversation_id, pinned))
 
     async def _pin(self, conversation_id: int, pinned: bool) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.set_pinned(conversation_id, pinned)
         await self.reload_conversations()
 
@@ -337,14 +325,14 @@ class ChatController(QObject):
     async def _delete(self, conversation_id: int) -> None:
         import asyncio  # loaded by now; not at import time (see app.main)
 
-        repo = await self._db()
+        repo = await self.db()
         turn = self._turn
         if turn is not None and not turn.done() and self._state.conversation_id == conversation_id:
             turn.cancel()  # streaming, or writing its title
             await asyncio.wait([turn], timeout=5)
-        if self._attachments is not None:  # first, while its messages still name their files
+        if self.attachments is not None:  # first, while its messages still name their files
             try:
-                await self._attachments.delete_conversation(conversation_id)
+                await self.attachments.delete_conversation(conversation_id)
             except ChatdeskError as exc:  # the reaper removes what is left
                 self.notice.emit("warning", f"Some attached files were kept: {exc.user_message}")
         await repo.delete_conversation(conversation_id)
@@ -384,7 +372,7 @@ class ChatController(QObject):
             self.modelMissing.emit(applied.missing_model)
 
     async def _remember_preset(self, conversation_id: int, model: str, preset_id: int) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.set_conversation_model(conversation_id, model, preset_id)
 
     def _set_preset(self, preset: Preset | None) -> None:
@@ -418,16 +406,14 @@ class ChatController(QObject):
     # -- turns ---------------------------------------------------------------------------
     #
     # The rules of the turn (whose it is, whether the view shows it live, what goes back to
-    # the composer) are in ``TurnState``; the task, the flush timer and the signals are here.
-
-    def _viewing_turn(self) -> bool:
-        return self._state.viewing(self.conversation_id)
+    # the composer) are in ``TurnState``; ``TurnDriver`` runs a turn's events into the signals;
+    # the task, the flush timer and the signals are here.
 
     def send(self, text: str, files: Sequence[PendingFile] = ()) -> bool:
         """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
         if (not text.strip() and not files) or self.busy:
             return False
-        self._start_turn(self._send(text, list(files)), unsaved_text=text)
+        self._start_turn(self._driver.send(text, list(files)), unsaved_text=text)
         return True
 
     def retry(self, message_id: int | None = None) -> None:
@@ -443,7 +429,7 @@ class ChatController(QObject):
             return
         if self.conversation is None:
             return
-        self._start_turn(self._regenerate(self.conversation.id, message_id))
+        self._start_turn(self._driver.regenerate(self.conversation.id, message_id))
 
     def stop(self) -> None:
         """Stop the streaming answer; the partial text is kept."""
@@ -454,229 +440,26 @@ class ChatController(QObject):
         self._state.start(unsaved_text)
         task = self._runner.spawn(coro, name="turn")
         self._turn = task
-        self._set_active(True)
+        self._driver.set_active(True)
         task.add_done_callback(self._turn_ended)
-
-    def _set_active(self, active: bool) -> None:
-        if self._state.set_active(active):
-            self.busyChanged.emit(active)
 
     def _turn_ended(self, task: asyncio.Task[Any]) -> None:
         """A turn's task ended (after its title, maybe long after the answer)."""
         if task is not self._turn:
             return
-        self._flush()
+        self._driver.flush()
         unsent = self._state.ended()
-        self._set_active(False)
+        self._driver.set_active(False)
         # Stopped or crashed before the message was saved (even before the task first ran):
         # the text goes back to the composer.
         if unsent is not None and (task.cancelled() or task.exception() is not None):
-            self._give_back(unsent)
+            self._driver.give_back(unsent)
 
     def _reattach(self) -> None:
         """The user came back to the conversation that streams: show it live again."""
         shown = self._state.reattach()
         self.assistantStarted.emit(shown.message_id, shown.model)
         self.streamDelta.emit(shown.message_id, shown.text, shown.reasoning)
-
-    def _give_back(self, text: str) -> None:
-        """The text was not stored: put it back in the composer; Retry (-1) resends it."""
-        self._state.give_back(text)
-        self.draftRestored.emit(text)
-
-    async def _send(self, text: str, files: list[PendingFile]) -> None:
-        import asyncio  # loaded by now; not at import time (see app.main)
-
-        repo = await self._db()
-        attachments: list[Attachment] = []
-        try:
-            if files:
-                if self._attachments is None:
-                    raise InputError("Attachments are not available yet; try again in a moment.")
-                attachments = await self._attachments.add(
-                    files, model=self.model, info=self.model_info(self.model)
-                )
-            opening = self._runner.running("open")
-            if opening is not None:  # the user clicked another chat and pressed Enter at once
-                await asyncio.wait([opening])
-            conversation = self.conversation
-            if conversation is None:
-                conversation = await repo.create_conversation(
-                    model=self.model, preset_id=self.preset.id if self.preset else None
-                )
-                self.conversation = conversation
-                self.conversationOpened.emit(conversation, [], False)
-                await self.reload_conversations()
-            self._state.follow(conversation.id)
-            events = self.orchestrator.send(
-                conversation.id, text, self._turn_config(self.model), attachments
-            )
-            await self._consume(conversation.id, events)
-            if not self._state.user_stored:  # the turn failed before the message was saved
-                await self._give_back_files(text, files, attachments)
-        except ChatdeskError as exc:
-            if not self._state.user_stored:
-                await self._give_back_files(text, files, attachments)
-            self.turnFailed.emit(None, exc.user_message, exc.kind, None)
-
-    async def _give_back_files(
-        self, text: str, files: list[PendingFile], attachments: list[Attachment]
-    ) -> None:
-        """Nothing was stored: the text and the files go back to the composer."""
-        self._give_back(text)
-        if files:
-            self.filesRestored.emit(files)
-        if attachments and self._attachments is not None:
-            try:
-                await self._attachments.discard(attachments)
-            except ChatdeskError as exc:  # the reaper removes what is left
-                log.warning("could not discard unsent attachments: %s", exc.detail or exc)
-
-    async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
-        self._state.follow(conversation_id)
-        events = self.orchestrator.regenerate(
-            conversation_id, self._turn_config(self.model), message_id
-        )
-        await self._consume(conversation_id, events)
-
-    async def _consume(self, conversation_id: int, events: Any) -> None:
-        import asyncio  # loaded by now; not at import time (see app.main)
-
-        from chatdesk.core.events import TurnDone, TurnFailed, UsageReported
-
-        repo = await self._db()
-        handlers = self._handlers()
-        last_usage: Usage | None = None
-        try:
-            async for event in events:
-                kind = type(event)
-                handler = handlers.get(kind)
-                if handler is not None:
-                    handler(event)
-                if kind is UsageReported:
-                    last_usage = event.usage
-                elif kind is TurnDone or kind is TurnFailed:
-                    replaced = kind is TurnDone and event.replaced is not None
-                    if replaced and self._viewing_turn():  # the old answer is gone now
-                        await self.load_conversation(conversation_id)
-                    await self._turn_over(conversation_id, last_usage)
-        except asyncio.CancelledError:
-            self._flush()
-            message_id = self._state.stream_over()
-            if message_id is not None and self._viewing_turn():
-                stopped = await repo.get_message(message_id)
-                if stopped is not None:
-                    self.messageFinished.emit(stopped)
-            elif self.conversation_id == conversation_id:
-                await self.load_conversation(conversation_id)
-            raise
-
-    async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
-        """The answer is complete or failed (a title may still follow)."""
-        repo = await self._db()
-        self._state.stream_over()
-        self._set_active(False)
-        if self.conversation_id == conversation_id:
-            if not self._state.live:  # came back while it streamed: show what is stored
-                await self.load_conversation(conversation_id)
-            self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
-        await self.reload_conversations()
-
-    def _handlers(self) -> dict[type[TurnEvent], Callable[[Any], None]]:
-        """What each kind of turn event does to the view (built on the first turn)."""
-        if self._event_handlers is None:
-            from chatdesk.core import events as ev
-
-            self._event_handlers = {
-                ev.TextDelta: self._on_text,
-                ev.ReasoningDelta: self._on_reasoning,
-                ev.TurnStarted: self._on_turn_started,
-                ev.AssistantContinued: self._on_continued,
-                ev.TurnDone: self._on_done,
-                ev.TurnFailed: self._on_failed,
-                ev.ToolCallStarted: self._on_tool_started,
-                ev.ToolCallFinished: self._on_tool_finished,
-                ev.TitleChanged: self._on_title,
-                ev.RetryScheduled: self._on_retry,
-            }
-        return self._event_handlers
-
-    def _on_text(self, event: TextDelta) -> None:
-        self._state.text(event.text)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _on_reasoning(self, event: ReasoningDelta) -> None:
-        self._state.reasoning(event.text)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _on_turn_started(self, event: TurnStarted) -> None:
-        view = self._viewing_turn()
-        user = event.user_message
-        self._state.answer_started(
-            event.assistant_message_id, event.model, user_stored=user is not None
-        )
-        if view:
-            if user is not None:
-                self.userMessageAdded.emit(user)
-            self.assistantStarted.emit(event.assistant_message_id, event.model)
-
-    def _on_continued(self, event: AssistantContinued) -> None:
-        self._flush()
-        self._state.continued(event.message_id)
-        if self._viewing_turn():
-            self.messageFinished.emit(event.previous)
-            self.assistantStarted.emit(event.message_id, event.previous.model or "")
-
-    def _on_done(self, event: TurnDone) -> None:
-        self._flush()
-        if self._viewing_turn():
-            self.messageFinished.emit(event.message)
-
-    def _on_failed(self, event: TurnFailed) -> None:
-        self._flush()
-        self._state.stream_over()
-        message_id = event.message.id if event.message else None
-        if self._viewing_turn() or self._state.conversation_id is None:
-            self.turnFailed.emit(
-                message_id, event.error.user_message, event.error.kind, event.message
-            )
-        else:
-            self.notice.emit("error", f"An answer in another chat failed: {event.error}")
-
-    def _live_message(self) -> int | None:
-        """The streaming message's id while the view shows the turn live, else None."""
-        return self._state.streaming_id if self._viewing_turn() else None
-
-    def _on_tool_started(self, event: ToolCallStarted) -> None:
-        self._flush()
-        self.toolActivity.emit(f"Running tool {event.call.name}…")
-        if (message_id := self._live_message()) is not None:
-            self.toolCallStarted.emit(message_id, event.call)
-
-    def _on_tool_finished(self, event: ToolCallFinished) -> None:
-        self.toolActivity.emit("")
-        if (message_id := self._live_message()) is not None:
-            self.toolCallFinished.emit(
-                message_id, event.call, event.result, event.error, event.duration_s
-            )
-
-    def _on_retry(self, event: RetryScheduled) -> None:
-        if (message_id := self._live_message()) is not None:
-            self.retryScheduled.emit(message_id, event.delay_s, event.reason)
-
-    def _on_title(self, event: TitleChanged) -> None:
-        if self.conversation is not None and self.conversation.id == event.conversation_id:
-            self.conversation = _retitled(self.conversation, event.title)
-        self.titleChanged.emit(event.conversation_id, event.title)
-        self.refresh_conversations()
-
-    def _flush(self) -> None:
-        self._flush_timer.stop()
-        chunk = self._state.take_buffered()
-        if chunk is not None and (message_id := self._live_message()) is not None:
-            self.streamDelta.emit(message_id, *chunk)
 
     async def shutdown(self) -> None:
         """Stop the turn (its partial answer is stored) before the app closes."""
@@ -697,7 +480,3 @@ def _last_usage(messages: list[Message]) -> Usage | None:
                 cost=message.cost,
             )
     return None
-
-
-def _retitled(conversation: Conversation, title: str) -> Conversation:
-    return replace(conversation, title=title, title_is_default=False)
