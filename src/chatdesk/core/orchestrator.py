@@ -407,21 +407,22 @@ class ChatOrchestrator:
             for next_done in asyncio.as_completed(tasks):
                 call, result, started, duration = await next_done
                 error = result.content if result.is_error else None
-                yield ToolCallFinished(call, result.content, error, duration)
+                yield ToolCallFinished(call, result.content, error, duration, result.denied)
+                status = _tool_status(result)
                 await self._store.record_tool_call(
                     message_id,
                     call,
                     server_id=result.server_id,
                     result=None if result.is_error else result.content,
                     error=error,
-                    status="error" if result.is_error else "ok",
+                    status=status,
                     started_at=started,
                     duration_ms=duration * 1000,
                 )
                 clog.info(
                     "tool %s: %s in %.3fs",
                     call.name,
-                    "error" if result.is_error else "ok",
+                    status,
                     duration,
                     extra={"conversation_id": conversation_id},
                 )
@@ -441,6 +442,9 @@ class ChatOrchestrator:
     async def _call_tool(
         self, call: ToolCall, conversation_id: int
     ) -> tuple[ToolCall, ToolResult, float, float]:
+        """The call's result, when it was asked for (wall clock) and how long the tool ran:
+        the host's own measure when it gives one (approval waits left out), else the whole
+        call's."""
         started_wall = time.time()
         started = self._clock()
         try:
@@ -454,8 +458,10 @@ class ChatOrchestrator:
             cut = result.content[:MAX_TOOL_RESULT_CHARS]
             note = f"\n\n[Result truncated: {len(result.content):,} characters, first "
             note += f"{MAX_TOOL_RESULT_CHARS:,} shown.]"
-            result = ToolResult(cut + note, result.is_error, result.server_id)
-        return call, result, started_wall, self._clock() - started
+            result = dataclasses.replace(result, content=cut + note)
+        elapsed = self._clock() - started
+        duration = result.duration_s if result.duration_s is not None else elapsed
+        return call, result, started_wall, duration
 
     # -- endings -------------------------------------------------------------------------
 
@@ -536,3 +542,10 @@ class ChatOrchestrator:
         except ChatdeskError:
             return None
         return title if applied is not False else None
+
+
+def _tool_status(result: ToolResult) -> str:
+    """The stored status of a tool call (``tool_calls.status``): error, denied or ok."""
+    if result.is_error:
+        return "error"
+    return "denied" if result.denied else "ok"
