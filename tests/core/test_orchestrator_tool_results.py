@@ -9,8 +9,9 @@ from typing import Any
 
 from chatdesk.core.events import ToolCallFinished, TurnDone
 from chatdesk.core.models import ToolCall, ToolSpec, TurnConfig
-from chatdesk.core.orchestrator import MAX_TOOL_RESULT_CHARS, ChatOrchestrator
+from chatdesk.core.orchestrator import ChatOrchestrator
 from chatdesk.core.ports import ToolResult
+from chatdesk.core.tool_round import MAX_TOOL_RESULT_CHARS
 from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.storage.repository import ChatRepository
 from fakes.openrouter import FakeOpenRouter, Reply
