@@ -107,6 +107,8 @@ class ChatOrchestrator:
         clock: Callable[[], float] = time.monotonic,
         attachments: AttachmentResolver | None = None,
     ) -> None:
+        """``model_info`` looks a model's limits up: the app passes the shared catalogue's
+        (``ModelCatalogue.info``), which the UI's model picker shows too."""
         self._store = store
         self._attachments = attachments
         self._provider = provider
