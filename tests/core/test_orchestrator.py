@@ -25,8 +25,9 @@ from chatdesk.core.events import (
     UsageReported,
 )
 from chatdesk.core.models import MessageStatus, ModelInfo, ToolCall, ToolSpec, TurnConfig
-from chatdesk.core.orchestrator import MAX_TOOL_RESULT_CHARS, ChatOrchestrator
+from chatdesk.core.orchestrator import ChatOrchestrator
 from chatdesk.core.ports import ToolResult
+from chatdesk.core.tool_round import MAX_TOOL_RESULT_CHARS
 from chatdesk.providers.openrouter import OpenRouterClient
 from chatdesk.storage.repository import ChatRepository
 from fakes.openrouter import FakeOpenRouter, Gate, RecordedRequest, Reply

@@ -16,6 +16,7 @@ import pytest_asyncio
 from mcp_helpers import builtin, call, config, started_aggregator, toy
 
 from chatdesk.core.models import ToolCall
+from chatdesk.core.ports import ToolResult
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.approvals import (
     APPROVALS_FILE_NAME,
@@ -26,8 +27,9 @@ from chatdesk.mcp.approvals import (
     Decision,
     server_identity,
 )
+from chatdesk.mcp.arguments import ToolArgumentsError
 from chatdesk.mcp.config import parse_server
-from chatdesk.mcp.status import ServerState
+from chatdesk.mcp.status import ServerState, ToolInfo
 
 CALC = '{"expression": "6 * 7"}'
 
@@ -289,3 +291,92 @@ async def test_unknown_tools_and_bad_arguments_never_ask(
     assert not_object.is_error and "JSON object" in not_object.content
     assert approver.requests == []
     assert {s.name for s in host.tool_specs()} == {s.name for s in aggregator.tool_specs()}
+
+
+async def test_a_denied_result_is_flagged_and_took_no_time(
+    aggregator: MCPToolAggregator, data_dir: Path
+) -> None:
+    host = _host(aggregator, data_dir, Approver(Decision.DENY, Decision.ALLOW_ONCE))
+    denied = await host.call_tool(call("toy__echo", '{"text": "x"}'), conversation_id=3)
+    assert denied.denied and not denied.is_error and denied.duration_s == 0.0
+    allowed = await host.call_tool(call("toy__echo", '{"text": "x"}'), conversation_id=3)
+    assert not allowed.denied and allowed.content == "t:x"
+    assert allowed.duration_s is not None and allowed.duration_s >= 0
+
+
+async def test_the_arguments_are_parsed_once_and_reach_the_server_as_asked(
+    aggregator: MCPToolAggregator, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approver = Approver(Decision.ALLOW_ONCE)
+    host = _host(aggregator, data_dir, approver)
+    parsed: list[str] = []
+    real_loads = json.loads
+
+    def counting_loads(text: str, *args: object, **kwargs: object) -> object:
+        parsed.append(text)
+        return real_loads(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("chatdesk.mcp.arguments.json.loads", counting_loads)
+    result = await host.call_tool(call("calc__calculate", CALC), conversation_id=4)
+    assert result.content == "42"
+    assert parsed.count(CALC) == 1  # by the approval layer only; the server gets it parsed
+    assert approver.requests[0].arguments == {"expression": "6 * 7"}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _SlowTool:
+    """A ToolDirectory whose one tool runs for 2 s of ``clock`` time."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self.clock = clock
+        self.ran_with: list[object] = []
+
+    def tool_specs(self) -> list[object]:
+        return []
+
+    def tool_info(self, exposed_name: str) -> ToolInfo | None:
+        return ToolInfo("slow", "work", read_only=False) if exposed_name == "slow__work" else None
+
+    async def call_tool(self, call: ToolCall) -> ToolResult:
+        return ToolResult("unknown", is_error=True)
+
+    async def run_tool(self, call: ToolCall, arguments: object) -> ToolResult:
+        self.ran_with.append(arguments)
+        self.clock.now += 2.0
+        return ToolResult("done", server_id="slow")
+
+
+async def test_the_duration_leaves_out_the_wait_for_approval(data_dir: Path) -> None:
+    clock = _Clock()
+    tool = _SlowTool(clock)
+    approver = Approver()  # holds the request until released
+    store = ApprovalStore(data_dir / APPROVALS_FILE_NAME)
+    host = ApprovingToolHost(tool, ApprovalPolicy(store), approver, clock=clock)
+    task = asyncio.ensure_future(
+        host.call_tool(ToolCall("c", "slow__work", '{"n": 1}'), conversation_id=1)
+    )
+    await approver.asked.wait()
+    clock.now += 30.0  # the user thinks it over
+    assert approver.release is not None
+    approver.release.set_result(Decision.ALLOW_ONCE)
+    result = await task
+    assert result.content == "done" and result.duration_s == 2.0
+    assert tool.ran_with == [{"n": 1}] and tool.ran_with[0] is not None
+
+
+async def test_bad_arguments_go_to_the_inner_host_parsed_as_an_error(data_dir: Path) -> None:
+    tool = _SlowTool(_Clock())
+    approver = Approver()
+    store = ApprovalStore(data_dir / APPROVALS_FILE_NAME)
+    host = ApprovingToolHost(tool, ApprovalPolicy(store), approver, clock=tool.clock)
+    result = await host.call_tool(ToolCall("c", "slow__work", "[1]"), conversation_id=1)
+    assert result.content == "done" and approver.requests == []
+    (error,) = tool.ran_with
+    assert isinstance(error, ToolArgumentsError) and "JSON object" in str(error)

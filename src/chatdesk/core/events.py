@@ -110,12 +110,14 @@ class ToolCallStarted:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallFinished:
-    """A tool call ended (``error`` is None on success)."""
+    """A tool call ended (``error`` is None on success; ``denied``: the user refused it, and
+    it never ran). ``duration_s`` is the tool's own run time, not the wait for approval."""
 
     call: ToolCall
     result: str
     error: str | None
     duration_s: float
+    denied: bool = False
 
 
 @dataclass(frozen=True, slots=True)

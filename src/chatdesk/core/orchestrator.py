@@ -27,9 +27,7 @@ from chatdesk.core.events import (
     StreamStarted,
     TextDelta,
     TitleChanged,
-    ToolCallFinished,
     ToolCallsRequested,
-    ToolCallStarted,
     TurnDone,
     TurnEvent,
     TurnFailed,
@@ -54,15 +52,13 @@ from chatdesk.core.ports import (
     ConversationStore,
     NoTools,
     ToolHost,
-    ToolResult,
 )
+from chatdesk.core.tool_round import ToolRound
 from chatdesk.errors import ChatdeskError, InputError
 
 log = logging.getLogger(__name__)
 clog = logging.getLogger("chatdesk.conversation")
 
-#: Tool results longer than this many characters are cut, with a note to the model.
-MAX_TOOL_RESULT_CHARS = 100_000
 TITLE_TIMEOUT_S = 30.0
 HISTORY_LIMIT = 1000
 
@@ -111,10 +107,13 @@ class ChatOrchestrator:
         clock: Callable[[], float] = time.monotonic,
         attachments: AttachmentResolver | None = None,
     ) -> None:
+        """``model_info`` looks a model's limits up: the app passes the shared catalogue's
+        (``ModelCatalogue.info``), which the UI's model picker shows too."""
         self._store = store
         self._attachments = attachments
         self._provider = provider
         self._tools: ToolHost = tools if tools is not None else NoTools()
+        self._tool_round = ToolRound(store, self._tools, clock)
         self._model_info = model_info
         self._persist_interval = persist_interval_s
         self._max_tool_rounds = max_tool_rounds
@@ -243,7 +242,9 @@ class ChatOrchestrator:
                 )
                 current_done = True
                 if run_tools:
-                    async for event in self._run_tools(conversation_id, assistant.id, state.calls):
+                    async for event in self._tool_round.run(
+                        conversation_id, assistant.id, state.calls
+                    ):
                         yield event
                     rounds += 1
                     previous = assistant.id
@@ -393,69 +394,6 @@ class ChatOrchestrator:
             provider_routing=dict(config.provider_routing),
             reasoning=dict(config.reasoning),
         )
-
-    # -- tools ---------------------------------------------------------------------------
-
-    async def _run_tools(
-        self, conversation_id: int, message_id: int, calls: Sequence[ToolCall]
-    ) -> AsyncIterator[TurnEvent]:
-        """Run the calls in parallel; yield each as it finishes; store results in call order."""
-        for call in calls:
-            yield ToolCallStarted(call)
-        tasks = [asyncio.ensure_future(self._call_tool(call, conversation_id)) for call in calls]
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                call, result, started, duration = await next_done
-                error = result.content if result.is_error else None
-                yield ToolCallFinished(call, result.content, error, duration)
-                await self._store.record_tool_call(
-                    message_id,
-                    call,
-                    server_id=result.server_id,
-                    result=None if result.is_error else result.content,
-                    error=error,
-                    status="error" if result.is_error else "ok",
-                    started_at=started,
-                    duration_ms=duration * 1000,
-                )
-                clog.info(
-                    "tool %s: %s in %.3fs",
-                    call.name,
-                    "error" if result.is_error else "ok",
-                    duration,
-                    extra={"conversation_id": conversation_id},
-                )
-        finally:
-            for task in tasks:
-                task.cancel()
-        for task in tasks:
-            call, result, _, _ = task.result()
-            await self._store.append_message(
-                conversation_id,
-                "tool",
-                result.content,
-                tool_call_id=call.id,
-                status=MessageStatus.ERROR if result.is_error else MessageStatus.COMPLETE,
-            )
-
-    async def _call_tool(
-        self, call: ToolCall, conversation_id: int
-    ) -> tuple[ToolCall, ToolResult, float, float]:
-        started_wall = time.time()
-        started = self._clock()
-        try:
-            result = await self._tools.call_tool(call, conversation_id=conversation_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("tool %s raised %r", call.name, exc)
-            result = ToolResult(f"The tool failed: {exc}", is_error=True)
-        if len(result.content) > MAX_TOOL_RESULT_CHARS:
-            cut = result.content[:MAX_TOOL_RESULT_CHARS]
-            note = f"\n\n[Result truncated: {len(result.content):,} characters, first "
-            note += f"{MAX_TOOL_RESULT_CHARS:,} shown.]"
-            result = ToolResult(cut + note, result.is_error, result.server_id)
-        return call, result, started_wall, self._clock() - started
 
     # -- endings -------------------------------------------------------------------------
 

@@ -45,11 +45,16 @@ class ChatProvider(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ToolResult:
-    """What a tool call returned, as text for the model; ``is_error`` when the tool failed."""
+    """What a tool call returned, as text for the model; ``is_error`` when the tool failed,
+    ``denied`` when the user refused the call (it never ran; the text tells the model so).
+    ``duration_s`` is how long the tool itself ran, measured by the host that ran it (waiting
+    for the user's approval left out); None when the host did not measure it."""
 
     content: str
     is_error: bool = False
     server_id: str | None = None
+    denied: bool = False
+    duration_s: float | None = None
 
 
 class ToolHost(Protocol):

@@ -27,6 +27,7 @@ from mcp.types import (
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
+from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.config import Approval, MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap, sanitize
 from chatdesk.mcp.runner import MIN_START_TIMEOUT_S, ServerRunner, Sleep
@@ -262,6 +263,13 @@ class MCPToolAggregator:
 
         ``conversation_id`` is accepted for the ToolHost port and not used here (approvals
         are :class:`chatdesk.mcp.approvals.ApprovingToolHost`'s business)."""
+        return await self.run_tool(call, parsed_or_error(call.arguments))
+
+    async def run_tool(
+        self, call: ToolCall, arguments: Mapping[str, Any] | ToolArgumentsError
+    ) -> ToolResult:
+        """Run ``call`` with its arguments already parsed (see :mod:`chatdesk.mcp.arguments`;
+        an error there comes back as the result, once the tool is known to be ready)."""
         target = self._names.resolve(call.name)
         if target is None:
             return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
@@ -274,20 +282,14 @@ class MCPToolAggregator:
                 is_error=True,
                 server_id=server_id,
             )
-        try:
-            arguments: Any = json.loads(call.arguments) if call.arguments.strip() else {}
-        except json.JSONDecodeError as exc:
-            return ToolResult(
-                f"The arguments are not valid JSON: {exc.msg}.", is_error=True, server_id=server_id
-            )
-        if not isinstance(arguments, dict):
-            return ToolResult(
-                "The arguments must be a JSON object.", is_error=True, server_id=server_id
-            )
+        if isinstance(arguments, ToolArgumentsError):
+            return ToolResult(str(arguments), is_error=True, server_id=server_id)
         timeout = runner.config.timeout_s
         try:
             async with asyncio.timeout(timeout + 1):
-                result = await client.call_tool(tool_name, arguments, read_timeout_seconds=timeout)
+                result = await client.call_tool(
+                    tool_name, dict(arguments), read_timeout_seconds=timeout
+                )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -19,9 +19,11 @@ No Qt here, and no mcp SDK import.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -35,6 +37,7 @@ from chatdesk.mcp.approval_store import (
     ApprovalStore,
     server_identity,
 )
+from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.status import ToolInfo
 
 __all__ = [
@@ -192,22 +195,30 @@ class ApprovalPolicy:
 
 
 class ToolDirectory(Protocol):
-    """What :class:`ApprovingToolHost` wraps: a ToolHost that also describes its tools."""
+    """What :class:`ApprovingToolHost` wraps: a ToolHost that also describes its tools and
+    runs a call whose arguments are parsed already (``MCPToolAggregator``)."""
 
     def tool_specs(self) -> Sequence[ToolSpec]: ...
 
     async def call_tool(self, call: ToolCall) -> ToolResult: ...
 
+    async def run_tool(
+        self, call: ToolCall, arguments: Mapping[str, Any] | ToolArgumentsError
+    ) -> ToolResult: ...
+
     def tool_info(self, exposed_name: str) -> ToolInfo | None: ...
 
 
 def denied_result(request: ApprovalRequest) -> ToolResult:
-    """What the model is told when the user denies a call (a result, not an error)."""
+    """What the model is told when the user denies a call: a result, not an error, flagged
+    ``denied``; the call never ran (its duration is 0)."""
     return ToolResult(
         f"The user denied this call of {request.exposed_name or request.tool_name}; it did not "
         "run. Do not call it again unless the user asks; answer without it.",
         is_error=False,
         server_id=request.server_id,
+        denied=True,
+        duration_s=0.0,
     )
 
 
@@ -223,10 +234,13 @@ class ApprovingToolHost:
         inner: ToolDirectory,
         policy: ApprovalPolicy,
         approver: Approver | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._inner = inner
         self.policy = policy
         self.approver = approver
+        self._clock = clock
         self._locks: dict[int | None, asyncio.Lock] = {}
 
     def tool_specs(self) -> Sequence[ToolSpec]:
@@ -236,28 +250,35 @@ class ApprovingToolHost:
         """Run ``call`` once the policy or the user allows it.
 
         Cancelling while the user is being asked stops at once (the approver's wait is
-        cancelled with it).
+        cancelled with it). The result's ``duration_s`` is the run alone, the time spent asking
+        left out. The arguments are parsed once, here, and handed to the inner host.
         """
-        request = self._request(call, conversation_id)
-        if request is None:  # unknown tool or bad arguments: the inner host reports it
-            return await self._inner.call_tool(call)
+        info = self._inner.tool_info(call.name)
+        if info is None:  # unknown tool (or its server not ready): the inner host reports it
+            return await self._timed(self._inner.call_tool(call))
+        arguments = parsed_or_error(call.arguments)
+        if isinstance(arguments, ToolArgumentsError):  # the inner host reports it
+            return await self._timed(self._inner.run_tool(call, arguments))
+        request = self._request(call, info, arguments, conversation_id)
         reason = self.policy.automatic(request)
         if reason is None:
             decision = await self._ask(request)
             if not decision.allows:
                 return denied_result(request)
-        return await self._inner.call_tool(call)
+        return await self._timed(self._inner.run_tool(call, arguments))
 
-    def _request(self, call: ToolCall, conversation_id: int | None) -> ApprovalRequest | None:
-        info = self._inner.tool_info(call.name)
-        if info is None:
-            return None
-        try:
-            arguments = json.loads(call.arguments) if call.arguments.strip() else {}
-        except json.JSONDecodeError:
-            return None
-        if not isinstance(arguments, dict):
-            return None
+    async def _timed(self, run: Awaitable[ToolResult]) -> ToolResult:
+        """``run``'s result with how long it took (unless the inner host measured it)."""
+        started = self._clock()
+        result = await run
+        if result.duration_s is not None:
+            return result
+        return dataclasses.replace(result, duration_s=self._clock() - started)
+
+    @staticmethod
+    def _request(
+        call: ToolCall, info: ToolInfo, arguments: dict[str, Any], conversation_id: int | None
+    ) -> ApprovalRequest:
         return ApprovalRequest(
             conversation_id=conversation_id,
             server_id=info.server_id,

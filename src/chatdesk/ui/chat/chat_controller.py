@@ -14,30 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, TurnConfig, Usage
-from chatdesk.errors import ChatdeskError, InputError
+from chatdesk.core.model_catalogue import ModelCatalogue
+from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.turn_state import TurnState
+from chatdesk.errors import ChatdeskError
+from chatdesk.ui.chat.turn_driver import TurnDriver
 from chatdesk.ui.kit.task_runner import TaskRunner
 
-# The typed turn events and the presets are imported when first needed, after the first paint:
-# their ~20 frozen dataclasses cost ~17 ms of start-up that showing a conversation does not need.
+# The presets (and, in TurnDriver, the typed turn events) are imported when first needed, after
+# the first paint: their ~20 frozen dataclasses cost ~17 ms of start-up that showing a
+# conversation does not need.
 if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.attachments.service import AttachmentService
     from chatdesk.attachments.validate import PendingFile
-    from chatdesk.core.events import (
-        AssistantContinued,
-        ReasoningDelta,
-        RetryScheduled,
-        TextDelta,
-        TitleChanged,
-        ToolCallFinished,
-        ToolCallStarted,
-        TurnDone,
-        TurnEvent,
-        TurnFailed,
-        TurnStarted,
-    )
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.core.presets import Preset
@@ -97,47 +88,38 @@ class ChatController(QObject):
         parent: QObject | None = None,
         *,
         presets: PresetManager | None = None,
+        catalogue: ModelCatalogue | None = None,
     ) -> None:
         """``backend`` builds the orchestrator and provider on first use (after the first paint:
         the HTTP stack is not needed to show the window). ``repository`` may come later through
-        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``."""
+        ``attach_repository``: the window first shows a synchronous ``StartSnapshot``.
+        ``catalogue`` is the model list shared with the orchestrator (default: one of its own
+        over the backend's provider)."""
         super().__init__(parent)
         self._repository = repository
         self._attached: asyncio.Future[None] | None = None  # set when a task waits for it
-        self._attachments: AttachmentService | None = None
+        self.attachments: AttachmentService | None = None  # files on messages, once open
         self._make_backend = backend
         self._backend: tuple[ChatOrchestrator, ChatProvider] | None = None
         self._runner = runner
-        self._turn_config = turn_config
         self.model = default_model
         self._presets = presets
         #: The active preset: its settings go with the next turn (None: the defaults).
         self.preset: Preset | None = None
-        self._event_handlers: dict[type[TurnEvent], Callable[[Any], None]] | None = None
         if presets is not None:
             presets.presetsChanged.connect(self._presets_changed)
         self.conversation: Conversation | None = None
-        self.models: list[ModelInfo] = []
+        self.catalogue = catalogue if catalogue is not None else ModelCatalogue(self._provider)
+        self.catalogue.subscribe(self.modelsChanged.emit)
         self._oldest_id: int | None = None
         self._filter = ""
         self._turn: asyncio.Task[Any] | None = None
-        self._turn_conv: int | None = None  # the conversation of the current/last turn
-        self._live = False  # the open view shows that turn as it streams
-        self._user_stored = False  # the current turn's user message reached the database
-        self._failed_draft: str | None = None  # text of a send that was never stored
-        self._unsaved_text: str | None = None  # the current send's text until it is stored
-        # Everything the streaming message has received, to re-attach a view that comes back.
-        self._answer_text: list[str] = []
-        self._answer_reasoning: list[str] = []
-        self._answer_model = ""
-        self._active = False
-        self._streaming_id: int | None = None
-        self._text_buf: list[str] = []
-        self._reasoning_buf: list[str] = []
+        self._state = TurnState()  # the rules of the turn; the task and the signals stay here
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self._driver = TurnDriver(self, self._state, self._flush_timer, runner, turn_config)
+        self._flush_timer.timeout.connect(self._driver.flush)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -157,22 +139,27 @@ class ChatController(QObject):
     @property
     def busy(self) -> bool:
         """True while a turn streams (the composer's Send is disabled, Stop enabled)."""
-        return self._active
+        return self._state.active
 
     @property
     def conversation_id(self) -> int | None:
         return self.conversation.id if self.conversation else None
 
+    def _provider(self) -> ChatProvider:
+        return self.provider
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        """The model catalogue, sorted by id (empty until loaded)."""
+        return self.catalogue.models
+
     def model_info(self, model_id: str) -> ModelInfo | None:
         """The catalogue entry of ``model_id`` (None when unknown or not loaded yet)."""
-        for info in self.models:
-            if info.id == model_id:
-                return info
-        return None
+        return self.catalogue.info(model_id)
 
     # -- start -------------------------------------------------------------------------------
 
-    async def _db(self) -> ChatRepository:
+    async def db(self) -> ChatRepository:
         """The repository; work asked for in the moment before it opens waits for it."""
         import asyncio
 
@@ -185,23 +172,23 @@ class ChatController(QObject):
 
     def attach_attachments(self, service: AttachmentService) -> None:
         """The attachment service (files on messages), once the repository is open."""
-        self._attachments = service
+        self.attachments = service
 
     def open_attachment(self, attachment_id: int) -> None:
         """Find an attachment's file (or a fresh link) and emit ``attachmentReady``."""
         self._runner.spawn(self._open_attachment(attachment_id))
 
     async def _open_attachment(self, attachment_id: int) -> None:
-        if self._attachments is None:
+        if self.attachments is None:
             return
-        views = await self._attachments.views_by_id([attachment_id])
+        views = await self.attachments.views_by_id([attachment_id])
         if views:
             self.attachmentReady.emit(views[0])
 
     async def _with_files(self, messages: list[Message]) -> list[Message]:
-        if self._attachments is None or not messages:
+        if self.attachments is None or not messages:
             return messages
-        return list(await self._attachments.with_attachments(messages))
+        return list(await self.attachments.with_attachments(messages))
 
     async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
         """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
@@ -220,17 +207,29 @@ class ChatController(QObject):
     def show_snapshot(self, snapshot: StartSnapshot) -> None:
         """Show what was read before the event loop existed, as ``load_conversation`` would."""
         self.conversationsChanged.emit(snapshot.conversations)
-        conversation = snapshot.conversation
-        if conversation is None:
+        if snapshot.conversation is None:
             self.new_conversation()
             return
+        self._show(snapshot.conversation, snapshot.messages, snapshot.has_older)
+        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+
+    def _show(self, conversation: Conversation, messages: list[Message], has_older: bool) -> None:
+        """Make ``conversation`` the open one and show ``messages``, its last page."""
+        self._state.opened(conversation.id)
         self.conversation = conversation
-        self._oldest_id = snapshot.messages[0].id if snapshot.messages else None
+        self._oldest_id = messages[0].id if messages else None
         if conversation.model and conversation.model != self.model:
             self.set_model(conversation.model)
         self._follow_conversation_preset()
-        self.conversationOpened.emit(conversation, snapshot.messages, snapshot.has_older)
-        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+        self.conversationOpened.emit(conversation, messages, has_older)
+
+    async def _page(
+        self, repo: ChatRepository, conversation_id: int, size: int, before_id: int | None = None
+    ) -> tuple[list[Message], bool]:
+        """Up to ``size`` messages before ``before_id`` (default: the last ones), with their
+        files, and whether there are older ones."""
+        messages = await repo.list_messages(conversation_id, limit=size + 1, before_id=before_id)
+        return await self._with_files(messages[-size:]), len(messages) > size
 
     # -- conversations -------------------------------------------------------------------
 
@@ -242,7 +241,7 @@ class ChatController(QObject):
 
     async def reload_conversations(self) -> None:
         """Reload the sidebar list now."""
-        repo = await self._db()
+        repo = await self.db()
         conversations = await repo.list_conversations()
         if self._filter:
             needle = self._filter.casefold()
@@ -254,7 +253,7 @@ class ChatController(QObject):
 
     def new_conversation(self) -> None:
         """Show an empty chat; it is stored when its first message is sent."""
-        self._live = False
+        self._state.opened(None)
         self.conversation = None
         self._oldest_id = None
         self.conversationOpened.emit(None, [], False)
@@ -266,25 +265,16 @@ class ChatController(QObject):
 
     async def load_conversation(self, conversation_id: int) -> None:
         """Load and show a conversation now (``open_conversation`` runs this in the background)."""
-        repo = await self._db()
+        repo = await self.db()
         conversation = await repo.get_conversation(conversation_id)
         if conversation is None:
             self.notice.emit("warning", "That conversation no longer exists.")
             self.refresh_conversations()
             return
-        messages = await repo.list_messages(conversation_id, limit=FIRST_PAGE + 1)
-        has_older = len(messages) > FIRST_PAGE
-        messages = await self._with_files(messages[-FIRST_PAGE:])
-        if conversation_id != self._turn_conv:
-            self._live = False
-        self.conversation = conversation
-        self._oldest_id = messages[0].id if messages else None
-        if conversation.model and conversation.model != self.model:
-            self.set_model(conversation.model)
-        self._follow_conversation_preset()
-        self.conversationOpened.emit(conversation, messages, has_older)
+        messages, has_older = await self._page(repo, conversation_id, FIRST_PAGE)
+        self._show(conversation, messages, has_older)
         await self._emit_tool_runs(repo, messages)
-        if conversation_id == self._turn_conv and self._streaming_id is not None and not self._live:
+        if self._state.needs_reattach(conversation_id):
             self._reattach()
         self.usageChanged.emit(
             _last_usage(messages), await repo.conversation_usage(conversation_id)
@@ -298,14 +288,8 @@ class ChatController(QObject):
             self._runner.spawn(self._older(self.conversation.id, self._oldest_id), key="older")
 
     async def _older(self, conversation_id: int, before_id: int) -> None:
-        repo = await self._db()
-        messages = await repo.list_messages(
-            conversation_id, limit=PAGE_SIZE + 1, before_id=before_id
-        )
-        if self.conversation_id != conversation_id:
-            return
-        has_older = len(messages) > PAGE_SIZE
-        messages = await self._with_files(messages[-PAGE_SIZE:])
+        repo = await self.db()
+        messages, has_older = await self._page(repo, conversation_id, PAGE_SIZE, before_id)
         if self.conversation_id != conversation_id:
             return
         if messages:
@@ -320,7 +304,7 @@ class ChatController(QObject):
         self._runner.spawn(self._rename(conversation_id, title))
 
     async def _rename(self, conversation_id: int, title: str) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.rename_conversation(conversation_id, title)
         if self.conversation_id == conversation_id:
             self.conversation = await repo.get_conversation(conversation_id)
@@ -331,7 +315,7 @@ class ChatController(QObject):
         self._runner.spawn(self._pin(conversation_id, pinned))
 
     async def _pin(self, conversation_id: int, pinned: bool) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.set_pinned(conversation_id, pinned)
         await self.reload_conversations()
 
@@ -341,14 +325,14 @@ class ChatController(QObject):
     async def _delete(self, conversation_id: int) -> None:
         import asyncio  # loaded by now; not at import time (see app.main)
 
-        repo = await self._db()
+        repo = await self.db()
         turn = self._turn
-        if turn is not None and not turn.done() and self._turn_conv == conversation_id:
+        if turn is not None and not turn.done() and self._state.conversation_id == conversation_id:
             turn.cancel()  # streaming, or writing its title
             await asyncio.wait([turn], timeout=5)
-        if self._attachments is not None:  # first, while its messages still name their files
+        if self.attachments is not None:  # first, while its messages still name their files
             try:
-                await self._attachments.delete_conversation(conversation_id)
+                await self.attachments.delete_conversation(conversation_id)
             except ChatdeskError as exc:  # the reaper removes what is left
                 self.notice.emit("warning", f"Some attached files were kept: {exc.user_message}")
         await repo.delete_conversation(conversation_id)
@@ -388,7 +372,7 @@ class ChatController(QObject):
             self.modelMissing.emit(applied.missing_model)
 
     async def _remember_preset(self, conversation_id: int, model: str, preset_id: int) -> None:
-        repo = await self._db()
+        repo = await self.db()
         await repo.set_conversation_model(conversation_id, model, preset_id)
 
     def _set_preset(self, preset: Preset | None) -> None:
@@ -414,32 +398,22 @@ class ChatController(QObject):
 
     async def _load_models(self, refresh: bool) -> None:
         try:
-            models = await self.provider.list_models(refresh=refresh)
+            await self.catalogue.load(refresh=refresh)  # modelsChanged follows
         except ChatdeskError as exc:
             if refresh or not self.models:
                 self.notice.emit("warning", f"Could not load the model list: {exc.user_message}")
-            return
-        self.models = sorted(models, key=lambda m: m.id)
-        self.modelsChanged.emit(self.models)
 
     # -- turns ---------------------------------------------------------------------------
     #
-    # One turn streams at a time. It belongs to a conversation (``_turn_conv``); the view
-    # shows it live only while that conversation stays open (``_live``). Leaving and coming
-    # back shows the stored state, reloaded when the turn ends.
-
-    def _viewing_turn(self) -> bool:
-        return (
-            self._live and self._turn_conv is not None and self._turn_conv == self.conversation_id
-        )
+    # The rules of the turn (whose it is, whether the view shows it live, what goes back to
+    # the composer) are in ``TurnState``; ``TurnDriver`` runs a turn's events into the signals;
+    # the task, the flush timer and the signals are here.
 
     def send(self, text: str, files: Sequence[PendingFile] = ()) -> bool:
         """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
         if (not text.strip() and not files) or self.busy:
             return False
-        self._failed_draft = None
-        self._start_turn(self._send(text, list(files)))
-        self._unsaved_text = text
+        self._start_turn(self._driver.send(text, list(files)), unsaved_text=text)
         return True
 
     def retry(self, message_id: int | None = None) -> None:
@@ -448,264 +422,44 @@ class ChatController(QObject):
         if self.busy:
             return
         if message_id is not None and message_id < 0:
-            draft = self._failed_draft
+            draft = self._state.failed_draft
             if draft:
                 self.draftResent.emit(draft)
                 self.send(draft)
             return
         if self.conversation is None:
             return
-        self._start_turn(self._regenerate(self.conversation.id, message_id))
+        self._start_turn(self._driver.regenerate(self.conversation.id, message_id))
 
     def stop(self) -> None:
         """Stop the streaming answer; the partial text is kept."""
-        if self._active and self._turn is not None and not self._turn.done():
+        if self._state.active and self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self, coro: Any) -> None:
-        self._user_stored = False
-        self._unsaved_text = None
+    def _start_turn(self, coro: Any, unsaved_text: str | None = None) -> None:
+        self._state.start(unsaved_text)
         task = self._runner.spawn(coro, name="turn")
         self._turn = task
-        self._set_active(True)
+        self._driver.set_active(True)
         task.add_done_callback(self._turn_ended)
-
-    def _set_active(self, active: bool) -> None:
-        if active != self._active:
-            self._active = active
-            self.busyChanged.emit(active)
 
     def _turn_ended(self, task: asyncio.Task[Any]) -> None:
         """A turn's task ended (after its title, maybe long after the answer)."""
         if task is not self._turn:
             return
-        self._flush()
-        self._streaming_id = None
-        self._set_active(False)
+        self._driver.flush()
+        unsent = self._state.ended()
+        self._driver.set_active(False)
         # Stopped or crashed before the message was saved (even before the task first ran):
         # the text goes back to the composer.
-        unsaved = self._unsaved_text is not None and not self._user_stored
-        if unsaved and (task.cancelled() or task.exception() is not None):
-            self._give_back(self._unsaved_text or "")
-        self._unsaved_text = None
+        if unsent is not None and (task.cancelled() or task.exception() is not None):
+            self._driver.give_back(unsent)
 
     def _reattach(self) -> None:
         """The user came back to the conversation that streams: show it live again."""
-        assert self._streaming_id is not None
-        self._live = True
-        self._text_buf.clear()
-        self._reasoning_buf.clear()  # already in _answer_*: sent whole below
-        self.assistantStarted.emit(self._streaming_id, self._answer_model)
-        self.streamDelta.emit(
-            self._streaming_id, "".join(self._answer_text), "".join(self._answer_reasoning)
-        )
-
-    def _give_back(self, text: str) -> None:
-        """The text was not stored: put it back in the composer; Retry (-1) resends it."""
-        self._failed_draft = text
-        self.draftRestored.emit(text)
-
-    async def _send(self, text: str, files: list[PendingFile]) -> None:
-        import asyncio  # loaded by now; not at import time (see app.main)
-
-        repo = await self._db()
-        attachments: list[Attachment] = []
-        try:
-            if files:
-                if self._attachments is None:
-                    raise InputError("Attachments are not available yet; try again in a moment.")
-                attachments = await self._attachments.add(
-                    files, model=self.model, info=self.model_info(self.model)
-                )
-            opening = self._runner.running("open")
-            if opening is not None:  # the user clicked another chat and pressed Enter at once
-                await asyncio.wait([opening])
-            conversation = self.conversation
-            if conversation is None:
-                conversation = await repo.create_conversation(
-                    model=self.model, preset_id=self.preset.id if self.preset else None
-                )
-                self.conversation = conversation
-                self.conversationOpened.emit(conversation, [], False)
-                await self.reload_conversations()
-            self._turn_conv = conversation.id
-            self._live = True
-            events = self.orchestrator.send(
-                conversation.id, text, self._turn_config(self.model), attachments
-            )
-            await self._consume(conversation.id, events)
-            if not self._user_stored:  # the turn failed before the message was saved
-                await self._give_back_files(text, files, attachments)
-        except ChatdeskError as exc:
-            if not self._user_stored:
-                await self._give_back_files(text, files, attachments)
-            self.turnFailed.emit(None, exc.user_message, exc.kind, None)
-
-    async def _give_back_files(
-        self, text: str, files: list[PendingFile], attachments: list[Attachment]
-    ) -> None:
-        """Nothing was stored: the text and the files go back to the composer."""
-        self._give_back(text)
-        if files:
-            self.filesRestored.emit(files)
-        if attachments and self._attachments is not None:
-            try:
-                await self._attachments.discard(attachments)
-            except ChatdeskError as exc:  # the reaper removes what is left
-                log.warning("could not discard unsent attachments: %s", exc.detail or exc)
-
-    async def _regenerate(self, conversation_id: int, message_id: int | None) -> None:
-        self._turn_conv = conversation_id
-        self._live = True
-        events = self.orchestrator.regenerate(
-            conversation_id, self._turn_config(self.model), message_id
-        )
-        await self._consume(conversation_id, events)
-
-    async def _consume(self, conversation_id: int, events: Any) -> None:
-        import asyncio  # loaded by now; not at import time (see app.main)
-
-        from chatdesk.core.events import TurnDone, TurnFailed, UsageReported
-
-        repo = await self._db()
-        handlers = self._handlers()
-        last_usage: Usage | None = None
-        try:
-            async for event in events:
-                kind = type(event)
-                handler = handlers.get(kind)
-                if handler is not None:
-                    handler(event)
-                if kind is UsageReported:
-                    last_usage = event.usage
-                elif kind is TurnDone or kind is TurnFailed:
-                    replaced = kind is TurnDone and event.replaced is not None
-                    if replaced and self._viewing_turn():  # the old answer is gone now
-                        await self.load_conversation(conversation_id)
-                    await self._turn_over(conversation_id, last_usage)
-        except asyncio.CancelledError:
-            message_id = self._streaming_id
-            self._flush()
-            self._streaming_id = None
-            if message_id is not None and self._viewing_turn():
-                stopped = await repo.get_message(message_id)
-                if stopped is not None:
-                    self.messageFinished.emit(stopped)
-            elif self.conversation_id == conversation_id:
-                await self.load_conversation(conversation_id)
-            raise
-
-    async def _turn_over(self, conversation_id: int, last_usage: Usage | None) -> None:
-        """The answer is complete or failed (a title may still follow)."""
-        repo = await self._db()
-        self._streaming_id = None
-        self._set_active(False)
-        if self.conversation_id == conversation_id:
-            if not self._live:  # the user came back while it streamed: show what is stored
-                await self.load_conversation(conversation_id)
-            self.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
-        await self.reload_conversations()
-
-    def _handlers(self) -> dict[type[TurnEvent], Callable[[Any], None]]:
-        """What each kind of turn event does to the view (built on the first turn)."""
-        if self._event_handlers is None:
-            from chatdesk.core import events as ev
-
-            self._event_handlers = {
-                ev.TextDelta: self._on_text,
-                ev.ReasoningDelta: self._on_reasoning,
-                ev.TurnStarted: self._on_turn_started,
-                ev.AssistantContinued: self._on_continued,
-                ev.TurnDone: self._on_done,
-                ev.TurnFailed: self._on_failed,
-                ev.ToolCallStarted: self._on_tool_started,
-                ev.ToolCallFinished: self._on_tool_finished,
-                ev.TitleChanged: self._on_title,
-                ev.RetryScheduled: self._on_retry,
-            }
-        return self._event_handlers
-
-    def _on_text(self, event: TextDelta) -> None:
-        self._text_buf.append(event.text)
-        self._answer_text.append(event.text)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _on_reasoning(self, event: ReasoningDelta) -> None:
-        self._reasoning_buf.append(event.text)
-        self._answer_reasoning.append(event.text)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _on_turn_started(self, event: TurnStarted) -> None:
-        view = self._viewing_turn()
-        self._answer_text, self._answer_reasoning = [], []
-        self._answer_model = event.model
-        if event.user_message is not None:
-            self._user_stored = True
-            if view:
-                self.userMessageAdded.emit(event.user_message)
-        self._streaming_id = event.assistant_message_id
-        if view:
-            self.assistantStarted.emit(event.assistant_message_id, event.model)
-
-    def _on_continued(self, event: AssistantContinued) -> None:
-        self._flush()
-        self._answer_text, self._answer_reasoning = [], []
-        self._streaming_id = event.message_id
-        if self._viewing_turn():
-            self.messageFinished.emit(event.previous)
-            self.assistantStarted.emit(event.message_id, event.previous.model or "")
-
-    def _on_done(self, event: TurnDone) -> None:
-        self._flush()
-        if self._viewing_turn():
-            self.messageFinished.emit(event.message)
-
-    def _on_failed(self, event: TurnFailed) -> None:
-        self._flush()
-        self._streaming_id = None
-        message_id = event.message.id if event.message else None
-        if self._viewing_turn() or self._turn_conv is None:
-            self.turnFailed.emit(
-                message_id, event.error.user_message, event.error.kind, event.message
-            )
-        else:
-            self.notice.emit("error", f"An answer in another chat failed: {event.error}")
-
-    def _on_tool_started(self, event: ToolCallStarted) -> None:
-        self._flush()
-        self.toolActivity.emit(f"Running tool {event.call.name}…")
-        if self._viewing_turn() and self._streaming_id is not None:
-            self.toolCallStarted.emit(self._streaming_id, event.call)
-
-    def _on_tool_finished(self, event: ToolCallFinished) -> None:
-        self.toolActivity.emit("")
-        if self._viewing_turn() and self._streaming_id is not None:
-            self.toolCallFinished.emit(
-                self._streaming_id, event.call, event.result, event.error, event.duration_s
-            )
-
-    def _on_retry(self, event: RetryScheduled) -> None:
-        if self._viewing_turn() and self._streaming_id is not None:
-            self.retryScheduled.emit(self._streaming_id, event.delay_s, event.reason)
-
-    def _on_title(self, event: TitleChanged) -> None:
-        if self.conversation is not None and self.conversation.id == event.conversation_id:
-            self.conversation = _retitled(self.conversation, event.title)
-        self.titleChanged.emit(event.conversation_id, event.title)
-        self.refresh_conversations()
-
-    def _flush(self) -> None:
-        self._flush_timer.stop()
-        if not self._text_buf and not self._reasoning_buf:
-            return
-        text = "".join(self._text_buf)
-        reasoning = "".join(self._reasoning_buf)
-        self._text_buf.clear()
-        self._reasoning_buf.clear()
-        if self._streaming_id is not None and self._viewing_turn():
-            self.streamDelta.emit(self._streaming_id, text, reasoning)
+        shown = self._state.reattach()
+        self.assistantStarted.emit(shown.message_id, shown.model)
+        self.streamDelta.emit(shown.message_id, shown.text, shown.reasoning)
 
     async def shutdown(self) -> None:
         """Stop the turn (its partial answer is stored) before the app closes."""
@@ -726,7 +480,3 @@ def _last_usage(messages: list[Message]) -> Usage | None:
                 cost=message.cost,
             )
     return None
-
-
-def _retitled(conversation: Conversation, title: str) -> Conversation:
-    return replace(conversation, title=title, title_is_default=False)
