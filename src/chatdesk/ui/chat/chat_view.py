@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from chatdesk.core.models import Attachment, Message, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_widget import MessageWidget
-from chatdesk.ui.chat.tool_card import (
-    ToolCard,
+from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
+from chatdesk.ui.chat.tool_cards.tool_outcome import (
     ToolOutcome,
     ToolRun,
     finished_outcome,

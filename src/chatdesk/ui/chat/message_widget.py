@@ -36,52 +36,21 @@ from PySide6.QtWidgets import (
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_body import MessageBody
-from chatdesk.ui.chat.tool_card import (
-    ToolCallList,
-    ToolCard,
-    ToolOutcome,
-    ToolStatus,
-    stored_outcome,
-)
+from chatdesk.ui.chat.tool_cards.tool_call_list import ToolCallList
+from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
+from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus, stored_outcome
+from chatdesk.ui.kit.formatting import format_cost, format_meta, format_token_split
 from chatdesk.ui.kit.icons import icon
 from chatdesk.ui.kit.painted import Avatar, Bubble, ReasoningPane, muted_color
 from chatdesk.ui.rendering.markdown import render_blocks
 from chatdesk.ui.rendering.stream_renderer import StreamRenderer, set_document_html
 
-__all__ = ["ErrorCard", "MessageWidget", "format_cost", "format_meta"]
+__all__ = ["MessageWidget", "format_cost"]  # format_cost: for main_window until it moves
 
 _USER_BUBBLE_SHARE = 0.82  # widest a user bubble gets, as a share of the message width
 
 
 # --- small helpers ------------------------------------------------------------------------------
-
-
-def format_cost(cost: float) -> str:
-    """US dollars, with enough digits for fractions of a cent."""
-    if cost == 0:
-        return "$0"
-    if cost < 0.0001:
-        return "<$0.0001"
-    if cost < 1:
-        return f"${cost:.4f}"
-    return f"${cost:,.2f}"
-
-
-def format_meta(
-    model: str | None,
-    prompt_tokens: int | None,
-    completion_tokens: int | None,
-    cost: float | None,
-) -> str:
-    """Footer text such as ``openai/gpt-4o · 1,234 tokens · $0.0012``."""
-    parts: list[str] = []
-    if model:
-        parts.append(model)
-    if prompt_tokens is not None or completion_tokens is not None:
-        parts.append(f"{(prompt_tokens or 0) + (completion_tokens or 0):,} tokens")
-    if cost is not None:
-        parts.append(format_cost(cost))
-    return " · ".join(parts)
 
 
 def _flat_button(
@@ -621,11 +590,9 @@ class MessageWidget(QFrame):
             )
             self.meta_label.setText(meta)
             self.meta_label.setVisible(bool(meta))
-            if message.prompt_tokens is not None or message.completion_tokens is not None:
-                self.meta_label.setToolTip(
-                    f"{message.prompt_tokens or 0:,} prompt + "
-                    f"{message.completion_tokens or 0:,} completion tokens"
-                )
+            split = format_token_split(message.prompt_tokens, message.completion_tokens)
+            if split:
+                self.meta_label.setToolTip(split)
         self.copy_button.setVisible(bool(self.source))
         self._update_regenerate()
         status = message.status
@@ -733,19 +700,7 @@ class MessageWidget(QFrame):
     def _sync_tool_calls(
         self, calls: tuple[ToolCall, ...], results: Mapping[str, ToolOutcome]
     ) -> None:
-        """A card per call; a stored result fills a card that has none yet, a card still
-        running settles as "no result" (this complete message will get none here)."""
-        box = self._ensure_tool_box()
-        for call in calls:
-            card = box.card(call.id)
-            outcome = results.get(call.id)
-            if card is None:
-                box.ensure(call, outcome or ToolOutcome(ToolStatus.NO_RESULT))
-            elif outcome is not None and card.status in (ToolStatus.RUNNING, ToolStatus.NO_RESULT):
-                box.ensure(call, outcome)
-            else:
-                card.set_call(call)
-        box.settle()
+        self._ensure_tool_box().sync(calls, results)
 
     def _copy_message(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
