@@ -3,24 +3,22 @@
 User messages sit in a tinted rounded bubble on the right; assistant messages are plain
 Markdown on the view's background, like modern chat apps. All colours come from the palette
 (recomputed when it changes) except code highlighting, which the Markdown renderer bakes in.
-Its parts live beside it: message_body (the text), error_card, tool_cards, painted (colours,
-bubble, avatar, cards) and icons.
+Its parts live beside it: message_body (the text), message_footer, reasoning_pane,
+thinking_indicator, error_card and tool_cards/; the kit paints the bubble and the avatar.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
     QPalette,
     QResizeEvent,
-    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -36,42 +34,24 @@ from PySide6.QtWidgets import (
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_body import MessageBody
+from chatdesk.ui.chat.message_footer import MessageFooter
+from chatdesk.ui.chat.reasoning_pane import ReasoningPane, reasoning_toggle
+from chatdesk.ui.chat.thinking_indicator import ThinkingIndicator
 from chatdesk.ui.chat.tool_cards.tool_call_list import ToolCallList
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
 from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus, stored_outcome
-from chatdesk.ui.kit.formatting import format_cost, format_meta, format_token_split
+from chatdesk.ui.kit.avatar import Avatar
+from chatdesk.ui.kit.bubble import Bubble
+from chatdesk.ui.kit.colors import muted_color
+from chatdesk.ui.kit.flat_button import flat_button
+from chatdesk.ui.kit.formatting import format_cost
 from chatdesk.ui.kit.icons import icon
-from chatdesk.ui.kit.painted import Avatar, Bubble, ReasoningPane, muted_color
 from chatdesk.ui.rendering.markdown import render_blocks
 from chatdesk.ui.rendering.stream_renderer import StreamRenderer, set_document_html
 
 __all__ = ["MessageWidget", "format_cost"]  # format_cost: for main_window until it moves
 
 _USER_BUBBLE_SHARE = 0.82  # widest a user bubble gets, as a share of the message width
-
-
-# --- small helpers ------------------------------------------------------------------------------
-
-
-def _flat_button(
-    parent: QWidget, text: str, accessible: str, object_name: str, *, icon_only: bool = True
-) -> QToolButton:
-    button = QToolButton(parent)
-    button.setObjectName(object_name)
-    button.setText(text)
-    button.setToolTip(accessible)
-    button.setAccessibleName(accessible)
-    button.setAutoRaise(True)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-    button.setIconSize(QSize(15, 15))
-    style = (
-        Qt.ToolButtonStyle.ToolButtonIconOnly
-        if icon_only
-        else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-    )
-    button.setToolButtonStyle(style)
-    return button
 
 
 # --- the message -------------------------------------------------------------------------------
@@ -105,11 +85,7 @@ class MessageWidget(QFrame):
         self._status = MessageStatus.COMPLETE
         self._renderer: StreamRenderer | None = None  # from a stream's start until re-rendered
         self._streaming = False
-        self._reasoning_cursor: QTextCursor | None = None
         self._ideal_width = -1.0
-        self._thinking_timer: QTimer | None = None
-        self._retry: tuple[float, str] | None = None  # (monotonic deadline, why) of a retry
-        self._thinking_step = 0
         self._compact = False
 
         self._layout = QVBoxLayout(self)
@@ -134,9 +110,7 @@ class MessageWidget(QFrame):
             header.addStretch(1)
         self._layout.addWidget(self._header)
 
-        self._reasoning_toggle: QToolButton | None = None
-        self._reasoning_pane: ReasoningPane | None = None
-        self._reasoning_body: MessageBody | None = None
+        self._reasoning: ReasoningPane | None = None  # made with the first reasoning
 
         # A long streamed answer continues in more bodies below the first (see StreamRenderer).
         self._body_box = QWidget(self)
@@ -147,11 +121,7 @@ class MessageWidget(QFrame):
         self._extra_bodies: list[MessageBody] = []
         self.body = MessageBody(self._body_box)
         self.body.copyCodeRequested.connect(self._copy_code)
-        self._footer = QWidget(self)
-        footer = QHBoxLayout(self._footer)
-        footer.setContentsMargins(0, 0, 0, 0)
-        footer.setSpacing(2)
-        self.copy_button = _flat_button(self, "Copy", "Copy message", "copyMessageButton")
+        self.copy_button = flat_button(self, "Copy", "Copy message", "copyMessageButton")
         self.copy_button.clicked.connect(self._copy_message)
         self._bubble: Bubble | None = None
         if role == "user":
@@ -171,41 +141,20 @@ class MessageWidget(QFrame):
             self._layout.addWidget(self._body_box)
             box_layout.addWidget(self.body)
 
-        self._thinking = QLabel("Thinking", self)
-        self._thinking.setObjectName("thinkingIndicator")
-        self._thinking.setAccessibleName("Thinking")
-        self._thinking.hide()
+        self._thinking = ThinkingIndicator(self)
+        self._thinking.stepped.connect(self._on_thinking_step)
         self._layout.addWidget(self._thinking)
 
         self._tool_box: ToolCallList | None = None
         self.error_card: ErrorCard | None = None
 
-        if role != "user":
-            footer.addWidget(self.copy_button)
-        self.retry_button = _flat_button(self._footer, "Retry", "Retry", "retryMessageButton")
-        self.retry_button.clicked.connect(lambda: self.retryRequested.emit(self._id))
-        self.retry_button.hide()
-        footer.addWidget(self.retry_button)
-        # On the last complete answer only (the chat view decides): answer the question again.
-        self.regenerate_button = _flat_button(
-            self._footer, "Regenerate", "Answer again", "regenerateButton"
-        )
-        self.regenerate_button.clicked.connect(lambda: self.retryRequested.emit(self._id))
-        self.regenerate_button.hide()
+        self._footer = MessageFooter(self.copy_button if role != "user" else None, self)
+        self._footer.retryClicked.connect(lambda: self.retryRequested.emit(self._id))
+        self.retry_button = self._footer.retry_button
+        self.regenerate_button = self._footer.regenerate_button
+        self.meta_label = self._footer.meta_label
+        self.status_label = self._footer.status_label
         self._can_regenerate = False
-        footer.addWidget(self.regenerate_button)
-        footer.addSpacing(6)
-        self.meta_label = QLabel(self._footer)
-        self.meta_label.setObjectName("messageMeta")
-        self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta_label.hide()
-        footer.addWidget(self.meta_label)
-        self.status_label = QLabel(self._footer)
-        self.status_label.setObjectName("statusNote")
-        self.status_label.hide()
-        footer.addSpacing(6)
-        footer.addWidget(self.status_label)
-        footer.addStretch(1)
         self._layout.addWidget(self._footer)
         if role == "user":
             self._footer.hide()
@@ -295,19 +244,17 @@ class MessageWidget(QFrame):
     @property
     def reasoning_text(self) -> str:
         """Reasoning shown in the collapsible section ("" when none)."""
-        if self._reasoning_body is None:
-            return ""
-        return self._reasoning_body.toPlainText()
+        return self._reasoning.text if self._reasoning is not None else ""
 
     @property
     def reasoning_toggle(self) -> QToolButton | None:
         """The Reasoning expander, once there is reasoning."""
-        return self._reasoning_toggle
+        return self._reasoning.toggle if self._reasoning is not None else None
 
     @property
     def reasoning_expanded(self) -> bool:
         """Whether the reasoning is shown."""
-        return self._reasoning_pane is not None and not self._reasoning_pane.isHidden()
+        return self._reasoning is not None and self._reasoning.expanded
 
     @property
     def thinking_visible(self) -> bool:
@@ -373,9 +320,8 @@ class MessageWidget(QFrame):
         self._set_model(model)
         self._discard_renderer()
         self.body.document().clear()  # a stored partial, when the stream is re-attached
-        if self._reasoning_body is not None:
-            self._reasoning_body.clear()
-        self._reasoning_cursor = None
+        if self._reasoning is not None:
+            self._reasoning.clear()
         self._status = MessageStatus.STREAMING
         self._source = ""
         self._renderer = StreamRenderer(
@@ -386,28 +332,20 @@ class MessageWidget(QFrame):
         self._footer.hide()
         if self.error_card is not None:
             self.error_card.hide()
-        self._thinking.setVisible(self._reasoning_toggle is None)
-        if self._thinking_timer is None:
-            self._thinking_timer = QTimer(self)
-            self._thinking_timer.setInterval(420)
-            self._thinking_timer.timeout.connect(self._tick_thinking)
-        self._thinking_timer.start()
+        self._thinking.setVisible(self._reasoning is None)
+        self._thinking.start()
 
     def append_stream(self, text: str = "", reasoning: str = "") -> None:
         """Add coalesced streamed text and/or reasoning."""
         if not self._streaming:
             self.start_stream(self._model)
         if reasoning:
-            self._ensure_reasoning()
-            assert self._reasoning_body is not None
+            pane = self._ensure_reasoning()
             self._thinking.hide()  # the Reasoning toggle says "Thinking…" instead
-            if self._reasoning_cursor is None:
-                self._reasoning_cursor = QTextCursor(self._reasoning_body.document())
-            self._reasoning_cursor.movePosition(QTextCursor.MoveOperation.End)
-            self._reasoning_cursor.insertText(reasoning)
+            pane.append(reasoning)
         if text:
             assert self._renderer is not None
-            if self._thinking_timer_active():
+            if self._thinking.active:
                 self._stop_thinking()
                 self._show_body(True)
             self._renderer.append(text)
@@ -422,10 +360,12 @@ class MessageWidget(QFrame):
         if message.model:
             self._set_model(message.model)
         self._end_stream(message.content)
-        self._reasoning_cursor = None
+        if self._reasoning is not None:
+            self._reasoning.end_stream()
         if message.reasoning != self.reasoning_text:
             self._set_reasoning(message.reasoning)
-        self._update_reasoning_toggle()
+        if self._reasoning is not None:
+            self._reasoning.update_toggle(thinking=self._thinking.active)
         if message.tool_calls:
             self._sync_tool_calls(message.tool_calls, {})
         self._apply_status(message, error_card=error_card)
@@ -438,8 +378,7 @@ class MessageWidget(QFrame):
         else:
             self._end_stream(None)
         self._status = MessageStatus.ERROR
-        self.status_label.hide()
-        self.retry_button.hide()
+        self._footer.hide_status()
         self._set_error(text, kind)
         self._footer.setVisible(bool(self.source))
 
@@ -464,8 +403,8 @@ class MessageWidget(QFrame):
 
     def set_reasoning_expanded(self, expanded: bool) -> None:
         """Show or hide the reasoning text."""
-        if self._reasoning_toggle is not None:
-            self._reasoning_toggle.setChecked(expanded)
+        if self._reasoning is not None:
+            self._reasoning.toggle.setChecked(expanded)
 
     # --- more bodies for long answers (DocumentHost) ----------------------------------------
 
@@ -554,13 +493,9 @@ class MessageWidget(QFrame):
         (self.body if self._bubble is not None else self._body_box).setVisible(visible)
 
     def _set_reasoning(self, text: str) -> None:
-        if not text and self._reasoning_body is None:
+        if not text and self._reasoning is None:
             return
-        self._ensure_reasoning()
-        assert self._reasoning_body is not None
-        self._reasoning_body.setPlainText(text)
-        if self._reasoning_toggle is not None:
-            self._reasoning_toggle.setVisible(bool(text))
+        self._ensure_reasoning().set_text(text)
 
     def _set_source(self, text: str) -> None:
         self._discard_renderer()
@@ -582,29 +517,11 @@ class MessageWidget(QFrame):
     def _apply_status(self, message: Message, *, error_card: bool = True) -> None:
         self._footer.setVisible(self._role != "user")
         if self._role == "assistant":
-            meta = format_meta(
-                message.model or self._model,
-                message.prompt_tokens,
-                message.completion_tokens,
-                message.cost,
-            )
-            self.meta_label.setText(meta)
-            self.meta_label.setVisible(bool(meta))
-            split = format_token_split(message.prompt_tokens, message.completion_tokens)
-            if split:
-                self.meta_label.setToolTip(split)
+            self._footer.show_meta(message, self._model)
         self.copy_button.setVisible(bool(self.source))
         self._update_regenerate()
         status = message.status
-        if status in (MessageStatus.CANCELLED, MessageStatus.STREAMING):
-            self.status_label.setText(
-                "Stopped" if status is MessageStatus.CANCELLED else "Interrupted"
-            )
-            self.status_label.show()
-            self.retry_button.setVisible(self._role == "assistant")
-        else:
-            self.status_label.hide()
-            self.retry_button.hide()
+        self._footer.show_status(status, can_retry=self._role == "assistant")
         if status is MessageStatus.ERROR and error_card:
             self._set_error(message.error or "Something went wrong.", "error")
         elif self.error_card is not None:
@@ -622,52 +539,24 @@ class MessageWidget(QFrame):
         self._layout.insertWidget(self._layout.indexOf(self._footer), card)
         card.show()
 
-    def _ensure_reasoning(self) -> None:
-        if self._reasoning_toggle is not None:
-            return
-        toggle = _flat_button(
-            self, "Reasoning", "Show reasoning", "reasoningToggle", icon_only=False
-        )
-        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toggle.setCheckable(True)
-        toggle.setArrowType(Qt.ArrowType.RightArrow)
-        # Looks like a link, not a button; no colours here (they come from the palette).
-        toggle.setStyleSheet("QToolButton { border: none; background: transparent; padding: 1px; }")
+    def _ensure_reasoning(self) -> ReasoningPane:
+        if self._reasoning is not None:
+            return self._reasoning
+        toggle = reasoning_toggle(self)
         toggle.toggled.connect(self._on_reasoning_toggled)
-        pane = ReasoningPane(self)
-        pane.setObjectName("reasoningPane")
-        pane_layout = QVBoxLayout(pane)
-        pane_layout.setContentsMargins(14, 2, 0, 8)
-        body = MessageBody(pane)
-        body.setObjectName("reasoningBody")
-        body.setAccessibleName("Reasoning")
-        pane_layout.addWidget(body)
-        pane.hide()
+        pane = ReasoningPane(toggle, self)
         index = self._layout.indexOf(self._header) + 1
         self._layout.insertWidget(index, toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.insertWidget(index + 1, pane)
         toggle.show()
-        self._reasoning_toggle, self._reasoning_pane, self._reasoning_body = toggle, pane, body
-        self._update_reasoning_toggle()
+        self._reasoning = pane
+        pane.update_toggle(thinking=self._thinking.active)
         self._restyle()
-
-    def _update_reasoning_toggle(self) -> None:
-        toggle = self._reasoning_toggle
-        if toggle is None:
-            return
-        expanded = toggle.isChecked()
-        toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        toggle.setText("Thinking…" if self._thinking_timer_active() else "Reasoning")
-        toggle.setAccessibleName("Hide reasoning" if expanded else "Show reasoning")
-        toggle.setToolTip(toggle.accessibleName())
-
-    def _thinking_timer_active(self) -> bool:
-        return self._thinking_timer is not None and self._thinking_timer.isActive()
+        return pane
 
     def _on_reasoning_toggled(self, expanded: bool) -> None:
-        if self._reasoning_pane is not None:
-            self._reasoning_pane.setVisible(expanded)
-        self._update_reasoning_toggle()
+        if self._reasoning is not None:
+            self._reasoning.set_expanded(expanded, thinking=self._thinking.active)
 
     def _show_compact(
         self,
@@ -719,33 +608,16 @@ class MessageWidget(QFrame):
     def show_retry(self, delay_s: float, reason: str) -> None:
         """The request is tried again in ``delay_s`` seconds: say why, counting down, in place
         of "Thinking" (until the answer starts)."""
-        if not self._thinking_timer_active():
-            return
-        self._retry = (time.monotonic() + delay_s, reason)
-        self._thinking.show()
-        self._tick_thinking()
+        self._thinking.show_retry(delay_s, reason)
 
-    def _tick_thinking(self) -> None:
-        self._thinking_step = (self._thinking_step + 1) % 4
-        dots = "." * self._thinking_step
-        if self._retry is not None:
-            deadline, reason = self._retry
-            left = deadline - time.monotonic()
-            if left > 0.5:
-                self._thinking.setText(f"{reason}. Trying again in {left:.0f} s{dots}")
-                return
-            self._retry = None
-        self._thinking.setText("Thinking" + dots)
-        if self._reasoning_toggle is not None and not self._source:
-            self._reasoning_toggle.setText("Thinking" + dots)
+    def _on_thinking_step(self, text: str) -> None:
+        if self._reasoning is not None and not self._source:
+            self._reasoning.toggle.setText(text)
 
     def _stop_thinking(self) -> None:
-        self._retry = None
-        if self._thinking_timer is not None:
-            self._thinking_timer.stop()
-        self._thinking.hide()
-        if self._reasoning_toggle is not None:
-            self._update_reasoning_toggle()
+        self._thinking.stop()
+        if self._reasoning is not None:
+            self._reasoning.update_toggle(thinking=False)
 
     def _fit_bubble(self) -> None:
         bubble = self._bubble
@@ -774,38 +646,18 @@ class MessageWidget(QFrame):
         role_font.setWeight(QFont.Weight.DemiBold)
         if self._role == "user":
             role_font = QFont(small)
-        for label in (self.meta_label, self.status_label, self._thinking):
-            label.setFont(small)
-            lp = label.palette()
-            lp.setColor(QPalette.ColorRole.WindowText, muted)
-            lp.setColor(QPalette.ColorRole.Text, muted)
-            label.setPalette(lp)
+        self._footer.restyle(small, muted)
+        self._thinking.restyle(small, muted)
         self._role_label.setFont(role_font)
         rp = self._role_label.palette()
         role_color = muted if self._role == "user" else pal.color(QPalette.ColorRole.Text)
         rp.setColor(QPalette.ColorRole.WindowText, role_color)
         rp.setColor(QPalette.ColorRole.Text, role_color)
         self._role_label.setPalette(rp)
-        italic = QFont(small)
-        italic.setItalic(True)
-        self._thinking.setFont(italic)
-        for button, name in (
-            (self.copy_button, "copy"),
-            (self.retry_button, "retry"),
-            (self.regenerate_button, "retry"),
-        ):
-            button.setIcon(icon(name, muted))
-            button.setToolTip(button.accessibleName())
-        if self._reasoning_toggle is not None:
-            self._reasoning_toggle.setFont(small)
-            tp = self._reasoning_toggle.palette()
-            tp.setColor(QPalette.ColorRole.ButtonText, muted)
-            self._reasoning_toggle.setPalette(tp)
-        if self._reasoning_body is not None:
-            self._reasoning_body.setFont(small)
-            bp = self._reasoning_body.palette()
-            bp.setColor(QPalette.ColorRole.Text, muted)
-            self._reasoning_body.setPalette(bp)
+        self.copy_button.setIcon(icon("copy", muted))
+        self.copy_button.setToolTip(self.copy_button.accessibleName())
+        if self._reasoning is not None:
+            self._reasoning.restyle(small, muted)
         if self._tool_box is not None:
             self._tool_box.restyle()
         if self._bubble is not None:

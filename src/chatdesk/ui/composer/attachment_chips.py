@@ -48,7 +48,7 @@ from chatdesk.attachments.validate import (
     read_and_check,
 )
 from chatdesk.attachments.views import AttachmentView
-from chatdesk.ui.kit.painted import Card
+from chatdesk.ui.kit.card import Card
 
 __all__ = ["AttachmentChips", "AttachmentStrip", "DropPasteHelper", "install_drop_and_paste"]
 

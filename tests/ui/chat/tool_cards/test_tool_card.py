@@ -19,7 +19,7 @@ from chatdesk.core.ports import ToolResult
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
 from chatdesk.ui.chat.tool_cards.tool_outcome import DENIED_PREFIX, ToolRun, ToolStatus
-from chatdesk.ui.kit.painted import ERROR_RED
+from chatdesk.ui.kit.colors import ERROR_RED
 from fakes.openrouter import FakeOpenRouter, Reply
 from qtapp import SignalWaiter
 

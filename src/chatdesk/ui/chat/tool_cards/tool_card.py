@@ -21,9 +21,10 @@ from chatdesk.ui.chat.tool_cards.tool_outcome import (
     pretty_arguments,
     split_tool_name,
 )
+from chatdesk.ui.kit.card import Card
+from chatdesk.ui.kit.colors import ERROR_RED, is_dark, mix, muted_color
 from chatdesk.ui.kit.formatting import format_duration
 from chatdesk.ui.kit.icons import icon
-from chatdesk.ui.kit.painted import ERROR_RED, Card, is_dark, mix, muted_color
 
 __all__ = ["ARGUMENT_LINES", "RESULT_LINES", "ToolCard"]
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextEdit, QWidget
 
-from chatdesk.ui.kit.painted import mix
+from chatdesk.ui.kit.colors import mix
 
 __all__ = ["DetailText", "ElidedLabel", "Glyph", "Inset"]
 
