@@ -9,22 +9,18 @@ thinking_indicator, error_card and tool_cards/; the kit paints the bubble and th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFont,
-    QFontMetricsF,
     QGuiApplication,
     QPalette,
     QResizeEvent,
-    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -33,25 +29,23 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
-from chatdesk.ui.chat.message_body import MessageBody
-from chatdesk.ui.chat.message_footer import MessageFooter
-from chatdesk.ui.chat.reasoning_pane import ReasoningPane, reasoning_toggle
-from chatdesk.ui.chat.thinking_indicator import ThinkingIndicator
+from chatdesk.ui.chat.message_parts.message_body import MessageBody
+from chatdesk.ui.chat.message_parts.message_footer import MessageFooter
+from chatdesk.ui.chat.message_parts.message_header import MessageHeader
+from chatdesk.ui.chat.message_parts.message_text import MessageText
+from chatdesk.ui.chat.message_parts.reasoning_pane import ReasoningPane, reasoning_toggle
+from chatdesk.ui.chat.message_parts.thinking_indicator import ThinkingIndicator
+from chatdesk.ui.chat.message_parts.user_bubble import UserBubble
 from chatdesk.ui.chat.tool_cards.tool_call_list import ToolCallList
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
-from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus, stored_outcome
-from chatdesk.ui.kit.avatar import Avatar
-from chatdesk.ui.kit.bubble import Bubble
+from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus
 from chatdesk.ui.kit.colors import muted_color
 from chatdesk.ui.kit.flat_button import flat_button
 from chatdesk.ui.kit.formatting import format_cost
 from chatdesk.ui.kit.icons import icon
-from chatdesk.ui.rendering.markdown import render_blocks
-from chatdesk.ui.rendering.stream_renderer import StreamRenderer, set_document_html
+from chatdesk.ui.rendering.stream_renderer import StreamRenderer
 
 __all__ = ["MessageWidget", "format_cost"]  # format_cost: for main_window until it moves
-
-_USER_BUBBLE_SHARE = 0.82  # widest a user bubble gets, as a share of the message width
 
 
 # --- the message -------------------------------------------------------------------------------
@@ -79,56 +73,25 @@ class MessageWidget(QFrame):
         self._id = message_id
         self._role: Role = role
         self._model = model
-        self._dark = dark
-        self._source = ""
-        self._codes: tuple[str, ...] = ()
         self._status = MessageStatus.COMPLETE
-        self._renderer: StreamRenderer | None = None  # from a stream's start until re-rendered
-        self._streaming = False
-        self._ideal_width = -1.0
         self._compact = False
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 16, 0, 0)  # the view's spacing is small: tool cards
         self._layout.setSpacing(6)
-        self._header = QWidget(self)
-        header = QHBoxLayout(self._header)
-        header.setContentsMargins(0, 0, 0, 0)
-        header.setSpacing(8)
-        self._role_label = QLabel(self._header)
-        self._role_label.setObjectName("roleLabel")
-        self._avatar: Avatar | None = None
-        if role == "user":
-            header.addStretch(1)
-            self._role_label.setText("You")
-        else:
-            self._avatar = Avatar(self._short_model() or "A", self._header)
-            header.addWidget(self._avatar)
-            self._role_label.setText(self._short_model() or "Assistant")
-        header.addWidget(self._role_label)
-        if role != "user":
-            header.addStretch(1)
+        self._header = MessageHeader(role, model, self)
         self._layout.addWidget(self._header)
 
         self._reasoning: ReasoningPane | None = None  # made with the first reasoning
 
         # A long streamed answer continues in more bodies below the first (see StreamRenderer).
-        self._body_box = QWidget(self)
-        self._body_box.setObjectName("messageBodies")
-        box_layout = QVBoxLayout(self._body_box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        box_layout.setSpacing(0)
-        self._extra_bodies: list[MessageBody] = []
-        self.body = MessageBody(self._body_box)
-        self.body.copyCodeRequested.connect(self._copy_code)
+        self._text = MessageText(dark=dark, boxed=role != "user", parent=self)
+        self.body = self._text.body
         self.copy_button = flat_button(self, "Copy", "Copy message", "copyMessageButton")
         self.copy_button.clicked.connect(self._copy_message)
-        self._bubble: Bubble | None = None
+        self._bubble: UserBubble | None = None
         if role == "user":
-            self._bubble = Bubble(self)
-            bubble_layout = QVBoxLayout(self._bubble)
-            bubble_layout.setContentsMargins(14, 9, 14, 9)
-            bubble_layout.addWidget(self.body)
+            self._bubble = UserBubble(self.body, self)
             row = QHBoxLayout()
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(6)
@@ -136,10 +99,9 @@ class MessageWidget(QFrame):
             row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignBottom)
             row.addWidget(self._bubble)
             self._layout.addLayout(row)
-            self._body_box.hide()  # a user's message is one plain-text body in the bubble
+            self._text.hide()  # a user's message is one plain-text body in the bubble
         else:
-            self._layout.addWidget(self._body_box)
-            box_layout.addWidget(self.body)
+            self._layout.addWidget(self._text)
 
         self._thinking = ThinkingIndicator(self)
         self._thinking.stepped.connect(self._on_thinking_step)
@@ -197,16 +159,12 @@ class MessageWidget(QFrame):
     @property
     def source(self) -> str:
         """The message's Markdown source (what Copy copies)."""
-        if self._streaming and self._renderer is not None:
-            return self._renderer.text
-        return self._source
+        return self._text.source
 
     @property
     def code_blocks(self) -> tuple[str, ...]:
         """Source of the rendered code blocks, indexed like their ``copy-code`` links."""
-        if self._renderer is not None:
-            return self._renderer.code_blocks
-        return self._codes
+        return self._text.code_blocks
 
     @property
     def status(self) -> MessageStatus:
@@ -216,17 +174,17 @@ class MessageWidget(QFrame):
     @property
     def is_streaming(self) -> bool:
         """True between start_stream and finish."""
-        return self._streaming
+        return self._text.is_streaming
 
     @property
     def stream_renderer(self) -> StreamRenderer | None:
         """The renderer of the streamed text, until the message is rendered anew."""
-        return self._renderer
+        return self._text.stream_renderer
 
     @property
     def is_rendering(self) -> bool:
         """True while streamed text still waits for its final render (a few event-loop passes)."""
-        return self._renderer is not None and not self._renderer.done
+        return self._text.is_rendering
 
     @property
     def is_compact(self) -> bool:
@@ -277,7 +235,7 @@ class MessageWidget(QFrame):
     ) -> None:
         """Show a complete stored message (its tool calls as cards, with their results)."""
         self._stop_thinking()
-        self._discard_renderer()
+        self._text.discard()
         self._status = message.status
         if message.model:
             self._set_model(message.model)
@@ -311,23 +269,17 @@ class MessageWidget(QFrame):
             self._can_regenerate
             and self._role == "assistant"
             and self._status is MessageStatus.COMPLETE
-            and not self._streaming
+            and not self._text.is_streaming
             and bool(self.source)
         )
 
     def start_stream(self, model: str) -> None:
         """Become a streaming placeholder with a "thinking…" indicator."""
         self._set_model(model)
-        self._discard_renderer()
-        self.body.document().clear()  # a stored partial, when the stream is re-attached
+        self._text.start_stream()  # a stored partial is cleared, when the stream is re-attached
         if self._reasoning is not None:
             self._reasoning.clear()
         self._status = MessageStatus.STREAMING
-        self._source = ""
-        self._renderer = StreamRenderer(
-            self.body.document(), dark=self._dark, host=self, parent=self.body
-        )
-        self._streaming = True
         self._show_body(False)
         self._footer.hide()
         if self.error_card is not None:
@@ -337,18 +289,17 @@ class MessageWidget(QFrame):
 
     def append_stream(self, text: str = "", reasoning: str = "") -> None:
         """Add coalesced streamed text and/or reasoning."""
-        if not self._streaming:
+        if not self._text.is_streaming:
             self.start_stream(self._model)
         if reasoning:
             pane = self._ensure_reasoning()
             self._thinking.hide()  # the Reasoning toggle says "Thinking…" instead
             pane.append(reasoning)
         if text:
-            assert self._renderer is not None
             if self._thinking.active:
                 self._stop_thinking()
                 self._show_body(True)
-            self._renderer.append(text)
+            self._text.append(text)
 
     def finish(self, message: Message, *, error_card: bool = True) -> None:
         """Final render of a streamed (or cancelled) message, with its footer."""
@@ -384,13 +335,9 @@ class MessageWidget(QFrame):
 
     def set_dark(self, dark: bool) -> None:
         """Re-render with the code colours of the theme."""
-        if dark == self._dark:
+        if dark == self._text.dark:
             return
-        self._dark = dark
-        if self._renderer is not None and not self._renderer.done:
-            self._renderer.set_dark(dark)
-        elif self._role == "assistant" and not self._compact and self._source:
-            self._render_markdown()
+        self._text.set_dark(dark, markdown=self._role == "assistant" and not self._compact)
         self._restyle()
 
     def set_font_everywhere(self, font: QFont) -> None:
@@ -406,37 +353,13 @@ class MessageWidget(QFrame):
         if self._reasoning is not None:
             self._reasoning.toggle.setChecked(expanded)
 
-    # --- more bodies for long answers (DocumentHost) ----------------------------------------
-
-    def add_document(self) -> QTextDocument:
-        """A new body below the last one; returns its document."""
-        body = MessageBody(self._body_box)
-        body.setFont(self.body.font())
-        body.copyCodeRequested.connect(self._copy_code)
-        layout = self._body_box.layout()
-        assert layout is not None
-        layout.addWidget(body)
-        body.show()
-        self._extra_bodies.append(body)
-        return body.document()
-
-    def remove_extra_documents(self) -> None:
-        """Back to the one body."""
-        layout = self._body_box.layout()
-        for body in self._extra_bodies:
-            if layout is not None:
-                layout.removeWidget(body)
-            body.hide()
-            body.deleteLater()
-        self._extra_bodies.clear()
-
     def bodies(self) -> list[MessageBody]:
         """The bodies showing the message, top to bottom (one unless a long stream)."""
-        return [self.body, *self._extra_bodies]
+        return self._text.bodies()
 
     def plain_text(self) -> str:
         """The text shown, as the one document it would be."""
-        return "\n".join(body.toPlainText() for body in self.bodies())
+        return self._text.plain_text()
 
     # --- events ----------------------------------------------------------------------------------
 
@@ -454,43 +377,22 @@ class MessageWidget(QFrame):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _short_model(self) -> str:
-        return self._model.rsplit("/", 1)[-1]
-
     def _set_model(self, model: str) -> None:
         if not model or model == self._model:
             return
         self._model = model
-        if self._role == "assistant":
-            self._role_label.setText(self._short_model())
-            self._role_label.setToolTip(model)
-            if self._avatar is not None:
-                self._avatar.set_text(self._short_model())
+        self._header.show_model(model)
 
     def _end_stream(self, content: str | None) -> None:
         """Render the streamed text for good (``content`` replaces it when it differs)."""
-        renderer = self._renderer
-        if not self._streaming or renderer is None:
-            if content is not None and content != self._source:
+        if not self._text.is_streaming:
+            if content is not None and content != self._text.source:
                 self._set_source(content)
             return
-        self._streaming = False
-        source = renderer.text if content is None else content
-        self._source = source
-        renderer.finish(source)
-        self._show_body(bool(source))
-
-    def _discard_renderer(self) -> None:
-        """Forget the stream renderer: the document is about to be replaced."""
-        if self._renderer is not None:
-            self._renderer.abandon()
-            self._renderer.deleteLater()
-            self._renderer = None
-        self._streaming = False
-        self.remove_extra_documents()
+        self._show_body(bool(self._text.finish_stream(content)))
 
     def _show_body(self, visible: bool) -> None:
-        (self.body if self._bubble is not None else self._body_box).setVisible(visible)
+        (self.body if self._bubble is not None else self._text).setVisible(visible)
 
     def _set_reasoning(self, text: str) -> None:
         if not text and self._reasoning is None:
@@ -498,21 +400,12 @@ class MessageWidget(QFrame):
         self._ensure_reasoning().set_text(text)
 
     def _set_source(self, text: str) -> None:
-        self._discard_renderer()
-        self._source = text
         if self._role == "user":
-            self.body.setPlainText(text)
-            self._ideal_width = -1.0
-            self._fit_bubble()
+            self._text.set_plain(text)
+            self._fit_bubble(measure=True)
         else:
-            self._render_markdown()
+            self._text.set_markdown(text)
         self._show_body(bool(text) or self._role == "user")
-
-    def _render_markdown(self) -> None:
-        self._discard_renderer()
-        rendered = render_blocks(self._source, dark=self._dark)
-        self._codes = rendered.code_blocks
-        set_document_html(self.body.document(), rendered.html)
 
     def _apply_status(self, message: Message, *, error_card: bool = True) -> None:
         self._footer.setVisible(self._role != "user")
@@ -565,18 +458,13 @@ class MessageWidget(QFrame):
         tool_results: Mapping[str, ToolOutcome],
     ) -> None:
         self._compact = True
-        self._source = message.content
+        self._text.keep_source(message.content)
         self._show_body(False)
         self._header.hide()
         self._footer.hide()
         self._layout.setSpacing(2)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        if message.role == "tool":  # a result whose call is not shown: a card of its own
-            call_id = message.tool_call_id or ""
-            call = ToolCall(call_id, tool_names.get(call_id, ""), "")
-            self._ensure_tool_box().ensure(call, stored_outcome(message))
-        else:
-            self._sync_tool_calls(message.tool_calls, tool_results)
+        self._ensure_tool_box().show_stored(message, tool_names, tool_results)
 
     def _ensure_tool_box(self) -> ToolCallList:
         if self._tool_box is None:
@@ -595,11 +483,6 @@ class MessageWidget(QFrame):
         QGuiApplication.clipboard().setText(self.source)
         self._flash_copied(self.copy_button)
 
-    def _copy_code(self, index: int) -> None:
-        codes = self.code_blocks
-        if 0 <= index < len(codes):
-            QGuiApplication.clipboard().setText(codes[index])
-
     def _flash_copied(self, button: QToolButton) -> None:
         button.setIcon(icon("check", muted_color(self.palette())))
         button.setToolTip("Copied")
@@ -611,7 +494,7 @@ class MessageWidget(QFrame):
         self._thinking.show_retry(delay_s, reason)
 
     def _on_thinking_step(self, text: str) -> None:
-        if self._reasoning is not None and not self._source:
+        if self._reasoning is not None and not self._text.source:
             self._reasoning.toggle.setText(text)
 
     def _stop_thinking(self) -> None:
@@ -619,21 +502,11 @@ class MessageWidget(QFrame):
         if self._reasoning is not None:
             self._reasoning.update_toggle(thinking=False)
 
-    def _fit_bubble(self) -> None:
-        bubble = self._bubble
-        if bubble is None:
-            return
-        layout = bubble.layout()
-        margins = layout.contentsMargins() if layout is not None else None
-        pad = margins.left() + margins.right() if margins is not None else 0
-        limit = max(int(self.width() * _USER_BUBBLE_SHARE), 120)
-        if self._ideal_width < 0:
-            metrics = QFontMetricsF(self.body.font())
-            lines = self._source.splitlines() or [""]
-            self._ideal_width = max(metrics.horizontalAdvance(line) for line in lines[:400]) + 2
-        width = min(limit, math.ceil(self._ideal_width) + pad)
-        if bubble.width() != width:
-            bubble.setFixedWidth(width)
+    def _fit_bubble(self, *, measure: bool = False) -> None:
+        if self._bubble is not None:
+            if measure:
+                self._bubble.forget_width()
+            self._bubble.fit(self.width(), self._text.source)
 
     def _restyle(self) -> None:
         """Fonts and colours derived from the current palette and font."""
@@ -642,18 +515,9 @@ class MessageWidget(QFrame):
         base = self.font()
         small = QFont(base)
         small.setPointSizeF(max(base.pointSizeF() * 0.88, 6.0))
-        role_font = QFont(base)
-        role_font.setWeight(QFont.Weight.DemiBold)
-        if self._role == "user":
-            role_font = QFont(small)
         self._footer.restyle(small, muted)
         self._thinking.restyle(small, muted)
-        self._role_label.setFont(role_font)
-        rp = self._role_label.palette()
-        role_color = muted if self._role == "user" else pal.color(QPalette.ColorRole.Text)
-        rp.setColor(QPalette.ColorRole.WindowText, role_color)
-        rp.setColor(QPalette.ColorRole.Text, role_color)
-        self._role_label.setPalette(rp)
+        self._header.restyle(base, small, pal.color(QPalette.ColorRole.Text), muted)
         self.copy_button.setIcon(icon("copy", muted))
         self.copy_button.setToolTip(self.copy_button.accessibleName())
         if self._reasoning is not None:
@@ -661,5 +525,4 @@ class MessageWidget(QFrame):
         if self._tool_box is not None:
             self._tool_box.restyle()
         if self._bubble is not None:
-            self._ideal_width = -1.0
-            self._fit_bubble()
+            self._fit_bubble(measure=True)

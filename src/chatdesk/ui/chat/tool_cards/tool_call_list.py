@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from chatdesk.core.models import ToolCall
+from chatdesk.core.models import Message, ToolCall
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
-from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus
+from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus, stored_outcome
 
 __all__ = ["ToolCallList"]
 
@@ -59,6 +59,21 @@ class ToolCallList(QWidget):
             else:
                 card.set_call(call)
         self.settle()
+
+    def show_stored(
+        self,
+        message: Message,
+        tool_names: Mapping[str, str],
+        tool_results: Mapping[str, ToolOutcome],
+    ) -> None:
+        """The cards of a stored message of tool calls alone: its calls with their results, or
+        (a ``tool`` message whose call is not shown) a card of the result's own."""
+        if message.role == "tool":
+            call_id = message.tool_call_id or ""
+            call = ToolCall(call_id, tool_names.get(call_id, ""), "")
+            self.ensure(call, stored_outcome(message))
+        else:
+            self.sync(message.tool_calls, tool_results)
 
     def settle(self) -> None:
         """The message is complete: a card still running will get no result in this view."""

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
 
-from chatdesk.ui.chat.message_body import MessageBody
+from chatdesk.ui.chat.message_parts.message_body import MessageBody
 from chatdesk.ui.kit.colors import mix
 from chatdesk.ui.kit.flat_button import flat_button
 
