@@ -3,32 +3,21 @@
 User messages sit in a tinted rounded bubble on the right; assistant messages are plain
 Markdown on the view's background, like modern chat apps. All colours come from the palette
 (recomputed when it changes) except code highlighting, which the Markdown renderer bakes in.
-Its parts live beside it: message_body (the text), message_footer, reasoning_pane,
-thinking_indicator, error_card and tool_cards/; the kit paints the bubble and the avatar.
+Its parts live in message_parts/ (text, header, footer, reasoning, thinking indicator, bubble,
+copy button), tool_cards/ and error_card; the kit paints the bubble and the avatar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QFont,
-    QGuiApplication,
-    QPalette,
-    QResizeEvent,
-)
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
+from chatdesk.ui.chat.message_parts.copy_button import copy_button
 from chatdesk.ui.chat.message_parts.message_body import MessageBody
 from chatdesk.ui.chat.message_parts.message_footer import MessageFooter
 from chatdesk.ui.chat.message_parts.message_header import MessageHeader
@@ -40,15 +29,11 @@ from chatdesk.ui.chat.tool_cards.tool_call_list import ToolCallList
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
 from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus
 from chatdesk.ui.kit.colors import muted_color
-from chatdesk.ui.kit.flat_button import flat_button
 from chatdesk.ui.kit.formatting import format_cost
 from chatdesk.ui.kit.icons import icon
 from chatdesk.ui.rendering.stream_renderer import StreamRenderer
 
 __all__ = ["MessageWidget", "format_cost"]  # format_cost: for main_window until it moves
-
-
-# --- the message -------------------------------------------------------------------------------
 
 
 class MessageWidget(QFrame):
@@ -87,8 +72,7 @@ class MessageWidget(QFrame):
         # A long streamed answer continues in more bodies below the first (see StreamRenderer).
         self._text = MessageText(dark=dark, boxed=role != "user", parent=self)
         self.body = self._text.body
-        self.copy_button = flat_button(self, "Copy", "Copy message", "copyMessageButton")
-        self.copy_button.clicked.connect(self._copy_message)
+        self.copy_button = copy_button(self, lambda: self.source, self._restyle)
         self._bubble: UserBubble | None = None
         if role == "user":
             self._bubble = UserBubble(self.body, self)
@@ -247,7 +231,7 @@ class MessageWidget(QFrame):
         self._set_source(message.content)
         self._set_reasoning(message.reasoning)
         if message.role == "assistant" and message.tool_calls:
-            self._sync_tool_calls(message.tool_calls, tool_results or {})
+            self._ensure_tool_box().sync(message.tool_calls, tool_results or {})
         self._apply_status(message)
 
     def tool_started(self, call: ToolCall) -> None:
@@ -316,9 +300,9 @@ class MessageWidget(QFrame):
         if message.reasoning != self.reasoning_text:
             self._set_reasoning(message.reasoning)
         if self._reasoning is not None:
-            self._reasoning.update_toggle(thinking=self._thinking.active)
+            self._reasoning.update_toggle()
         if message.tool_calls:
-            self._sync_tool_calls(message.tool_calls, {})
+            self._ensure_tool_box().sync(message.tool_calls, {})
         self._apply_status(message, error_card=error_card)
 
     def show_error(self, text: str, kind: str, partial: Message | None = None) -> None:
@@ -433,23 +417,12 @@ class MessageWidget(QFrame):
         card.show()
 
     def _ensure_reasoning(self) -> ReasoningPane:
-        if self._reasoning is not None:
-            return self._reasoning
-        toggle = reasoning_toggle(self)
-        toggle.toggled.connect(self._on_reasoning_toggled)
-        pane = ReasoningPane(toggle, self)
-        index = self._layout.indexOf(self._header) + 1
-        self._layout.insertWidget(index, toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        self._layout.insertWidget(index + 1, pane)
-        toggle.show()
-        self._reasoning = pane
-        pane.update_toggle(thinking=self._thinking.active)
-        self._restyle()
-        return pane
-
-    def _on_reasoning_toggled(self, expanded: bool) -> None:
-        if self._reasoning is not None:
-            self._reasoning.set_expanded(expanded, thinking=self._thinking.active)
+        if self._reasoning is None:
+            pane = ReasoningPane(reasoning_toggle(self), lambda: self._thinking.active, self)
+            pane.place(self._layout, self._layout.indexOf(self._header) + 1)
+            self._reasoning = pane
+            self._restyle()
+        return self._reasoning
 
     def _show_compact(
         self,
@@ -474,20 +447,6 @@ class MessageWidget(QFrame):
             box.show()
         return self._tool_box
 
-    def _sync_tool_calls(
-        self, calls: tuple[ToolCall, ...], results: Mapping[str, ToolOutcome]
-    ) -> None:
-        self._ensure_tool_box().sync(calls, results)
-
-    def _copy_message(self) -> None:
-        QGuiApplication.clipboard().setText(self.source)
-        self._flash_copied(self.copy_button)
-
-    def _flash_copied(self, button: QToolButton) -> None:
-        button.setIcon(icon("check", muted_color(self.palette())))
-        button.setToolTip("Copied")
-        QTimer.singleShot(1400, self, self._restyle)
-
     def show_retry(self, delay_s: float, reason: str) -> None:
         """The request is tried again in ``delay_s`` seconds: say why, counting down, in place
         of "Thinking" (until the answer starts)."""
@@ -500,7 +459,7 @@ class MessageWidget(QFrame):
     def _stop_thinking(self) -> None:
         self._thinking.stop()
         if self._reasoning is not None:
-            self._reasoning.update_toggle(thinking=False)
+            self._reasoning.update_toggle()
 
     def _fit_bubble(self, *, measure: bool = False) -> None:
         if self._bubble is not None:

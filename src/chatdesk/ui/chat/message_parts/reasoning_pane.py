@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
@@ -25,13 +27,16 @@ def reasoning_toggle(parent: QWidget) -> QToolButton:
 
 
 class ReasoningPane(QFrame):
-    """Reasoning text behind a thin bar on the left, hidden until ``toggle`` opens it (the
-    message connects the toggle to ``set_expanded``)."""
+    """Reasoning text behind a thin bar on the left, hidden until ``toggle`` opens it;
+    ``thinking()`` tells whether the answer has not started yet (the toggle says so)."""
 
-    def __init__(self, toggle: QToolButton, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, toggle: QToolButton, thinking: Callable[[], bool], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reasoningPane")
         self.toggle = toggle
+        self._thinking = thinking
         self._cursor: QTextCursor | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 2, 0, 8)
@@ -40,6 +45,14 @@ class ReasoningPane(QFrame):
         self.body.setAccessibleName("Reasoning")
         layout.addWidget(self.body)
         self.hide()
+        toggle.toggled.connect(self._on_toggled)
+
+    def place(self, layout: QVBoxLayout, index: int) -> None:
+        """Show the toggle, then the (closed) pane, at ``index`` of the message's layout."""
+        layout.insertWidget(index, self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.insertWidget(index + 1, self)
+        self.toggle.show()
+        self.update_toggle()
 
     @property
     def text(self) -> str:
@@ -72,18 +85,12 @@ class ReasoningPane(QFrame):
         """The stream is over: the next append starts from a new cursor."""
         self._cursor = None
 
-    def set_expanded(self, expanded: bool, *, thinking: bool) -> None:
-        """Open or close (what the toggle asked), then update the toggle."""
-        self.setVisible(expanded)
-        self.update_toggle(thinking=thinking)
-
-    def update_toggle(self, *, thinking: bool) -> None:
-        """The toggle's arrow, text and accessible name (``thinking``: the answer has not
-        started yet, the toggle says "Thinking…")."""
+    def update_toggle(self) -> None:
+        """The toggle's arrow, text ("Thinking…" until the answer starts) and accessible name."""
         toggle = self.toggle
         expanded = toggle.isChecked()
         toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        toggle.setText("Thinking…" if thinking else "Reasoning")
+        toggle.setText("Thinking…" if self._thinking() else "Reasoning")
         toggle.setAccessibleName("Hide reasoning" if expanded else "Show reasoning")
         toggle.setToolTip(toggle.accessibleName())
 
@@ -103,3 +110,7 @@ class ReasoningPane(QFrame):
         color = mix(pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text), 0.18)
         p = QPainter(self)
         p.fillRect(QRectF(1, 2, 2, self.height() - 4), color)
+
+    def _on_toggled(self, expanded: bool) -> None:
+        self.setVisible(expanded)
+        self.update_toggle()
