@@ -15,6 +15,7 @@ import chatdesk
 ROOT = Path(chatdesk.__file__).resolve().parent.parent.parent
 QT_FREE = (
     "chatdesk.ui.chat.tool_cards.tool_outcome",
+    "chatdesk.ui.chat.tool_cards.tool_results",
     "chatdesk.ui.kit.formatting",
     "chatdesk.ui.rendering.markdown",
     "chatdesk.ui.rendering.start_renders",
