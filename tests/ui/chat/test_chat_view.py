@@ -21,8 +21,8 @@ from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_widget import MessageWidget
+from chatdesk.ui.rendering.document_html import set_document_html
 from chatdesk.ui.rendering.markdown import render_markdown
-from chatdesk.ui.rendering.stream_renderer import set_document_html
 
 pytestmark = pytest.mark.gui
 

@@ -8,8 +8,9 @@ from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from chatdesk.ui.chat.message_parts.message_body import MessageBody
+from chatdesk.ui.rendering.document_html import set_document_html
 from chatdesk.ui.rendering.markdown import render_blocks
-from chatdesk.ui.rendering.stream_renderer import StreamRenderer, set_document_html
+from chatdesk.ui.rendering.stream_renderer import StreamRenderer
 
 __all__ = ["MessageText"]
 
