@@ -390,9 +390,7 @@ class ChatView(QScrollArea):
 
     def _add_strip(self, widget: MessageWidget, message: Message) -> None:
         if message.attachments and self.attachment_views is not None:
-            from chatdesk.ui.composer.attachment_chips import (
-                AttachmentStrip,  # only when files show
-            )
+            from chatdesk.ui.chat.attachment_strip import AttachmentStrip  # when files show
 
             strip = AttachmentStrip(widget)
             if message.role == "user":
