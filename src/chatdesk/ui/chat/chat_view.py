@@ -31,14 +31,12 @@ from chatdesk.ui.chat.scroll_anchor import ScrollAnchor
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
 from chatdesk.ui.chat.tool_cards.tool_outcome import ToolRun
 from chatdesk.ui.chat.tool_cards.tool_results import ToolResults
-from chatdesk.ui.rendering.markdown import warm_up
+from chatdesk.ui.rendering.highlighter_warmup import HighlighterWarmup
 
 if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
 
 __all__ = ["ChatView"]
-
-WARM_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "sql", "rust", "go")
 
 
 class ChatView(QScrollArea):
@@ -123,11 +121,7 @@ class ChatView(QScrollArea):
         )
 
         # Compile the code highlighters at idle, one language per tick, before they are needed.
-        self._warm = list(WARM_LANGUAGES)
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setInterval(60)
-        self._warm_timer.timeout.connect(self._warm_step)
-        QTimer.singleShot(1500, self._warm_timer, self._warm_timer.start)
+        self._warmup = HighlighterWarmup(self)
 
     # --- the controller's API ---
 
@@ -335,12 +329,6 @@ class ChatView(QScrollArea):
         super().wheelEvent(e)
 
     # --- internals -------------------------------------------------------------------------------
-
-    def _warm_step(self) -> None:
-        if self._warm:
-            warm_up((self._warm.pop(0),))
-        else:
-            self._warm_timer.stop()
 
     def _new_widget(self, message_id: int, role: str, model: str) -> MessageWidget:
         widget = MessageWidget(
