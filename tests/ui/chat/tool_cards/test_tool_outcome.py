@@ -9,6 +9,7 @@ from chatdesk.ui.chat.tool_cards.tool_outcome import (
     ToolRun,
     ToolStatus,
     finished_outcome,
+    is_denial,
     pretty_arguments,
     split_tool_name,
     stored_outcome,
@@ -56,3 +57,11 @@ def test_the_recorded_run_completes_a_stored_outcome() -> None:
     for status in (ToolStatus.RUNNING, ToolStatus.NO_RESULT):
         outcome = ToolOutcome(status)
         assert with_run(outcome, ToolRun(True, 2.0)) is outcome
+
+
+def test_a_denied_flag_overrides_the_wording() -> None:
+    denial = f"{DENIED_PREFIX} of x__y."
+    assert is_denial(denial) and not is_denial("42")
+    assert finished_outcome("42", None, None, denied=True).status is ToolStatus.DENIED
+    assert finished_outcome(denial, None, None, denied=False).status is ToolStatus.DONE
+    assert finished_outcome(denial, "boom", None, denied=True).status is ToolStatus.FAILED

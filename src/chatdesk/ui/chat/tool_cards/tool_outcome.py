@@ -17,6 +17,7 @@ __all__ = [
     "ToolRun",
     "ToolStatus",
     "finished_outcome",
+    "is_denial",
     "pretty_arguments",
     "split_tool_name",
     "stored_outcome",
@@ -62,20 +63,29 @@ def with_run(outcome: ToolOutcome, run: ToolRun) -> ToolOutcome:
     return ToolOutcome(status, outcome.result, run.duration_s)
 
 
-def finished_outcome(result: str, error: str | None, duration_s: float | None) -> ToolOutcome:
-    """The outcome of a call that ended live (``error`` set: it failed)."""
+def is_denial(result: str) -> bool:
+    """Whether a result's wording says the user denied the call (until results carry a flag)."""
+    return result.startswith(DENIED_PREFIX)
+
+
+def finished_outcome(
+    result: str, error: str | None, duration_s: float | None, *, denied: bool | None = None
+) -> ToolOutcome:
+    """The outcome of a call that ended live (``error`` set: it failed; ``denied``: the user
+    denied it, None: judged by the result's wording)."""
     if error is not None:
         return ToolOutcome(ToolStatus.FAILED, result or error, duration_s)
-    if result.startswith(DENIED_PREFIX):
+    if is_denial(result) if denied is None else denied:
         return ToolOutcome(ToolStatus.DENIED, result, duration_s)
     return ToolOutcome(ToolStatus.DONE, result, duration_s)
 
 
 def stored_outcome(message: Message) -> ToolOutcome:
-    """The outcome a stored ``tool`` message tells (messages carry no duration)."""
+    """The outcome a stored ``tool`` message tells (messages carry no duration). The one place
+    that decides a stored result was denied: today by its wording."""
     failed = message.status is MessageStatus.ERROR or bool(message.error)
     error = (message.error or "") if failed else None
-    return finished_outcome(message.content, error, None)
+    return finished_outcome(message.content, error, None, denied=is_denial(message.content))
 
 
 def split_tool_name(exposed: str) -> tuple[str, str]:

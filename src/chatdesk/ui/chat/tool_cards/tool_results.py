@@ -44,11 +44,18 @@ class ToolResults:
         self.names[call.id] = call.name
 
     def finished(
-        self, call: ToolCall, result: str, error: str | None, duration_s: float | None
+        self,
+        call: ToolCall,
+        result: str,
+        error: str | None,
+        duration_s: float | None,
+        *,
+        denied: bool | None = None,
     ) -> ToolOutcome:
-        """A call ended live (``error`` set: it failed); returns its outcome."""
+        """A call ended live (``error`` set: it failed; ``denied`` None: judged by the result's
+        wording); returns its outcome."""
         self.names[call.id] = call.name
-        outcome = finished_outcome(result, error, duration_s)
+        outcome = finished_outcome(result, error, duration_s, denied=denied)
         self.outcomes[call.id] = outcome
         return outcome
 
