@@ -14,15 +14,15 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
-from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
-from chatdesk.ui.chat import message_widget as message_widget_module
 from chatdesk.ui.chat.chat_view import ChatView
-from chatdesk.ui.chat.message_widget import MessageWidget, format_meta
+from chatdesk.ui.chat.error_card import ErrorCard
+from chatdesk.ui.chat.message_widget import MessageWidget
+from chatdesk.ui.rendering.document_html import set_document_html
 from chatdesk.ui.rendering.markdown import render_markdown
-from chatdesk.ui.rendering.stream_renderer import set_document_html
 
 pytestmark = pytest.mark.gui
 
@@ -160,12 +160,6 @@ def test_shows_user_and_assistant_messages_differently(view: ChatView) -> None:
     assert bot.reasoning_toggle is None  # no reasoning, no section
 
 
-def test_footer_formatting() -> None:
-    assert format_meta("m", 5, None, None) == "m · 5 tokens"
-    assert format_meta("m", None, None, 0.00001) == "m · <$0.0001"
-    assert format_meta(None, 1000, 1000, 12.5) == "2,000 tokens · $12.50"
-
-
 def test_body_height_fits_its_content(view: ChatView, qtbot: QtBot) -> None:
     view.show_conversation([msg(1, "assistant", "one line")], has_older=False)
     widget = view.message_widget(1)
@@ -204,8 +198,8 @@ def test_tool_messages_are_compact_cards(view: ChatView) -> None:
     assert widget is not None and widget.is_compact
     assert not widget.body.isVisible()
     assert view.message_widget(3) is None  # the result shows on its call's card
-    names = widget.findChildren(message_widget_module.QLabel, "toolName")
-    states = widget.findChildren(message_widget_module.QLabel, "toolStatus")
+    names = widget.findChildren(QLabel, "toolName")
+    states = widget.findChildren(QLabel, "toolStatus")
     assert [n.text() for n in names] == ["now"]
     assert [s.text() for s in states] == ["done"]
 
@@ -369,7 +363,7 @@ def test_error_card_keeps_partial_text_and_retry_emits_the_id(view: ChatView, qt
     assert widget.error_card.label.text() == "The model is down (502)."
     assert widget.error_card.settings_button is None
     assert widget.findChildren(QPushButton, "openSettingsButton") == []
-    assert len(widget.findChildren(message_widget_module.ErrorCard)) == 1
+    assert len(widget.findChildren(ErrorCard)) == 1
     with qtbot.waitSignal(view.retryRequested) as blocker:
         qtbot.mouseClick(widget.error_card.retry_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [7]
@@ -389,13 +383,13 @@ def test_auth_error_offers_open_settings(view: ChatView, qtbot: QtBot) -> None:
 def test_error_without_a_message_retries_with_minus_one(view: ChatView, qtbot: QtBot) -> None:
     view.add_message(msg(1, "user", "hi"))
     view.show_error(None, "No connection.", kind="network")
-    cards = view.findChildren(message_widget_module.ErrorCard)
+    cards = view.findChildren(ErrorCard)
     assert len(cards) == 1 and cards[0].isVisible()
     with qtbot.waitSignal(view.retryRequested) as blocker:
         qtbot.mouseClick(cards[0].retry_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [-1]
     view.start_assistant(2, "m")  # a new turn drops the loose card
-    qtbot.waitUntil(lambda: not view.findChildren(message_widget_module.ErrorCard))
+    qtbot.waitUntil(lambda: not view.findChildren(ErrorCard))
 
 
 # --- scrolling ----------------------------------------------------------------------------------
@@ -454,7 +448,7 @@ def test_scrolling_to_the_top_asks_for_older_messages(view: ChatView, qtbot: QtB
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     with qtbot.waitSignal(view.loadOlderRequested):
         bar.setValue(0)
-    older = view.findChild(message_widget_module.QLabel, "olderIndicator")
+    older = view.findChild(QLabel, "olderIndicator")
     assert older is not None and older.isVisible()
 
 

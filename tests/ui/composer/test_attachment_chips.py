@@ -1,4 +1,4 @@
-"""Attachment chips in the composer, drop and paste, and thumbnails on messages."""
+"""Attachment chips in the composer, drop and paste."""
 
 from __future__ import annotations
 
@@ -13,13 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.attachments.sniff import sniff
 from chatdesk.attachments.validate import Limits
-from chatdesk.attachments.views import AttachmentView
-from chatdesk.ui.composer.attachment_chips import (
-    AttachmentChips,
-    AttachmentStrip,
-    install_drop_and_paste,
-)
+from chatdesk.ui.composer.attachment_chips import AttachmentChips
 from chatdesk.ui.composer.composer import Composer
+from chatdesk.ui.composer.drop_paste_helper import install_drop_and_paste
 
 pytestmark = pytest.mark.gui
 
@@ -223,36 +219,3 @@ def test_ctrl_v_pastes_images_and_copied_files_but_text_stays_text(
     QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert window.composer.text() == "just words"
     assert window.chips.count() == 2
-
-
-def test_the_strip_shows_thumbnails_and_opens_files(qtbot: QtBot, tmp_path: Path) -> None:
-    png, pdf, _ = _files(tmp_path)
-    opened: list[QUrl] = []
-    strip = AttachmentStrip(opener=lambda url: opened.append(url) or True)
-    qtbot.addWidget(strip)
-    strip.set_views(
-        [
-            AttachmentView(1, "photo.png", "image/png", png.stat().st_size, "image", path=png),
-            AttachmentView(2, "paper.pdf", "application/pdf", len(PDF), "pdf", path=pdf),
-            AttachmentView(
-                3, "remote.png", "image/png", 10, "image", url="https://b.example/o?sig=1"
-            ),
-            AttachmentView(4, "lost.txt", "text/plain", 3, "text"),
-        ]
-    )
-    buttons = strip.buttons()
-    assert not strip.isHidden() and len(buttons) == 4
-    assert not buttons[0].icon().isNull() and buttons[0].text() == "photo.png"
-    assert buttons[1].text() == "PDF\npaper.pdf"
-
-    with qtbot.waitSignal(strip.opened) as signal:
-        qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
-    assert signal.args == [1]
-    qtbot.mouseClick(buttons[2], Qt.MouseButton.LeftButton)
-    assert opened == [QUrl.fromLocalFile(str(png)), QUrl("https://b.example/o?sig=1")]
-    with qtbot.waitSignal(strip.openRequested) as needed:  # no link yet: ask for one
-        qtbot.mouseClick(buttons[3], Qt.MouseButton.LeftButton)
-    assert needed.args == [4] and len(opened) == 2
-
-    strip.set_views([])
-    assert strip.isHidden() and strip.buttons() == []

@@ -8,6 +8,7 @@ import random
 import pytest
 from PySide6.QtGui import QTextDocument, QTextList, QTextTable
 
+from chatdesk.ui.rendering.document_html import set_document_html
 from chatdesk.ui.rendering.markdown import (
     BlockScanner,
     Rendered,
@@ -17,7 +18,6 @@ from chatdesk.ui.rendering.markdown import (
     render_markdown,
     split_blocks,
 )
-from chatdesk.ui.rendering.stream_renderer import set_document_html
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]  # documents need fonts
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,22 +27,16 @@ from PySide6.QtWidgets import (
 from chatdesk.core.models import Attachment, Message, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_widget import MessageWidget
-from chatdesk.ui.chat.tool_card import (
-    ToolCard,
-    ToolOutcome,
-    ToolRun,
-    finished_outcome,
-    stored_outcome,
-    with_run,
-)
-from chatdesk.ui.rendering.markdown import warm_up
+from chatdesk.ui.chat.scroll_anchor import ScrollAnchor
+from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
+from chatdesk.ui.chat.tool_cards.tool_outcome import ToolRun
+from chatdesk.ui.chat.tool_cards.tool_results import ToolResults
+from chatdesk.ui.rendering.highlighter_warmup import HighlighterWarmup
 
 if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
 
 __all__ = ["ChatView"]
-
-WARM_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "sql", "rust", "go")
 
 
 class ChatView(QScrollArea):
@@ -58,7 +52,6 @@ class ChatView(QScrollArea):
     WINDOW = 50  # messages instantiated by show_conversation
     CHUNK = 25  # held-back messages revealed per scroll to the top
     COLUMN_WIDTH = 860  # widest the message column gets
-    _FOLLOW_SLACK = 24  # px from the bottom that still count as "at the bottom"
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
@@ -114,29 +107,21 @@ class ChatView(QScrollArea):
         self._regenerable: MessageWidget | None = None  # the one offering "Answer again"
         self._widgets: dict[int, MessageWidget] = {}
         self._held: list[Message] = []  # older messages given but not instantiated
-        self._tool_names: dict[str, str] = {}  # call id -> exposed tool name
-        self._tool_results: dict[str, ToolOutcome] = {}  # call id -> what the call returned
+        self._tools = ToolResults()  # the calls' tool names and outcomes
         self._orphans: dict[str, MessageWidget] = {}  # call id -> a result shown without its call
         self._has_older = False
         self._older_requested = False
-        self._following = True
-        self._anchor: tuple[QWidget, int] | None = None
-        self._adjusting = False
         #: Views of a message's files, without I/O (set by the app once attachments work).
         self.attachment_views: Callable[[Sequence[Attachment]], Sequence[AttachmentView]] | None = (
             None
         )
 
-        bar = self.verticalScrollBar()
-        bar.rangeChanged.connect(self._on_range_changed)
-        bar.valueChanged.connect(self._on_value_changed)
+        self._scroll = ScrollAnchor(
+            self, self._column, lambda: self._items, at_top=self._at_top, short=self._fill_if_short
+        )
 
         # Compile the code highlighters at idle, one language per tick, before they are needed.
-        self._warm = list(WARM_LANGUAGES)
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setInterval(60)
-        self._warm_timer.timeout.connect(self._warm_step)
-        QTimer.singleShot(1500, self._warm_timer, self._warm_timer.start)
+        self._warmup = HighlighterWarmup(self)
 
     # --- the controller's API ---
 
@@ -146,9 +131,8 @@ class ChatView(QScrollArea):
         A ``tool`` message shows on the card of its call (in the message that made it), not
         as a message of its own, unless that call is not among the messages given."""
         self._remove_all()
-        self._tool_names.clear()
-        self._tool_results.clear()
-        self._learn_tools(messages)
+        self._tools.clear()
+        self._tools.learn(messages)
         split = max(len(messages) - self.WINDOW, 0)
         self._held = list(messages[:split])
         self._has_older = has_older
@@ -163,7 +147,7 @@ class ChatView(QScrollArea):
         self._older_label.hide()
         self._has_older = has_older
         self._older_requested = False
-        self._learn_tools(messages)
+        self._tools.learn(messages)
         self._held = [*messages, *self._held]
         self._reveal_held()
         QTimer.singleShot(0, self, self._fill_if_short)
@@ -181,11 +165,11 @@ class ChatView(QScrollArea):
     def add_message(self, message: Message) -> None:
         """Append a complete message; a user's own message brings the view to the bottom."""
         self._drop_loose_errors()
-        self._learn_tools((message,))
+        self._tools.learn((message,))
         existing = self._widgets.get(message.id)
         if existing is not None:
             existing.set_message(
-                message, tool_names=self._tool_names, tool_results=self._tool_results
+                message, tool_names=self._tools.names, tool_results=self._tools.outcomes
             )
         else:
             self._append(message)
@@ -216,7 +200,7 @@ class ChatView(QScrollArea):
 
     def tool_started(self, message_id: int, call: ToolCall) -> None:
         """A tool call of a streaming message runs: a card under it, running."""
-        self._tool_names[call.id] = call.name
+        self._tools.started(call)
         widget = self._widgets.get(message_id)
         if widget is not None:
             widget.tool_started(call)
@@ -225,9 +209,7 @@ class ChatView(QScrollArea):
         self, message_id: int, call: ToolCall, result: str, error: str | None, duration_s: float
     ) -> None:
         """A tool call ended (``error`` set: it failed): its card shows how, and the result."""
-        self._tool_names[call.id] = call.name
-        outcome = finished_outcome(result, error, duration_s)
-        self._tool_results[call.id] = outcome
+        outcome = self._tools.finished(call, result, error, duration_s)
         widget = self._widgets.get(message_id)
         if widget is not None:
             widget.tool_finished(call, outcome)
@@ -236,12 +218,7 @@ class ChatView(QScrollArea):
         """What the database recorded about the shown conversation's calls (call id -> run):
         stored results gain their failed status and duration. Call after show_conversation
         or prepend_messages; results not shown yet keep it for when they are."""
-        for call_id, run in runs.items():
-            stored = self._tool_results.get(call_id)
-            if stored is None:
-                continue
-            outcome = with_run(stored, run)
-            self._tool_results[call_id] = outcome
+        for call_id, stored, outcome in self._tools.apply_runs(runs):
             card = self.tool_card(call_id)
             if card is not None and card.outcome == stored:
                 card.set_outcome(outcome)
@@ -256,7 +233,7 @@ class ChatView(QScrollArea):
 
     def finish_message(self, message: Message) -> None:
         """Final render with the footer; also for cancelled messages (partial text stays)."""
-        self._learn_tools((message,))
+        self._tools.learn((message,))
         widget = self._widgets.get(message.id)
         if widget is None:
             self._append(message)
@@ -320,7 +297,7 @@ class ChatView(QScrollArea):
 
     def is_following(self) -> bool:
         """True while the view scrolls along with new text."""
-        return self._following
+        return self._scroll.following
 
     def message_widget(self, message_id: int) -> MessageWidget | None:
         """The widget of a message, if it is instantiated."""
@@ -353,12 +330,6 @@ class ChatView(QScrollArea):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _warm_step(self) -> None:
-        if self._warm:
-            warm_up((self._warm.pop(0),))
-        else:
-            self._warm_timer.stop()
-
     def _new_widget(self, message_id: int, role: str, model: str) -> MessageWidget:
         widget = MessageWidget(
             message_id,
@@ -378,13 +349,13 @@ class ChatView(QScrollArea):
     def _make(self, message: Message) -> MessageWidget | None:
         if message.role == "system":
             return None
-        if message.role == "tool" and message.tool_call_id in self._tool_names:
+        if message.role == "tool" and message.tool_call_id in self._tools.names:
             return None  # its call's card shows it
         widget = MessageWidget.from_message(
             message,
             dark=self._dark,
-            tool_names=self._tool_names,
-            tool_results=self._tool_results,
+            tool_names=self._tools.names,
+            tool_results=self._tools.outcomes,
             parent=self._column,
         )
         self._connect(widget)
@@ -407,9 +378,7 @@ class ChatView(QScrollArea):
 
     def _add_strip(self, widget: MessageWidget, message: Message) -> None:
         if message.attachments and self.attachment_views is not None:
-            from chatdesk.ui.composer.attachment_chips import (
-                AttachmentStrip,  # only when files show
-            )
+            from chatdesk.ui.chat.attachment_strip import AttachmentStrip  # when files show
 
             strip = AttachmentStrip(widget)
             if message.role == "user":
@@ -467,7 +436,7 @@ class ChatView(QScrollArea):
         for widget in list(self._items):
             self._remove(widget)
         self._held = []
-        self._set_anchor(None)
+        self._scroll.release()
         self._older_label.hide()
         self._empty.show()
 
@@ -475,20 +444,11 @@ class ChatView(QScrollArea):
         for widget in [w for w in self._items if isinstance(w, ErrorCard)]:
             self._remove(widget)
 
-    def _learn_tools(self, messages: Sequence[Message]) -> None:
-        for message in messages:
-            for call in message.tool_calls:
-                self._tool_names[call.id] = call.name
-            known = self._tool_results.get(message.tool_call_id or "")
-            if message.tool_call_id and (known is None or known.duration_s is None):
-                self._tool_results[message.tool_call_id] = stored_outcome(message)
-
     def _reveal_held(self) -> None:
         """Instantiate the newest chunk of held-back messages above the others."""
         if not self._held:
             return
-        if self._anchor is None and not self._following:
-            self._set_anchor(self._capture_anchor())
+        self._scroll.hold_unless_following()
         chunk = self._held[-self.CHUNK :]
         del self._held[-self.CHUNK :]
         index = 0
@@ -500,8 +460,7 @@ class ChatView(QScrollArea):
 
     def _at_top(self) -> None:
         if self._held:
-            self._following = False
-            self._set_anchor(self._capture_anchor())
+            self._scroll.hold_top()
             self._reveal_held()
         elif self._has_older and not self._older_requested:
             self._older_requested = True
@@ -509,27 +468,7 @@ class ChatView(QScrollArea):
             self.loadOlderRequested.emit()
 
     def _follow(self) -> None:
-        self._following = True
-        self._set_anchor(None)
-        bar = self.verticalScrollBar()
-        self._set_value(bar.maximum())
-
-    def _set_value(self, value: int) -> None:
-        self._adjusting = True
-        try:
-            self.verticalScrollBar().setValue(value)
-        finally:
-            self._adjusting = False
-
-    def _capture_anchor(self) -> tuple[QWidget, int] | None:
-        """The first item still visible at the top, and its offset from the viewport top."""
-        value = self.verticalScrollBar().value()
-        top = self._column.y()
-        for widget in self._items:
-            y = top + widget.y()
-            if y + widget.height() > value:
-                return widget, y - value
-        return None
+        self._scroll.follow()
 
     def _fill_if_short(self) -> None:
         """Content shorter than the view cannot be scrolled to the top: load older at once.
@@ -544,47 +483,3 @@ class ChatView(QScrollArea):
         self._at_top()
         if self._held or not self._older_requested:
             QTimer.singleShot(0, self, self._fill_if_short)
-
-    def _on_range_changed(self, minimum: int, maximum: int) -> None:
-        if maximum <= minimum:
-            QTimer.singleShot(0, self, self._fill_if_short)
-        if self._following:
-            self._set_value(maximum)
-        else:
-            self._apply_anchor()
-
-    def _set_anchor(self, anchor: tuple[QWidget, int] | None) -> None:
-        """Hold ``anchor`` in place; watch it, since it can move without the range changing."""
-        old = self._anchor[0] if self._anchor is not None else None
-        new = anchor[0] if anchor is not None else None
-        if old is not new:
-            if old is not None:
-                old.removeEventFilter(self)
-            if new is not None:
-                new.installEventFilter(self)
-        self._anchor = anchor
-
-    def _apply_anchor(self) -> None:
-        if self._anchor is None or self._following:
-            return
-        widget, offset = self._anchor
-        if widget in self._items:
-            self._set_value(self._column.y() + widget.y() - offset)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.Move
-            and self._anchor is not None
-            and watched is self._anchor[0]
-        ):
-            self._apply_anchor()
-        return super().eventFilter(watched, event)
-
-    def _on_value_changed(self, value: int) -> None:
-        if self._adjusting:
-            return
-        bar = self.verticalScrollBar()
-        self._following = value >= bar.maximum() - self._FOLLOW_SLACK
-        self._set_anchor(None if self._following else self._capture_anchor())
-        if value <= bar.minimum() and bar.maximum() > bar.minimum():
-            self._at_top()

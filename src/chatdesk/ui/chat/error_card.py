@@ -6,8 +6,9 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from chatdesk.ui.kit.card import Card
+from chatdesk.ui.kit.colors import ERROR_RED, is_dark, mix
 from chatdesk.ui.kit.icons import icon
-from chatdesk.ui.kit.painted import ERROR_RED, Card, is_dark, mix
 
 __all__ = ["ErrorCard"]
 

@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.paths import resources_dir
+from chatdesk.ui.kit.colors import is_dark
 
 _system_palette: QPalette | None = None
 
@@ -88,10 +89,6 @@ def light_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.HighlightedText, QColor(255, 255, 255))
     p.setColor(QPalette.ColorRole.AlternateBase, QColor(244, 245, 247))
     return p
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def apply_theme(app: QApplication, theme: str) -> bool:

@@ -20,41 +20,17 @@ from collections import deque
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFontDatabase,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-)
+from PySide6.QtGui import QTextBlockFormat, QTextCursor, QTextDocument
 
-from chatdesk.ui.rendering.markdown import LINE_HEIGHT, BlockScanner, LineKind, render_blocks, theme
+from chatdesk.ui.rendering.document_html import JOIN, set_document_html, trim_last_block
+from chatdesk.ui.rendering.markdown import BlockScanner, LineKind, render_blocks
+from chatdesk.ui.rendering.raw_formats import RawFormats
 
-__all__ = ["DocumentHost", "StreamRenderer", "set_document_html"]
+__all__ = ["DocumentHost", "StreamRenderer"]
 
-# Put in front of inserted HTML: Qt merges a fragment's first block into the block at the
-# cursor and drops that block's format; this character's block takes the merge instead.
-_JOIN = "\u200b"
 _REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S", re.MULTILINE)
 _MOVE = QTextCursor.MoveOperation
 _KEEP = QTextCursor.MoveMode.KeepAnchor
-
-
-def set_document_html(
-    document: QTextDocument, html: str, *, trim_end: bool = True, top: float = 0
-) -> float:
-    """Replace the document with ``html``; its first block gets top margin ``top``, its last
-    block none (unless ``trim_end`` is false). Returns the first block's own top margin."""
-    document.setHtml(html)
-    cursor = QTextCursor(document)
-    own_top = cursor.blockFormat().topMargin()
-    first = QTextBlockFormat()
-    first.setTopMargin(top)
-    cursor.mergeBlockFormat(first)
-    if trim_end:
-        _trim_end(cursor)
-    return own_top
 
 
 class DocumentHost(Protocol):
@@ -67,13 +43,6 @@ class DocumentHost(Protocol):
     def remove_extra_documents(self) -> None:
         """Remove every document added with add_document."""
         ...
-
-
-def _trim_end(cursor: QTextCursor) -> None:
-    cursor.movePosition(_MOVE.End)
-    last = QTextBlockFormat()
-    last.setBottomMargin(0)
-    cursor.mergeBlockFormat(last)
 
 
 class StreamRenderer(QObject):
@@ -135,7 +104,7 @@ class StreamRenderer(QObject):
         self._final = False  # finish() was called: no more text comes
         self._done = False  # the document is final
         self._has_content = False  # the document holds rendered blocks
-        self._make_formats()
+        self._formats = RawFormats(self._dark)
         self._doc.clear()
         self._begin_region()
 
@@ -224,7 +193,7 @@ class StreamRenderer(QObject):
         if dark == self._dark:
             return
         self._dark = dark
-        self._make_formats()
+        self._formats = RawFormats(self._dark)
         source = self.text
         if self._final:
             self._timer.stop()
@@ -257,46 +226,15 @@ class StreamRenderer(QObject):
 
     # --- internals ------------------------------------------------------------------------------
 
-    def _make_formats(self) -> None:
-        t = theme(self._dark)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self._text_block = QTextBlockFormat()
-        self._text_block.setTopMargin(0)
-        self._text_block.setBottomMargin(0)
-        self._text_char = QTextCharFormat()
-        self._code_block = QTextBlockFormat(self._text_block)
-        self._text_block.setLineHeight(
-            LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
-        )
-        self._code_block.setBackground(QColor(t.code_bg))
-        self._code_char = QTextCharFormat()
-        self._code_char.setFontFamilies([mono.family(), "monospace"])
-        self._code_char.setFontFixedPitch(True)
-        self._code_char.setForeground(QColor(t.code_fg))
-        self._fence_char = QTextCharFormat(self._code_char)
-        self._fence_char.setForeground(QColor(t.muted))
-        self._hidden_char = QTextCharFormat(self._fence_char)
-        self._hidden_char.setForeground(QColor(0, 0, 0, 0))
-        self._head_block = QTextBlockFormat(self._code_block)
-        self._head_block.setBackground(QColor(t.code_header_bg))
-        self._head_block.setTopMargin(6)
-
-    def _char_format(self, kind: LineKind) -> QTextCharFormat:
-        if kind is LineKind.CODE:
-            return self._code_char
-        if kind is LineKind.FENCE:
-            return self._fence_char
-        return self._text_char
-
     def _begin_region(self) -> None:
         """Start an empty region block at the end of the document."""
         cursor = self._cursor
         cursor.movePosition(_MOVE.End)
         self._cut = cursor.position()
         if self._has_content:
-            cursor.insertBlock(self._text_block, self._text_char)
+            cursor.insertBlock(self._formats.text_block, self._formats.text_char)
         else:
-            cursor.setBlockFormat(self._text_block)
+            cursor.setBlockFormat(self._formats.text_block)
         self._start = cursor.position()
         self._partial_kind = LineKind.TEXT
         self._in_code = False
@@ -331,21 +269,23 @@ class StreamRenderer(QObject):
                 # The line began in an earlier update, formatted as a guess: fix that part.
                 cursor.setPosition(base + line_start)
                 cursor.setPosition(base + start, _KEEP)
-                cursor.setCharFormat(self._char_format(kind))
+                cursor.setCharFormat(self._formats.char(kind))
                 cursor.movePosition(_MOVE.End)
             piece_from = max(line_start, pos)
             if piece_from < line_end:
-                cursor.insertText(region[piece_from:line_end], self._char_format(kind))
+                cursor.insertText(region[piece_from:line_end], self._formats.char(kind))
             if kind is LineKind.FENCE:
                 self._dress_fence(base + line_start, region[line_start:line_end])
                 self._in_code = not self._in_code
             else:
                 self._in_code = kind is LineKind.CODE
-            cursor.insertBlock(self._code_block if self._in_code else self._text_block)
+            cursor.insertBlock(
+                self._formats.code_block if self._in_code else self._formats.text_block
+            )
             pos = line_end + 1
             self._partial_kind = LineKind.CODE if self._in_code else LineKind.TEXT
         if pos < len(region):
-            cursor.insertText(region[pos:], self._char_format(self._partial_kind))
+            cursor.insertText(region[pos:], self._formats.char(self._partial_kind))
 
     def _dress_fence(self, position: int, line: str) -> None:
         """Make a raw fence line look like a code block's header: the marks hidden, the
@@ -357,9 +297,9 @@ class StreamRenderer(QObject):
         opening = not self._in_code
         cursor.setPosition(position)
         cursor.setPosition(position + (marks if opening else len(line)), _KEEP)
-        cursor.setCharFormat(self._hidden_char)
+        cursor.setCharFormat(self._formats.hidden_char)
         if opening:
-            cursor.setBlockFormat(self._head_block)
+            cursor.setBlockFormat(self._formats.head_block)
         cursor.movePosition(_MOVE.End)
 
     def _pump(self) -> None:
@@ -392,7 +332,7 @@ class StreamRenderer(QObject):
     def _complete(self) -> None:
         if self._has_content:
             self._drop_region()
-            _trim_end(self._cursor)
+            trim_last_block(self._cursor)
         else:
             self._doc.clear()
         self._region, self._backlog = "", ""
@@ -493,9 +433,9 @@ class StreamRenderer(QObject):
             cursor.setBlockFormat(kept)
         if rendered.html:
             cursor.setPosition(self._cut)
-            cursor.insertHtml(_JOIN + rendered.html)
+            cursor.insertHtml(JOIN + rendered.html)
             after = cursor.position()
-            if self._doc.characterAt(self._cut) == _JOIN:
+            if self._doc.characterAt(self._cut) == JOIN:
                 cursor.setPosition(self._cut)
                 cursor.setPosition(self._cut + 1, _KEEP)
                 cursor.removeSelectedText()

@@ -17,15 +17,9 @@ from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
 from chatdesk.ui.chat.chat_view import ChatView
-from chatdesk.ui.chat.tool_card import (
-    DENIED_PREFIX,
-    ToolCard,
-    ToolRun,
-    ToolStatus,
-    format_duration,
-    split_tool_name,
-)
-from chatdesk.ui.kit.painted import ERROR_RED
+from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
+from chatdesk.ui.chat.tool_cards.tool_outcome import DENIED_PREFIX, ToolRun, ToolStatus
+from chatdesk.ui.kit.colors import ERROR_RED
 from fakes.openrouter import FakeOpenRouter, Reply
 from qtapp import SignalWaiter
 
@@ -56,24 +50,6 @@ def _cards(view: ChatView, message_id: int) -> list[ToolCard]:
 
 def _click_header(card: ToolCard) -> None:
     QTest.mouseClick(card, Qt.MouseButton.LeftButton, pos=QPoint(40, 12))
-
-
-# --- small pieces -----------------------------------------------------------------------------
-
-
-def test_durations_and_names_read_well() -> None:
-    assert [format_duration(s) for s in (0.0004, 0.012, 0.9996, 1.42, 12.3, 125.0, None)] == [
-        "<1 ms",
-        "12 ms",
-        "1.0 s",
-        "1.4 s",
-        "12 s",
-        "2 min 5 s",
-        "",
-    ]
-    assert split_tool_name("calculator__calculate") == ("calculate", "calculator")
-    assert split_tool_name("my-srv__get__thing") == ("get__thing", "my-srv")
-    assert split_tool_name("plain") == ("plain", "")
 
 
 # --- live -------------------------------------------------------------------------------------

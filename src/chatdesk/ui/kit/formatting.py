@@ -1,0 +1,67 @@
+"""Qt-free text for numbers the UI shows: cost, duration, token usage and a message's meta."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_cost", "format_duration", "format_meta", "format_token_split", "format_usage"]
+
+
+def format_cost(cost: float) -> str:
+    """US dollars, with enough digits for fractions of a cent."""
+    if cost == 0:
+        return "$0"
+    if cost < 0.0001:
+        return "<$0.0001"
+    if cost < 1:
+        return f"${cost:.4f}"
+    return f"${cost:,.2f}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """``<1 ms``, ``12 ms``, ``1.4 s``, ``12 s``, ``2 min 5 s``; "" when unknown."""
+    if seconds is None or seconds < 0 or math.isnan(seconds):
+        return ""
+    ms = seconds * 1000
+    if ms < 1:
+        return "<1 ms"
+    if ms < 999.5:
+        return f"{ms:.0f} ms"
+    if seconds < 9.95:
+        return f"{seconds:.1f} s"
+    if seconds < 59.5:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def format_usage(total_tokens: int, cost: float | None) -> str:
+    """A completion's usage such as ``1,234 tokens · $0.0012`` (no cost: the tokens alone)."""
+    text = f"{total_tokens:,} tokens"
+    if cost is not None:
+        text += f" · {format_cost(cost)}"
+    return text
+
+
+def format_meta(
+    model: str | None,
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    cost: float | None,
+) -> str:
+    """Footer text such as ``openai/gpt-4o · 1,234 tokens · $0.0012``."""
+    parts: list[str] = []
+    if model:
+        parts.append(model)
+    if prompt_tokens is not None or completion_tokens is not None:
+        parts.append(f"{(prompt_tokens or 0) + (completion_tokens or 0):,} tokens")
+    if cost is not None:
+        parts.append(format_cost(cost))
+    return " · ".join(parts)
+
+
+def format_token_split(prompt_tokens: int | None, completion_tokens: int | None) -> str:
+    """The meta's tooltip: ``12 prompt + 34 completion tokens``; "" when neither is known."""
+    if prompt_tokens is None and completion_tokens is None:
+        return ""
+    return f"{prompt_tokens or 0:,} prompt + {completion_tokens or 0:,} completion tokens"
