@@ -689,9 +689,10 @@ async def test_a_theme_switch_keeps_the_toolbar_and_composer_as_they_started(
         )
 
     started = shape()
-    running_app.set_theme("dark")
+    assert running_app.settings_flow is not None
+    running_app.settings_flow.set_theme("dark")
     assert shape() == started
-    running_app.set_theme("light")
+    running_app.settings_flow.set_theme("light")
     assert shape() == started
 
 

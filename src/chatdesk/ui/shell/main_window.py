@@ -5,25 +5,22 @@ It only wires widgets to the ``ChatController``'s methods and signals; it never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDesktopServices,
-    QKeySequence,
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -32,15 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk import __version__
-from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
+from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, Usage
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.message_widget import format_cost
 from chatdesk.ui.composer.composer import Composer
 from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips
-from chatdesk.ui.dictation.mic_button import TOGGLE_SHORTCUT, MicButton
-from chatdesk.ui.presets.presets_menu import PresetsMenu
+from chatdesk.ui.dictation.mic_button import MicButton
+from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
+from chatdesk.ui.shell.main_menus import MainMenus
 from chatdesk.ui.shell.model_picker import ModelPicker
 from chatdesk.ui.shell.sidebar import Sidebar
 
@@ -54,37 +52,6 @@ if TYPE_CHECKING:
     from chatdesk.ui.tools.approval_card import ApprovalCards, PendingApproval, QtApprover
 
 ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
-
-
-class Banner(QWidget):
-    """A one-line notice above the composer (warnings, errors not tied to a message)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.label = QLabel(self)
-        self.label.setObjectName("bannerText")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("✕", self)
-        close.setObjectName("bannerClose")
-        close.setAccessibleName("Dismiss notice")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 6, 6, 6)
-        row.addWidget(self.label, 1)
-        row.addWidget(close)
-        self.hide()
-
-    def show_text(self, level: str, text: str) -> None:
-        icon = {"error": "⛔", "warning": "⚠", "info": "ℹ"}.get(level, "ℹ")
-        self.label.setText(f"{icon}  {text}")
-        self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -199,68 +166,26 @@ class MainWindow(QMainWindow):
         QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
 
     def _build_menus(self, theme: str) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        self.new_action = file_menu.addAction("&New chat")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
-
-        view = menus.addMenu("&View")
-        self.sidebar_action = view.addAction("Show &sidebar")
-        self.sidebar_action.setCheckable(True)
-        self.sidebar_action.setChecked(True)
-        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
-        view.addSeparator()
-        zoom_in = view.addAction("Zoom &in")
-        zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        zoom_in.triggered.connect(lambda: self._step_zoom(1))
-        zoom_out = view.addAction("Zoom &out")
-        zoom_out.setShortcut(QKeySequence("Ctrl+-"))
-        zoom_out.triggered.connect(lambda: self._step_zoom(-1))
-        zoom_reset = view.addAction("&Actual size")
-        zoom_reset.setShortcut(QKeySequence("Ctrl+0"))
-        zoom_reset.triggered.connect(lambda: self._set_zoom(100))
-        view.addSeparator()
-        theme_menu = view.addMenu("&Theme")
-        self.theme_group = QActionGroup(self)
-        for value, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
-            action = theme_menu.addAction(label)
-            action.setCheckable(True)
-            action.setData(value)
-            action.setChecked(value == theme)
-            self.theme_group.addAction(action)
-        self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
-
-        self.presets_menu = menus.addMenu("&Presets")
-        self.presets = PresetsMenu(self.presets_menu, self)
-        self.tools_menu = menus.addMenu("&Tools")
-        self.mcp_servers_action = self.tools_menu.addAction("&MCP Servers…")
-        self.mcp_servers_action.triggered.connect(self.mcpServersRequested)
-        self.dictate_action = self.tools_menu.addAction("&Dictate")
-        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
-        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.dictate_action.setEnabled(False)  # see install_dictation
-        suggestions = self.tools_menu.addAction("&Suggestions…")
-        suggestions.triggered.connect(self.suggestionsRequested)
-        refresh_models = self.tools_menu.addAction("Refresh model list")
-        refresh_models.triggered.connect(lambda: self.controller.load_models(refresh=True))
-
-        settings_menu = menus.addMenu("&Settings")
-        self.settings_action = settings_menu.addAction("&Settings…")
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self.settingsRequested)
-
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction("Open &data folder", lambda: self._open_folder(self._data_dir))
-        help_menu.addAction("Open &logs folder", lambda: self._open_folder(self._logs_dir))
-        help_menu.addSeparator()
-        about = help_menu.addAction("&About chatdesk", self._about)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
+        menus = self.menus = MainMenus(self, theme)
+        self.new_action = menus.new_action
+        self.sidebar_action = menus.sidebar_action
+        self.theme_group = menus.theme_group
+        self.presets_menu = menus.presets_menu
+        self.presets = menus.presets
+        self.tools_menu = menus.tools_menu
+        self.mcp_servers_action = menus.mcp_servers_action
+        self.dictate_action = menus.dictate_action
+        self.settings_action = menus.settings_action
+        menus.zoomStepped.connect(self._step_zoom)
+        menus.zoomReset.connect(lambda: self._set_zoom(100))
+        menus.themeRequested.connect(self.themeRequested)
+        menus.mcpServersRequested.connect(self.mcpServersRequested)
+        menus.suggestionsRequested.connect(self.suggestionsRequested)
+        menus.refreshModelsRequested.connect(lambda: self.controller.load_models(refresh=True))
+        menus.settingsRequested.connect(self.settingsRequested)
+        menus.openDataRequested.connect(lambda: self._open_folder(self._data_dir))
+        menus.openLogsRequested.connect(lambda: self._open_folder(self._logs_dir))
+        menus.aboutRequested.connect(self._about)
 
     def _build_status_bar(self) -> None:
         self.usage_label = QLabel("", self)
@@ -309,7 +234,7 @@ class MainWindow(QMainWindow):
         c.currentModelChanged.connect(self.model_picker.set_current)
         c.draftRestored.connect(self._restore_draft)
         c.draftResent.connect(self._draft_resent)
-        c.notice.connect(self.banner.show_text)
+        c.notice.connect(self.notify)
         c.toolActivity.connect(self._tool_activity)
         c.toolCallStarted.connect(self.chat_view.tool_started)
         c.toolCallFinished.connect(self.chat_view.tool_finished)
@@ -320,6 +245,37 @@ class MainWindow(QMainWindow):
         c.userMessageAdded.connect(self._hide_chips)
         c.filesRestored.connect(self._files_restored)
         c.attachmentReady.connect(self._open_attachment)
+
+    # -- intents: what the app asks of the window -----------------------------------------
+
+    def notify(self, level: str, text: str) -> None:
+        """A notice in the banner above the composer (``level``: info, warning or error)."""
+        self.banner.show_text(level, text)
+
+    def status(self, text: str, timeout_ms: int = 0) -> None:
+        """A line in the status bar (for ``timeout_ms``; 0 until replaced)."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def set_dark(self, dark: bool) -> None:
+        """The chat follows a dark (or light) theme."""
+        self.chat_view.set_dark(dark)
+
+    def first_run_problem(self, text: str) -> None:
+        """Say in the welcome panel why the key could not be saved."""
+        self.first_run.show_problem(text)
+
+    def show_attachments(self, messages: Sequence[Message]) -> None:
+        """The files of messages already shown (read after the first paint)."""
+        self.chat_view.show_attachments(messages)
+
+    def dictation_target(self) -> Composer:
+        """The composer, which dictation types into."""
+        return self.composer
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Show a window-modal dialog that deletes itself when closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     # -- reactions -----------------------------------------------------------------------
 
@@ -336,17 +292,24 @@ class MainWindow(QMainWindow):
         self.mic_button.setEnabled(True)
         self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
         self.push_to_talk.attach_to(self)
-        dictation.notice.connect(self.banner.show_text)
+        dictation.notice.connect(self.notify)
         dictation.statusChanged.connect(self._dictation_status)
 
     def _dictation_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 0 if text else 1)
+        self.status(text, 0 if text else 1)
 
-    def enable_attachments(self, limits: Limits) -> None:
+    def enable_attachments(
+        self,
+        limits: Limits,
+        views: Callable[[Sequence[Attachment]], Sequence[AttachmentView]] | None = None,
+    ) -> None:
         """Attachments work from now on: the composer's chips (checked against ``limits``),
-        and files dropped anywhere on the window or pasted (Ctrl+V) become chips."""
+        files dropped anywhere on the window or pasted (Ctrl+V) become chips, and the chat
+        shows the files of its messages through ``views``."""
         from chatdesk.ui.composer.attachment_chips import install_drop_and_paste
 
+        if views is not None:
+            self.chat_view.attachment_views = views
         first = self.composer.chips is None
         chips = self.composer.enable_attachments(limits)
         if first:
@@ -367,7 +330,7 @@ class MainWindow(QMainWindow):
 
     def _approval_requested(self, pending: PendingApproval) -> None:
         request = pending.request
-        self.statusBar().showMessage(
+        self.status(
             f"Waiting for your approval: {request.tool_name} on {request.server_id}"
             " (Enter allows once, Esc denies)"
         )
@@ -376,7 +339,7 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
     def _approval_elsewhere(self, _pending: object) -> None:
-        self.banner.show_text("info", "A tool is waiting for your approval in another chat.")
+        self.notify("info", "A tool is waiting for your approval in another chat.")
 
     def new_chat(self) -> None:
         self.controller.new_conversation()
@@ -388,7 +351,7 @@ class MainWindow(QMainWindow):
             self.composer.clear_after_send()
 
     def _files_rejected(self, text: str) -> None:
-        self.banner.show_text("warning", text)
+        self.notify("warning", text)
 
     def _files_restored(self, files: Sequence[PendingFile]) -> None:
         if self.composer.chips is not None:
@@ -397,7 +360,7 @@ class MainWindow(QMainWindow):
     def _open_attachment(self, view: AttachmentView) -> None:
         url = QUrl.fromLocalFile(str(view.path)) if view.path else QUrl(view.url or "")
         if url.isEmpty() or not QDesktopServices.openUrl(url):
-            self.banner.show_text("warning", f"Could not open {view.filename}.")
+            self.notify("warning", f"Could not open {view.filename}.")
 
     # Slots for the controller's signals are methods, never lambdas: the controller outlives
     # the window, and only a method's connection is dropped when the window is destroyed.
@@ -430,10 +393,10 @@ class MainWindow(QMainWindow):
         )
 
     def _preset_applied(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.status(text, 8000)
 
     def _model_missing(self, model: str) -> None:
-        self.banner.show_text(
+        self.notify(
             "warning",
             f"The preset's model “{model}” is not in the model list; its other settings apply. "
             "Choose a model.",
@@ -442,7 +405,7 @@ class MainWindow(QMainWindow):
         self.model_picker.showPopup()
 
     def _tool_activity(self, text: str) -> None:
-        self.statusBar().showMessage(text, 0 if text else 1)
+        self.status(text, 0 if text else 1)
 
     def _restore_draft(self, text: str) -> None:
         """Put unsent text back; never overwrite what the user typed since."""
@@ -480,7 +443,7 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         self.composer.set_busy(busy)
         if busy:
-            self.statusBar().showMessage("Answering…  (Esc to stop)")
+            self.status("Answering…  (Esc to stop)")
         else:
             self.statusBar().clearMessage()
 
@@ -515,7 +478,7 @@ class MainWindow(QMainWindow):
         self._zoom = percent
         self._state.setValue("view/zoom", percent)
         self.chat_view.set_zoom(percent)
-        self.statusBar().showMessage(f"Zoom {percent}%", 1500)
+        self.status(f"Zoom {percent}%", 1500)
 
     def _open_folder(self, path: str) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
