@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from chatdesk import __version__
 from chatdesk.ui.dictation.mic_button import TOGGLE_SHORTCUT
 from chatdesk.ui.presets.presets_menu import PresetsMenu
 
@@ -20,12 +21,10 @@ class MainMenus(QObject):
     suggestionsRequested = Signal()
     refreshModelsRequested = Signal()
     settingsRequested = Signal()
-    openDataRequested = Signal()
-    openLogsRequested = Signal()
-    aboutRequested = Signal()
 
-    def __init__(self, window: QMainWindow, theme: str) -> None:
+    def __init__(self, window: QMainWindow, theme: str, *, data_dir: str, logs_dir: str) -> None:
         super().__init__(window)
+        self._window = window
         menus = window.menuBar()
         file_menu = menus.addMenu("&File")
         self.new_action = file_menu.addAction("&New chat")
@@ -83,8 +82,21 @@ class MainMenus(QObject):
         self.settings_action.triggered.connect(self.settingsRequested)
 
         help_menu = menus.addMenu("&Help")
-        help_menu.addAction("Open &data folder", self.openDataRequested.emit)
-        help_menu.addAction("Open &logs folder", self.openLogsRequested.emit)
+        help_menu.addAction("Open &data folder", lambda: _open_folder(data_dir))
+        help_menu.addAction("Open &logs folder", lambda: _open_folder(logs_dir))
         help_menu.addSeparator()
-        about = help_menu.addAction("&About chatdesk", self.aboutRequested.emit)
+        about = help_menu.addAction("&About chatdesk", self._about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self._window,
+            "About chatdesk",
+            f"<h3>chatdesk {__version__}</h3><p>A fast, local-first desktop chat app for large "
+            "language models.</p><p>Your conversations stay on this computer; keys stay in "
+            "your system keyring.</p>",
+        )
+
+
+def _open_folder(path: str) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(path))

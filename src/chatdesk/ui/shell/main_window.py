@@ -8,27 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDesktopServices,
-    QPaintEvent,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPaintEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from chatdesk import __version__
 from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, Usage
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.chat.chat_view import ChatView
@@ -36,11 +27,14 @@ from chatdesk.ui.chat.message_widget import format_cost
 from chatdesk.ui.composer.composer import Composer
 from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips
 from chatdesk.ui.dictation.mic_button import MicButton
+from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
 from chatdesk.ui.shell.main_menus import MainMenus
+from chatdesk.ui.shell.main_toolbar import MainToolbar
 from chatdesk.ui.shell.model_picker import ModelPicker
 from chatdesk.ui.shell.sidebar import Sidebar
+from chatdesk.ui.shell.window_state import WindowState, next_zoom
 
 if TYPE_CHECKING:
     from chatdesk.attachments.validate import Limits, PendingFile
@@ -49,9 +43,7 @@ if TYPE_CHECKING:
     from chatdesk.core.suggestions import Suggestion
     from chatdesk.ui.composer.attachment_chips import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
-    from chatdesk.ui.tools.approval_card import ApprovalCards, PendingApproval, QtApprover
-
-ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
+    from chatdesk.ui.tools.approval_card import ApprovalCards, QtApprover
 
 
 class MainWindow(QMainWindow):
@@ -82,10 +74,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("chatdesk")
         self.controller = controller
-        self._state = state
-        self._data_dir = data_dir
-        self._logs_dir = logs_dir
-        self._zoom = int(str(state.value("view/zoom", 100)))
+        self._state = WindowState(state)
+        self._zoom = self._state.zoom()
         self._closing = False
         self._painted = False
         self.close_accepted = False
@@ -130,7 +120,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_toolbar()
-        self._build_menus(theme)
+        self._build_menus(theme, data_dir, logs_dir)
         self._build_status_bar()
         self._connect()
         self._restore_state()
@@ -140,33 +130,14 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------------------------
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Main", self)
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        self.sidebar_toggle = QAction("☰", self)
-        self.sidebar_toggle.setToolTip("Show or hide the sidebar (Ctrl+B)")
-        bar.addAction(self.sidebar_toggle)
-        bar.addSeparator()
-        label = QLabel(" Model ", bar)
-        bar.addWidget(label)
-        bar.addWidget(self.model_picker)
-        self.preset_label = QLabel("", bar)
-        self.preset_label.setObjectName("presetLabel")
-        bar.addWidget(self.preset_label)
-        spacer = QWidget(bar)
-        spacer.setSizePolicy(
-            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
-        )
-        bar.addWidget(spacer)
+        bar = self.toolbar = MainToolbar(self.model_picker, self)
+        self.sidebar_toggle = bar.sidebar_toggle
+        self.preset_label = bar.preset_label
         self.addToolBar(bar)
-        # The toolbar's layout reads its spacing and padding from the style only on a style
-        # change: without one it keeps Fusion's until the first theme switch.
-        bar.ensurePolished()
-        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
+        bar.polish_now()
 
-    def _build_menus(self, theme: str) -> None:
-        menus = self.menus = MainMenus(self, theme)
+    def _build_menus(self, theme: str, data_dir: str, logs_dir: str) -> None:
+        menus = self.menus = MainMenus(self, theme, data_dir=data_dir, logs_dir=logs_dir)
         self.new_action = menus.new_action
         self.sidebar_action = menus.sidebar_action
         self.theme_group = menus.theme_group
@@ -183,9 +154,6 @@ class MainWindow(QMainWindow):
         menus.suggestionsRequested.connect(self.suggestionsRequested)
         menus.refreshModelsRequested.connect(lambda: self.controller.load_models(refresh=True))
         menus.settingsRequested.connect(self.settingsRequested)
-        menus.openDataRequested.connect(lambda: self._open_folder(self._data_dir))
-        menus.openLogsRequested.connect(lambda: self._open_folder(self._logs_dir))
-        menus.aboutRequested.connect(self._about)
 
     def _build_status_bar(self) -> None:
         self.usage_label = QLabel("", self)
@@ -321,25 +289,10 @@ class MainWindow(QMainWindow):
         from chatdesk.ui.tools.approval_card import ApprovalCards  # pydantic: not at start-up
 
         self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
-        self.approval_cards.waitingElsewhere.connect(self._approval_elsewhere)
-        approver.requested.connect(self._approval_requested)
-        approver.finished.connect(self._approval_finished)
+        ApprovalNotices(approver, self.approval_cards, self.statusBar(), self.notify)
 
     def _open_id(self) -> int | None:
         return self.controller.conversation_id
-
-    def _approval_requested(self, pending: PendingApproval) -> None:
-        request = pending.request
-        self.status(
-            f"Waiting for your approval: {request.tool_name} on {request.server_id}"
-            " (Enter allows once, Esc denies)"
-        )
-
-    def _approval_finished(self, *_args: object) -> None:
-        self.statusBar().clearMessage()
-
-    def _approval_elsewhere(self, _pending: object) -> None:
-        self.notify("info", "A tool is waiting for your approval in another chat.")
 
     def new_chat(self) -> None:
         self.controller.new_conversation()
@@ -387,10 +340,7 @@ class MainWindow(QMainWindow):
 
     def _preset_changed(self, preset: Preset | None) -> None:
         self.presets.set_active(preset.id if preset else None)
-        self.preset_label.setText(f"  Preset: {preset.name}  " if preset else "")
-        self.preset_label.setToolTip(
-            f"Active preset: {preset.name} (Presets menu, Ctrl+1…Ctrl+9)" if preset else ""
-        )
+        self.toolbar.show_preset(preset.name if preset else None)
 
     def _preset_applied(self, text: str) -> None:
         self.status(text, 8000)
@@ -428,7 +378,7 @@ class MainWindow(QMainWindow):
         self.suggestion_chips.setVisible(not messages)
         self.sidebar.set_current(conversation.id if conversation else None)
         self.setWindowTitle(f"{conversation.title} — chatdesk" if conversation else "chatdesk")
-        self._state.setValue("session/last_conversation", conversation.id if conversation else 0)
+        self._state.set_last_conversation(conversation.id if conversation else None)
         self.composer.edit.setFocus()
 
     def _title_changed(self, conversation_id: int, title: str) -> None:
@@ -470,48 +420,23 @@ class MainWindow(QMainWindow):
     # -- view ----------------------------------------------------------------------------
 
     def _step_zoom(self, step: int) -> None:
-        steps = list(ZOOM_STEPS)
-        nearest = min(range(len(steps)), key=lambda i: abs(steps[i] - self._zoom))
-        self._set_zoom(steps[max(0, min(len(steps) - 1, nearest + step))])
+        self._set_zoom(next_zoom(self._zoom, step))
 
     def _set_zoom(self, percent: int) -> None:
         self._zoom = percent
-        self._state.setValue("view/zoom", percent)
+        self._state.set_zoom(percent)
         self.chat_view.set_zoom(percent)
         self.status(f"Zoom {percent}%", 1500)
-
-    def _open_folder(self, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About chatdesk",
-            f"<h3>chatdesk {__version__}</h3><p>A fast, local-first desktop chat app for large "
-            "language models.</p><p>Your conversations stay on this computer; keys stay in "
-            "your system keyring.</p>",
-        )
 
     # -- state ---------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        geometry = self._state.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1180, 780)
-        splitter = self._state.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        visible = str(self._state.value("view/sidebar", "true")).lower() != "false"
+        visible = self._state.restore(self, self.splitter)
         self.sidebar_action.setChecked(visible)
         self.sidebar.setVisible(visible)
 
     def save_state(self) -> None:
-        self._state.setValue("window/geometry", self.saveGeometry())
-        self._state.setValue("window/splitter", self.splitter.saveState())
-        self._state.setValue("view/sidebar", self.sidebar_action.isChecked())
-        self._state.sync()
+        self._state.save(self, self.splitter, self.sidebar_action.isChecked())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -534,8 +459,7 @@ class MainWindow(QMainWindow):
         self.close_accepted = True
 
     def last_conversation(self) -> int | None:
-        value = int(str(self._state.value("session/last_conversation", 0)) or 0)
-        return value or None
+        return self._state.last_conversation()
 
 
 def _usage_text(usage: Usage) -> str:
