@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.presets import ModelParameters, Preset, ProviderRouting
 from chatdesk.storage.presets import SEED_MARKER
-from chatdesk.ui.presets.presets_dialog import PresetEditorDialog
+from chatdesk.ui.presets.preset_editor_dialog import PresetEditorDialog
 from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter, started_app
 

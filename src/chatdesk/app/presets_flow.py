@@ -10,7 +10,7 @@ from chatdesk import paths
 from chatdesk.app.context import AppContext
 from chatdesk.core.models import TurnConfig
 from chatdesk.ui.chat.chat_controller import ChatController
-from chatdesk.ui.presets.presets_menu import PresetManager
+from chatdesk.ui.presets.preset_manager import PresetManager
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class PresetsFlow:
 
     def save_current(self) -> None:
         """Presets › Save current as preset…"""
-        from chatdesk.ui.presets.presets_dialog import open_save_current
+        from chatdesk.ui.presets.preset_editor_dialog import open_save_current
 
         open_save_current(
             self._presets,

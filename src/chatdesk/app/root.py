@@ -39,7 +39,7 @@ from chatdesk.storage.snapshot import StartSnapshot, read_snapshot
 from chatdesk.ui.chat.chat_controller import FIRST_PAGE, ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.kit.theme import apply_theme
-from chatdesk.ui.presets.presets_menu import PresetManager
+from chatdesk.ui.presets.preset_manager import PresetManager
 from chatdesk.ui.rendering.markdown import render_key
 from chatdesk.ui.rendering.start_renders import StartRenders
 from chatdesk.ui.shell.main_window import MainWindow

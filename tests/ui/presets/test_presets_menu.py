@@ -29,7 +29,8 @@ from chatdesk.storage.presets import PresetStore
 from chatdesk.storage.repository import ChatRepository
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.presets_menu import PresetManager, PresetsMenu, menu_text
+from chatdesk.ui.presets.preset_manager import PresetManager
+from chatdesk.ui.presets.presets_menu import PresetsMenu, menu_text
 from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter
 
