@@ -10,13 +10,14 @@ from chatdesk import paths
 from chatdesk.app.context import AppContext
 from chatdesk.core.models import TurnConfig
 from chatdesk.ui.chat.chat_controller import ChatController
+from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.presets.preset_manager import PresetManager
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     from chatdesk.core.presets import Preset
     from chatdesk.storage.repository import ChatRepository
-    from chatdesk.storage.suggestions import SuggestionStore
+    from chatdesk.ui.composer.suggestions_service import SuggestionsService
 
 
 class PresetsFlow:
@@ -28,6 +29,7 @@ class PresetsFlow:
         window: MainWindow,
         controller: ChatController,
         presets: PresetManager,
+        runner: TaskRunner,
         *,
         server_ids: Callable[[], list[str]],
     ) -> None:
@@ -35,8 +37,9 @@ class PresetsFlow:
         self._window = window
         self._controller = controller
         self._presets = presets
+        self._runner = runner
         self._server_ids = server_ids
-        self.suggestions: SuggestionStore | None = None  # made by load
+        self.suggestions: SuggestionsService | None = None  # made by load
 
     async def load(self, repository: ChatRepository) -> None:
         """Presets (seeded on first run) and suggestions; the open chat gets its preset back."""
@@ -44,14 +47,16 @@ class PresetsFlow:
         from chatdesk.storage.suggestions import FILE_NAME, SuggestionStore
 
         data_dir = self._ctx.data_dir
-        store = PresetStore(repository)
-        await seed_first_run(store, paths.defaults_dir() / "presets.json", data_dir / SEED_MARKER)
-        self._presets.attach_store(store)
+        presets = PresetStore(repository)
+        await seed_first_run(presets, paths.defaults_dir() / "presets.json", data_dir / SEED_MARKER)
+        self._presets.attach_store(presets)
         await self._presets.load()
-        self.suggestions = SuggestionStore(
-            data_dir / FILE_NAME, paths.defaults_dir() / "suggestions.json"
-        )
-        self._window.set_suggestions(self.suggestions.load())
+        from chatdesk.ui.composer.suggestions_service import SuggestionsService
+
+        store = SuggestionStore(data_dir / FILE_NAME, paths.defaults_dir() / "suggestions.json")
+        self.suggestions = SuggestionsService(store, self._runner)
+        self._window.set_suggestions(await self.suggestions.load())
+        self.suggestions.changed.connect(self._window.set_suggestions)
         if self.suggestions.problems:
             self._window.notify("warning", " ".join(self.suggestions.problems))
 
@@ -106,10 +111,7 @@ class PresetsFlow:
 
     def manage_suggestions(self) -> None:
         """Tools › Suggestions…, or "Edit suggestions…" under the chips."""
-        from chatdesk.ui.composer.suggestion_chips import SuggestionsDialog
+        from chatdesk.ui.composer.suggestions_dialog import SuggestionsDialog
 
-        if self.suggestions is None:
-            return
-        dialog = SuggestionsDialog(self.suggestions, parent=self._window)
-        dialog.suggestionsChanged.connect(self._window.set_suggestions)
-        self._window.open_dialog(dialog)
+        if self.suggestions is not None:
+            self._window.open_dialog(SuggestionsDialog(self.suggestions, parent=self._window))

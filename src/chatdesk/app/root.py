@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from chatdesk.core.ports import ChatProvider
     from chatdesk.mcp.service import MCPService
     from chatdesk.storage.repository import ChatRepository
-    from chatdesk.storage.suggestions import SuggestionStore
+    from chatdesk.ui.composer.suggestions_service import SuggestionsService
     from chatdesk.ui.dictation.dictation_controller import DictationController
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class ChatdeskApp:
         return self.ctx.dark if self.ctx is not None else False
 
     @property
-    def suggestions(self) -> SuggestionStore | None:
+    def suggestions(self) -> SuggestionsService | None:
         return self.presets_flow.suggestions if self.presets_flow is not None else None
 
     @property
@@ -165,7 +165,7 @@ class ChatdeskApp:
             ctx, window, controller, self.runner, self.tool_host, stopping=lambda: self._shut_down
         )
         presets = self.presets_flow = PresetsFlow(
-            ctx, window, controller, self.presets, server_ids=tools.server_ids
+            ctx, window, controller, self.presets, self.runner, server_ids=tools.server_ids
         )
         settings = self.settings_flow = SettingsFlow(
             ctx, self.qapp, window, controller, self.runner, self.backend, media

@@ -25,7 +25,8 @@ from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.message_widget import format_cost
 from chatdesk.ui.composer.composer import Composer
-from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips
+from chatdesk.ui.composer.slash_popup import SlashPopup
+from chatdesk.ui.composer.suggestion_chips import SuggestionChips
 from chatdesk.ui.dictation.mic_button import MicButton
 from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
