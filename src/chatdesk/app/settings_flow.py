@@ -3,7 +3,6 @@ key pasted into the welcome panel, and the theme."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -15,12 +14,11 @@ from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.kit.theme import apply_theme
+from chatdesk.ui.settings.settings_service import SettingsService
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     from chatdesk.ui.settings.settings_dialog import SettingsDialog
-
-log = logging.getLogger(__name__)
 
 
 class SettingsFlow:
@@ -40,9 +38,11 @@ class SettingsFlow:
         self._qapp = qapp
         self._window = window
         self._controller = controller
-        self._runner = runner
         self._backend = backend
         self._media = media
+        #: settings.json is written through it, off the UI thread.
+        self.service = SettingsService(ctx.settings_store, runner)
+        self.service.failed.connect(lambda text: window.notify("error", text))
 
     def open_settings(self) -> None:
         """Show the settings dialog (modal) and apply what the user saved."""
@@ -56,29 +56,21 @@ class SettingsFlow:
             keyring_problem=secrets.problem if not secrets.keyring_available() else None,
             parent=self._window,
         )
-        dialog.testKeyRequested.connect(
-            lambda key, url: self._runner.spawn(self._test_key(dialog, key, url), key="test-key")
+        dialog.testKeyRequested.connect(self._test_key)
+        self.service.keyTested.connect(dialog.show_test_result)
+        dialog.finished.connect(
+            lambda *_: self.service.keyTested.disconnect(dialog.show_test_result)
         )
         dialog.forgetKeyRequested.connect(self._forget_key)
         dialog.open()
         dialog.accepted.connect(lambda: self._apply(dialog))
 
-    async def _test_key(self, dialog: SettingsDialog, key: str, base_url: str) -> None:
-        from chatdesk.providers.openrouter import OpenRouterClient
-
-        probe = OpenRouterClient(
-            base_url or self._ctx.settings.openrouter_base_url,
+    def _test_key(self, key: str, base_url: str) -> None:
+        """The key typed (else the stored one) against the URL typed (else the saved one)."""
+        self.service.test_key(
             key or self._ctx.secrets.get("openrouter"),
-            max_attempts=1,
+            base_url or self._ctx.settings.openrouter_base_url,
         )
-        try:
-            info = await probe.check_key()
-        except ChatdeskError as exc:
-            dialog.show_test_result(False, exc.user_message)
-        else:
-            dialog.show_test_result(True, info.describe())
-        finally:
-            await probe.aclose()
 
     def _forget_key(self) -> None:
         try:
@@ -98,10 +90,7 @@ class SettingsFlow:
         old = self._ctx.settings
         self._ctx.settings = new
         self._media.set_settings(new)
-        try:
-            self._ctx.settings_store.save(new)
-        except OSError as exc:
-            self._window.notify("error", f"Could not save settings: {exc}")
+        self.service.save(new)
         if new.openrouter_base_url != old.openrouter_base_url:
             self._backend.set_base_url(new.openrouter_base_url)
             self._controller.load_models(refresh=True)
@@ -140,7 +129,4 @@ class SettingsFlow:
         settings = self._ctx.settings
         if settings.theme != theme:
             settings.theme = theme
-            try:
-                self._ctx.settings_store.save(settings)
-            except OSError as exc:
-                log.warning("could not save the theme: %s", exc)
+            self.service.save(settings, quiet=True)

@@ -45,6 +45,7 @@ async def test_saved_settings_apply_to_the_next_turn_and_the_file(
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     _save(dialog)
     assert not dialog.isVisible()
+    await running_app.runner.wait_idle()  # settings.json is written off the UI thread
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["system_prompt"] == "Answer like a pirate." and saved["theme"] == "dark"
     assert "openrouter_base_url" not in saved or "127.0.0.1" not in saved["openrouter_base_url"]
@@ -93,6 +94,7 @@ async def test_an_invalid_value_keeps_the_dialog_open_and_says_why(
         dialog.base_url.setText(fake_openrouter.base_url)
         _save(dialog)
         assert not dialog.isVisible()
+        await app.runner.wait_idle()
         saved = json.loads((data_dir / "settings.json").read_text())
         assert saved["openrouter_base_url"] == fake_openrouter.base_url
         assert app.window is not None
