@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.ui.settings.settings_dialog import SettingsDialog
 from fakes.openrouter import FakeOpenRouter, Reply
-from qtapp import SignalWaiter, started_app
+from qtapp import Launch, SignalWaiter
 
 pytestmark = pytest.mark.gui
 
@@ -81,9 +81,9 @@ async def test_test_key_reports_the_key_and_a_rejected_one(
 
 
 async def test_an_invalid_value_keeps_the_dialog_open_and_says_why(
-    qapp: QApplication, fake_openrouter: FakeOpenRouter, data_dir: Path
+    launch: Launch, fake_openrouter: FakeOpenRouter, data_dir: Path
 ) -> None:
-    async with started_app(qapp, data_dir) as app:  # no OPENROUTER_BASE_URL: editable
+    async with launch() as app:  # no OPENROUTER_BASE_URL: editable
         dialog = _open(app)
         assert dialog.base_url.isEnabled()
         dialog.base_url.setText("ftp://example.invalid")
