@@ -3,6 +3,7 @@ key pasted into the welcome panel, and the theme."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -57,10 +58,14 @@ class SettingsFlow:
             parent=self._window,
         )
         dialog.testKeyRequested.connect(self._test_key)
-        self.service.keyTested.connect(dialog.show_test_result)
-        dialog.finished.connect(
-            lambda *_: self.service.keyTested.disconnect(dialog.show_test_result)
-        )
+        tested = self.service.keyTested
+        tested.connect(dialog.show_test_result)
+
+        def closed(*_args: object) -> None:
+            with contextlib.suppress(RuntimeError):  # already gone
+                tested.disconnect(dialog.show_test_result)
+
+        dialog.finished.connect(closed)
         dialog.forgetKeyRequested.connect(self._forget_key)
         dialog.open()
         dialog.accepted.connect(lambda: self._apply(dialog))

@@ -1,7 +1,7 @@
 """PresetsDialog: manage presets (list, edit, rename, duplicate, delete, reorder, import,
 export); each preset opens in ``PresetEditorDialog``.
 
-The dialog only talks to ``PresetManager`` (plain methods in, signals out) and never await.
+The dialog only talks to ``PresetManager`` (plain methods in, signals out) and never awaits.
 File choosers and confirmations open with ``open()``, never a nested ``exec()`` loop.
 """
 
