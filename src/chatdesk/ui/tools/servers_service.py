@@ -80,7 +80,9 @@ class ServersService(StoreService):
 
     def restart(self, server_id: str) -> None:
         """Stop and start one server."""
-        self._spawn(self._run(self.backend.restart(server_id), f"{server_id} restarted"))
+        self._spawn(
+            self._run(self.backend.restart(server_id), f"{server_id} restarted"), "mcp-dialog"
+        )
 
     async def _run(self, work: Coroutine[Any, Any, None], done: str = "") -> None:
         try:
