@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,30 @@ async def started_app(qapp: QApplication, data_dir: Path) -> AsyncIterator[Chatd
     finally:
         await app.runner.wait_idle()
         await app.shutdown()
+
+
+#: ``launch(settings=..., servers=...)``: what the ``launch`` fixture returns.
+Launch = Callable[..., contextlib.AbstractAsyncContextManager[ChatdeskApp]]
+
+
+@pytest.fixture
+def launch(qapp: QApplication, data_dir: Path) -> Launch:
+    """The ``started_app`` preamble: ``async with launch(settings={...}) as app:`` writes
+    settings.json (and mcp_servers.json from ``servers``, server id to config) when given,
+    starts chatdesk on ``data_dir``, waits for its start-up work and shuts it down after."""
+
+    def start(
+        *,
+        settings: Mapping[str, object] | None = None,
+        servers: Mapping[str, object] | None = None,
+    ) -> contextlib.AbstractAsyncContextManager[ChatdeskApp]:
+        if settings is not None:
+            (data_dir / "settings.json").write_text(json.dumps(settings))
+        if servers is not None:
+            (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": servers}))
+        return started_app(qapp, data_dir)
+
+    return start
 
 
 async def start_app(qapp: QApplication, data_dir: Path) -> ChatdeskApp:

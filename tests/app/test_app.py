@@ -25,7 +25,7 @@ from chatdesk.ui.rendering.markdown import render_blocks, render_key
 from fakes.keyring import MemoryKeyring
 from fakes.openrouter import FakeOpenRouter, Gate, Reply
 from fakes.sqlite import query
-from qtapp import SignalWaiter, start_app, started_app
+from qtapp import Launch, SignalWaiter, start_app, started_app
 
 pytestmark = pytest.mark.gui
 
@@ -186,10 +186,10 @@ async def test_a_bad_key_offers_to_open_settings(
 
 
 async def test_no_network_shows_retry(
-    qapp: QApplication, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1")
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.controller is not None and app.window is not None
         failed = SignalWaiter(app.controller.turnFailed)
         _type_and_send(app, "anyone there?")
@@ -287,14 +287,14 @@ async def test_restart_restores_the_conversation_and_search_finds_it(
 
 
 async def test_first_run_panel_takes_a_pasted_key(
-    qapp: QApplication,
+    launch: Launch,
     monkeypatch: pytest.MonkeyPatch,
     memory_keyring: MemoryKeyring,
     data_dir: Path,
 ) -> None:
     for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         window = app.window
         assert window is not None
         assert window.stack.currentWidget() is window.first_run
@@ -311,10 +311,10 @@ async def test_first_run_panel_takes_a_pasted_key(
 
 
 async def test_a_corrupt_settings_file_is_reported_and_the_app_works(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     (data_dir / "settings.json").write_text("{ not json")
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         assert app.window.banner.isVisible()
         assert "settings.json.bad-" in app.window.banner.label.text()
@@ -368,11 +368,10 @@ async def test_the_window_state_is_restored(
 
 
 async def test_a_new_chat_gets_a_title_in_the_sidebar_and_window(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter
 ) -> None:
-    (data_dir / "settings.json").write_text('{"generate_titles": true}')
     app_env.enqueue(Reply.stream("Use a sourdough starter."), Reply.completion("Sourdough Tips"))
-    async with started_app(qapp, data_dir) as app:
+    async with launch(settings={"generate_titles": True}) as app:
         assert app.controller is not None and app.window is not None
         titled = SignalWaiter(app.controller.titleChanged)
         _type_and_send(app, "How do I make bread rise?")
@@ -436,7 +435,7 @@ async def test_without_a_keyring_a_pasted_key_works_for_the_session(
 
 
 async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     from chatdesk.storage.repository import ChatRepository
     from chatdesk.ui.chat.chat_controller import FIRST_PAGE
@@ -446,7 +445,7 @@ async def test_a_short_first_page_loads_older_messages_until_the_view_can_scroll
     await repo.import_messages(conv.id, [("user", f"line {i}") for i in range(11)])
     await repo.close()
     (data_dir / "window-state.ini").write_text(f"[session]\nlast_conversation={conv.id}\n")
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         view = app.window.chat_view
         bar = view.verticalScrollBar()
@@ -623,10 +622,10 @@ async def test_answer_again_on_the_last_answer_replaces_it(
 
 
 async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     answer = "Kumquats are:\n\n- small\n- **citrus**\n\n```python\nprint('kumquat')\n```\n"
-    async with started_app(qapp, data_dir) as first:  # quitting saves the render cache
+    async with launch() as first:  # quitting saves the render cache
         conversation_id = await _answered_chat(first, app_env, "What is a kumquat?", answer)
 
     db = data_dir / "chatdesk.db"
@@ -642,7 +641,7 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
     # Mark the stored HTML: the next start must show it as it is, not a fresh render.
     query(db, "UPDATE render_cache SET html = replace(html, 'small', 'small (cached)')")
 
-    async with started_app(qapp, data_dir) as second:
+    async with launch() as second:
         assert second.controller is not None and second.window is not None
         assert second.controller.conversation_id == conversation_id
         widget = second.window.chat_view.message_widget(int(str(answer_id)))
@@ -656,15 +655,15 @@ async def test_a_restart_paints_the_newest_answers_from_the_render_cache(
 
 
 async def test_a_render_cache_for_the_other_palette_is_not_used(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    async with started_app(qapp, data_dir) as first:
+    async with launch() as first:
         await _answered_chat(first, app_env, "Hi", "Plain *answer*")
     db = data_dir / "chatdesk.db"
     other = render_key(not first.dark)
     query(db, "UPDATE render_cache SET render_key = ?, html = '<p>stale</p>'", (other,))
 
-    async with started_app(qapp, data_dir) as second:
+    async with launch() as second:
         assert second.window is not None
         (_, answer_widget) = second.window.chat_view.message_widgets()
         assert answer_widget.body.toPlainText() == "Plain answer"
@@ -689,9 +688,10 @@ async def test_a_theme_switch_keeps_the_toolbar_and_composer_as_they_started(
         )
 
     started = shape()
-    running_app.set_theme("dark")
+    assert running_app.settings_flow is not None
+    running_app.settings_flow.set_theme("dark")
     assert shape() == started
-    running_app.set_theme("light")
+    running_app.settings_flow.set_theme("light")
     assert shape() == started
 
 

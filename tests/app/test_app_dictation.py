@@ -4,19 +4,16 @@ in review mode it waits in the composer."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from fakes.deepgram import FakeDeepgram, sentence_script
 from fakes.openrouter import FakeOpenRouter, Reply
 from fixtures.speech import HELLO_WAV
-from qtapp import SignalWaiter, started_app
+from qtapp import Launch, SignalWaiter
 
 pytestmark = pytest.mark.gui
 
@@ -33,9 +30,8 @@ def deepgram(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepgram]:
         yield fake
 
 
-def _settings(data_dir: Path, **extra: object) -> None:
-    values = {"generate_titles": False, "dictation_auto_submit_delay_s": 0.3, **extra}
-    (data_dir / "settings.json").write_text(json.dumps(values))
+def _settings(**extra: object) -> dict[str, object]:
+    return {"generate_titles": False, "dictation_auto_submit_delay_s": 0.3, **extra}
 
 
 def _sent_texts(fake: FakeOpenRouter) -> list[str]:
@@ -48,11 +44,10 @@ def _sent_texts(fake: FakeOpenRouter) -> list[str]:
 
 
 async def test_ctrl_shift_d_dictates_and_sends_the_sentence_once(
-    qapp: QApplication, app_env: FakeOpenRouter, deepgram: FakeDeepgram, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, deepgram: FakeDeepgram
 ) -> None:
-    _settings(data_dir)
     app_env.enqueue(Reply.stream("Paris."))
-    async with started_app(qapp, data_dir) as app:
+    async with launch(settings=_settings()) as app:
         assert app.window is not None and app.controller is not None
         window = app.window
         window.activateWindow()
@@ -71,10 +66,9 @@ async def test_ctrl_shift_d_dictates_and_sends_the_sentence_once(
 
 
 async def test_review_mode_leaves_the_sentence_in_the_composer(
-    qapp: QApplication, app_env: FakeOpenRouter, deepgram: FakeDeepgram, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, deepgram: FakeDeepgram
 ) -> None:
-    _settings(data_dir, dictation_mode="review")
-    async with started_app(qapp, data_dir) as app:
+    async with launch(settings=_settings(dictation_mode="review")) as app:
         assert app.window is not None and app.dictation is not None
         window = app.window
         submitted = SignalWaiter(app.dictation.submitted)
@@ -91,10 +85,9 @@ async def test_review_mode_leaves_the_sentence_in_the_composer(
 
 
 async def test_holding_f9_talks_and_letting_go_stops(
-    qapp: QApplication, app_env: FakeOpenRouter, deepgram: FakeDeepgram, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter, deepgram: FakeDeepgram
 ) -> None:
-    _settings(data_dir, dictation_mode="review")
-    async with started_app(qapp, data_dir) as app:
+    async with launch(settings=_settings(dictation_mode="review")) as app:
         assert app.window is not None and app.dictation is not None
         edit = app.window.composer.edit
         app.window.activateWindow()

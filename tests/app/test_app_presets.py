@@ -9,14 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.presets import ModelParameters, Preset, ProviderRouting
 from chatdesk.storage.presets import SEED_MARKER
-from chatdesk.ui.presets.presets_dialog import PresetEditorDialog
+from chatdesk.ui.presets.preset_editor_dialog import PresetEditorDialog
 from fakes.openrouter import FakeOpenRouter
-from qtapp import SignalWaiter, started_app
+from qtapp import Launch, SignalWaiter
 
 pytestmark = pytest.mark.gui
 
@@ -61,9 +60,9 @@ def no_seed(data_dir: Path) -> None:
 
 
 async def test_first_run_ships_presets_and_suggestions(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None
         names = [p.name for p in app.presets.presets]
         assert names == ["General assistant", "Precise coder", "Researcher with tools"]
@@ -78,9 +77,9 @@ async def test_first_run_ships_presets_and_suggestions(
 
 
 async def test_ctrl_2_and_ctrl_1_switch_the_next_request_mid_conversation(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path, no_seed: None
+    launch: Launch, app_env: FakeOpenRouter, no_seed: None
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         await _with_presets(app, QUICK, DEEP)
         first = await _send(app, app_env, "hello")
@@ -118,9 +117,9 @@ async def test_ctrl_2_and_ctrl_1_switch_the_next_request_mid_conversation(
 
 
 async def test_each_conversation_remembers_its_preset(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path, no_seed: None
+    launch: Launch, app_env: FakeOpenRouter, no_seed: None
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         await _with_presets(app, QUICK, DEEP)
         QTest.keySequence(app.window, QKeySequence("Ctrl+2"))
@@ -137,15 +136,15 @@ async def test_each_conversation_remembers_its_preset(
         assert app.window.preset_label.text().strip() == "Preset: Deep"
         assert app.controller.model == "deepseek/deepseek-r1:free"
 
-    async with started_app(qapp, data_dir) as again:  # and after a restart
+    async with launch() as again:  # and after a restart
         assert again.window is not None
         assert again.window.preset_label.text().strip() == "Preset: Deep"
 
 
 async def test_a_preset_whose_model_is_gone_applies_the_rest_and_opens_the_picker(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path, no_seed: None
+    launch: Launch, app_env: FakeOpenRouter, no_seed: None
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         gone = Preset("Old", model="vendor/retired", parameters=ModelParameters(temperature=0.4))
         await _with_presets(app, gone)
@@ -159,9 +158,9 @@ async def test_a_preset_whose_model_is_gone_applies_the_rest_and_opens_the_picke
 
 
 async def test_save_current_as_preset_and_deleting_the_active_one(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path, no_seed: None
+    launch: Launch, app_env: FakeOpenRouter, no_seed: None
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None and app.controller is not None
         await _with_presets(app, QUICK)
         QTest.keySequence(app.window, QKeySequence("Ctrl+1"))
@@ -187,9 +186,9 @@ async def test_save_current_as_preset_and_deleting_the_active_one(
 
 
 async def test_suggestion_chips_and_slash_fill_the_composer(
-    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+    launch: Launch, app_env: FakeOpenRouter
 ) -> None:
-    async with started_app(qapp, data_dir) as app:
+    async with launch() as app:
         assert app.window is not None
         chips = app.window.suggestion_chips
         QTest.mouseClick(chips.chips[0], Qt.MouseButton.LeftButton)

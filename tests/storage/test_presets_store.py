@@ -133,13 +133,12 @@ async def test_each_conversation_remembers_its_preset_and_loses_a_deleted_one(
 ) -> None:
     preset = await store.create(CODER)
     assert preset.id is not None
-    conv = await repo.create_conversation()
-    assert await store.conversation_preset(conv.id) is None
-    await store.set_conversation_preset(conv.id, preset.id)
-    assert await store.conversation_preset(conv.id) == preset.id
+    conv = await repo.create_conversation(preset_id=preset.id)
+    stored = await repo.get_conversation(conv.id)
+    assert stored is not None and stored.preset_id == preset.id
     await store.delete(preset.id)
-    assert await store.conversation_preset(conv.id) is None
-    assert await store.conversation_preset(12345) is None
+    stored = await repo.get_conversation(conv.id)
+    assert stored is not None and stored.preset_id is None
 
 
 async def test_an_unreadable_stored_column_falls_back_to_defaults(

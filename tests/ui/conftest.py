@@ -9,6 +9,7 @@ from qtapp import (  # noqa: F401  (fixtures and the loop hook)
     app_env,
     asyncgen_hooks,
     delete_widgets_before_exit,
+    launch,
     memory_keyring,
     pytest_asyncio_loop_factories,
     running_app,

@@ -153,8 +153,8 @@ class MCPService:
         kept: Path | None = None
         try:
             if self.config_error is not None and self.path.exists():
-                kept = move_aside(self.path, copy=True)
-            save_config(self.path, config)
+                kept = await asyncio.to_thread(move_aside, self.path, copy=True)
+            await asyncio.to_thread(save_config, self.path, config)  # off the UI thread
         except OSError as exc:
             raise MCPConfigError(f"Could not save {self.path.name}: {exc.strerror or exc}") from exc
         self._fingerprint = self._stat()

@@ -280,25 +280,6 @@ class PresetStore:
 
         return await self._repo.write("import the presets", op)
 
-    # --- conversations ---------------------------------------------------------------------
-
-    async def conversation_preset(self, conversation_id: int) -> int | None:
-        """The preset a conversation last used (None: none, or the conversation is gone)."""
-        rows = await self._repo.read(
-            "load the conversation's preset",
-            "SELECT preset_id FROM conversations WHERE id = ?",
-            (conversation_id,),
-        )
-        return int(rows[0][0]) if rows and rows[0][0] is not None else None
-
-    async def set_conversation_preset(self, conversation_id: int, preset_id: int | None) -> None:
-        """Remember the preset of a conversation (None to forget it)."""
-        await self._repo.execute(
-            "save the conversation's preset",
-            "UPDATE conversations SET preset_id = ? WHERE id = ?",
-            (preset_id, conversation_id),
-        )
-
 
 def _read_seed(defaults_file: Path, marker: Path) -> str | None:
     if marker.exists():

@@ -7,13 +7,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk import paths
 from chatdesk.core.suggestions import Suggestion
 from chatdesk.storage.suggestions import FILE_NAME, SuggestionStore
 from chatdesk.ui.composer.composer import Composer
-from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips, SuggestionsDialog
+from chatdesk.ui.composer.slash_popup import SlashPopup
+from chatdesk.ui.composer.suggestion_chips import SuggestionChips
+from chatdesk.ui.composer.suggestions_dialog import SuggestionsDialog
+from chatdesk.ui.composer.suggestions_service import SuggestionsService
+from chatdesk.ui.kit.task_runner import TaskRunner
+from qtapp import SignalWaiter
 
 pytestmark = pytest.mark.gui
 
@@ -102,40 +108,46 @@ def test_escape_closes_the_popup_without_stopping_and_plain_text_never_opens_it(
     assert composer.text() == "Review this code:\n"
 
 
-def test_the_dialog_creates_edits_reorders_and_deletes(qtbot: QtBot, data_dir: Path) -> None:
+async def test_the_dialog_creates_edits_reorders_and_deletes(qtbot: QtBot, data_dir: Path) -> None:
     path = data_dir / FILE_NAME
     store = SuggestionStore(path, paths.defaults_dir() / "suggestions.json")
-    shipped = store.load()
-    dialog = SuggestionsDialog(store)
+    runner = TaskRunner()
+    service = SuggestionsService(store, runner)
+    shipped = await service.load()
+    dialog = SuggestionsDialog(service)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.list.count() == len(shipped)
     assert dialog.title_edit.text() == shipped[0].title
 
+    async def click(button: QPushButton) -> None:
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        await runner.wait_idle()  # the file is written off the loop
+
     QTest.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     assert dialog.title_edit.text() == "" and dialog.focusWidget() is dialog.title_edit
-    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await click(dialog.save_button)
     assert dialog.error_label.text() == (
         "⛔  A suggestion needs a title. A suggestion needs the text it puts into the message box."
     )
     QTest.keyClicks(dialog.title_edit, shipped[1].title.upper())
     dialog.text_edit.setPlainText("Anything")
-    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await click(dialog.save_button)
     assert "already exists" in dialog.error_label.text()
 
     dialog.title_edit.setText("Haiku")
-    with qtbot.waitSignal(dialog.suggestionsChanged) as changed:
-        QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert [s.title for s in changed.args[0]][-1] == "Haiku"
+    changed = SignalWaiter(dialog.suggestionsChanged)
+    await click(dialog.save_button)
+    assert [s.title for s in (await changed.wait())[0]][-1] == "Haiku"
     assert dialog.error_label.text() == "✓  Saved “Haiku”"
-    QTest.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
+    await click(dialog.up_button)
     titles = [s.title for s in SuggestionStore(path).load()]
     assert titles[-2:] == ["Haiku", shipped[-1].title]
 
     dialog.list.setCurrentRow(0)
     dialog.text_edit.setPlainText("Edited text")
-    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    await click(dialog.save_button)
     assert SuggestionStore(path).load()[0].text == "Edited text"
-    QTest.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    await click(dialog.delete_button)
     assert SuggestionStore(path).load()[0].title == shipped[1].title
     assert dialog.title_edit.text() == shipped[1].title  # the next one is shown

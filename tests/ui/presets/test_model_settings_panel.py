@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.models import ModelInfo
 from chatdesk.core.presets import ModelParameters, Preset, ProviderRouting
 from chatdesk.ui.presets.model_settings_panel import ModelSettingsPanel
-from chatdesk.ui.presets.presets_dialog import PresetEditorDialog
+from chatdesk.ui.presets.preset_editor_dialog import PresetEditorDialog
 
 pytestmark = pytest.mark.gui
 

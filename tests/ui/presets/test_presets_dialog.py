@@ -23,8 +23,9 @@ from chatdesk.core.presets import ModelParameters, Preset, TurnDefaults, snapsho
 from chatdesk.storage.presets import PresetStore
 from chatdesk.storage.repository import ChatRepository
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.presets_dialog import PresetEditorDialog, PresetsDialog, open_save_current
-from chatdesk.ui.presets.presets_menu import PresetManager
+from chatdesk.ui.presets.preset_editor_dialog import PresetEditorDialog, open_save_current
+from chatdesk.ui.presets.preset_manager import PresetManager
+from chatdesk.ui.presets.presets_dialog import PresetsDialog
 from qtapp import SignalWaiter
 
 pytestmark = pytest.mark.gui

@@ -29,7 +29,8 @@ from chatdesk.storage.presets import PresetStore
 from chatdesk.storage.repository import ChatRepository
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.presets_menu import PresetManager, PresetsMenu, menu_text
+from chatdesk.ui.presets.preset_manager import PresetManager
+from chatdesk.ui.presets.presets_menu import PresetsMenu, menu_text
 from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter
 
@@ -98,6 +99,7 @@ class Wiring:
 
     def __init__(self, repo: ChatRepository, provider: OpenRouterClient) -> None:
         self.runner = TaskRunner()
+        self.repo = repo
         self.store = PresetStore(repo)
         self.manager = PresetManager(self.store, self.runner)
         self.active: Preset | None = None
@@ -228,5 +230,5 @@ async def test_ctrl_2_then_ctrl_1_switch_what_the_next_request_carries(
     assert contents == ["Be quick.", "first", "first", "second"]  # the history is kept
     conversation = wiring.controller.conversation
     assert conversation is not None
-    stored = await wiring.store.conversation_preset(conversation.id)
-    assert stored == wiring.manager.presets[0].id
+    stored = await wiring.repo.get_conversation(conversation.id)
+    assert stored is not None and stored.preset_id == wiring.manager.presets[0].id

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.ui.settings.settings_dialog import SettingsDialog
 from fakes.openrouter import FakeOpenRouter, Reply
-from qtapp import SignalWaiter, started_app
+from qtapp import Launch, SignalWaiter
 
 pytestmark = pytest.mark.gui
 
@@ -45,6 +45,7 @@ async def test_saved_settings_apply_to_the_next_turn_and_the_file(
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     _save(dialog)
     assert not dialog.isVisible()
+    await running_app.runner.wait_idle()  # settings.json is written off the UI thread
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["system_prompt"] == "Answer like a pirate." and saved["theme"] == "dark"
     assert "openrouter_base_url" not in saved or "127.0.0.1" not in saved["openrouter_base_url"]
@@ -80,9 +81,9 @@ async def test_test_key_reports_the_key_and_a_rejected_one(
 
 
 async def test_an_invalid_value_keeps_the_dialog_open_and_says_why(
-    qapp: QApplication, fake_openrouter: FakeOpenRouter, data_dir: Path
+    launch: Launch, fake_openrouter: FakeOpenRouter, data_dir: Path
 ) -> None:
-    async with started_app(qapp, data_dir) as app:  # no OPENROUTER_BASE_URL: editable
+    async with launch() as app:  # no OPENROUTER_BASE_URL: editable
         dialog = _open(app)
         assert dialog.base_url.isEnabled()
         dialog.base_url.setText("ftp://example.invalid")
@@ -93,6 +94,7 @@ async def test_an_invalid_value_keeps_the_dialog_open_and_says_why(
         dialog.base_url.setText(fake_openrouter.base_url)
         _save(dialog)
         assert not dialog.isVisible()
+        await app.runner.wait_idle()
         saved = json.loads((data_dir / "settings.json").read_text())
         assert saved["openrouter_base_url"] == fake_openrouter.base_url
         assert app.window is not None

@@ -5,44 +5,37 @@ It only wires widgets to the ``ChatController``'s methods and signals; it never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDesktopServices,
-    QKeySequence,
-    QPaintEvent,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPaintEvent
 from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
+    QDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from chatdesk import __version__
-from chatdesk.core.models import Conversation, Message, ModelInfo, Usage
+from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, Usage
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.message_widget import format_cost
 from chatdesk.ui.composer.composer import Composer
-from chatdesk.ui.composer.suggestion_chips import SlashPopup, SuggestionChips
-from chatdesk.ui.dictation.mic_button import TOGGLE_SHORTCUT, MicButton
-from chatdesk.ui.presets.presets_menu import PresetsMenu
+from chatdesk.ui.composer.slash_popup import SlashPopup
+from chatdesk.ui.composer.suggestion_chips import SuggestionChips
+from chatdesk.ui.dictation.mic_button import MicButton
+from chatdesk.ui.shell.approval_notices import ApprovalNotices
+from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
+from chatdesk.ui.shell.main_menus import MainMenus
+from chatdesk.ui.shell.main_toolbar import MainToolbar
 from chatdesk.ui.shell.model_picker import ModelPicker
 from chatdesk.ui.shell.sidebar import Sidebar
+from chatdesk.ui.shell.window_state import WindowState, next_zoom
 
 if TYPE_CHECKING:
     from chatdesk.attachments.validate import Limits, PendingFile
@@ -51,40 +44,7 @@ if TYPE_CHECKING:
     from chatdesk.core.suggestions import Suggestion
     from chatdesk.ui.composer.attachment_chips import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
-    from chatdesk.ui.tools.approval_card import ApprovalCards, PendingApproval, QtApprover
-
-ZOOM_STEPS = (70, 80, 90, 100, 110, 125, 150, 175, 200)
-
-
-class Banner(QWidget):
-    """A one-line notice above the composer (warnings, errors not tied to a message)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.label = QLabel(self)
-        self.label.setObjectName("bannerText")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("✕", self)
-        close.setObjectName("bannerClose")
-        close.setAccessibleName("Dismiss notice")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 6, 6, 6)
-        row.addWidget(self.label, 1)
-        row.addWidget(close)
-        self.hide()
-
-    def show_text(self, level: str, text: str) -> None:
-        icon = {"error": "⛔", "warning": "⚠", "info": "ℹ"}.get(level, "ℹ")
-        self.label.setText(f"{icon}  {text}")
-        self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.show()
+    from chatdesk.ui.tools.approval_card import ApprovalCards, QtApprover
 
 
 class MainWindow(QMainWindow):
@@ -115,10 +75,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("chatdesk")
         self.controller = controller
-        self._state = state
-        self._data_dir = data_dir
-        self._logs_dir = logs_dir
-        self._zoom = int(str(state.value("view/zoom", 100)))
+        self._state = WindowState(state)
+        self._zoom = self._state.zoom()
         self._closing = False
         self._painted = False
         self.close_accepted = False
@@ -163,7 +121,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_toolbar()
-        self._build_menus(theme)
+        self._build_menus(theme, data_dir, logs_dir)
         self._build_status_bar()
         self._connect()
         self._restore_state()
@@ -173,94 +131,30 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------------------------
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Main", self)
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        self.sidebar_toggle = QAction("☰", self)
-        self.sidebar_toggle.setToolTip("Show or hide the sidebar (Ctrl+B)")
-        bar.addAction(self.sidebar_toggle)
-        bar.addSeparator()
-        label = QLabel(" Model ", bar)
-        bar.addWidget(label)
-        bar.addWidget(self.model_picker)
-        self.preset_label = QLabel("", bar)
-        self.preset_label.setObjectName("presetLabel")
-        bar.addWidget(self.preset_label)
-        spacer = QWidget(bar)
-        spacer.setSizePolicy(
-            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
-        )
-        bar.addWidget(spacer)
+        bar = self.toolbar = MainToolbar(self.model_picker, self)
+        self.sidebar_toggle = bar.sidebar_toggle
+        self.preset_label = bar.preset_label
         self.addToolBar(bar)
-        # The toolbar's layout reads its spacing and padding from the style only on a style
-        # change: without one it keeps Fusion's until the first theme switch.
-        bar.ensurePolished()
-        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
+        bar.polish_now()
 
-    def _build_menus(self, theme: str) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        self.new_action = file_menu.addAction("&New chat")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
-
-        view = menus.addMenu("&View")
-        self.sidebar_action = view.addAction("Show &sidebar")
-        self.sidebar_action.setCheckable(True)
-        self.sidebar_action.setChecked(True)
-        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
-        view.addSeparator()
-        zoom_in = view.addAction("Zoom &in")
-        zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        zoom_in.triggered.connect(lambda: self._step_zoom(1))
-        zoom_out = view.addAction("Zoom &out")
-        zoom_out.setShortcut(QKeySequence("Ctrl+-"))
-        zoom_out.triggered.connect(lambda: self._step_zoom(-1))
-        zoom_reset = view.addAction("&Actual size")
-        zoom_reset.setShortcut(QKeySequence("Ctrl+0"))
-        zoom_reset.triggered.connect(lambda: self._set_zoom(100))
-        view.addSeparator()
-        theme_menu = view.addMenu("&Theme")
-        self.theme_group = QActionGroup(self)
-        for value, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
-            action = theme_menu.addAction(label)
-            action.setCheckable(True)
-            action.setData(value)
-            action.setChecked(value == theme)
-            self.theme_group.addAction(action)
-        self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
-
-        self.presets_menu = menus.addMenu("&Presets")
-        self.presets = PresetsMenu(self.presets_menu, self)
-        self.tools_menu = menus.addMenu("&Tools")
-        self.mcp_servers_action = self.tools_menu.addAction("&MCP Servers…")
-        self.mcp_servers_action.triggered.connect(self.mcpServersRequested)
-        self.dictate_action = self.tools_menu.addAction("&Dictate")
-        self.dictate_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
-        self.dictate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.dictate_action.setEnabled(False)  # see install_dictation
-        suggestions = self.tools_menu.addAction("&Suggestions…")
-        suggestions.triggered.connect(self.suggestionsRequested)
-        refresh_models = self.tools_menu.addAction("Refresh model list")
-        refresh_models.triggered.connect(lambda: self.controller.load_models(refresh=True))
-
-        settings_menu = menus.addMenu("&Settings")
-        self.settings_action = settings_menu.addAction("&Settings…")
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self.settingsRequested)
-
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction("Open &data folder", lambda: self._open_folder(self._data_dir))
-        help_menu.addAction("Open &logs folder", lambda: self._open_folder(self._logs_dir))
-        help_menu.addSeparator()
-        about = help_menu.addAction("&About chatdesk", self._about)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
+    def _build_menus(self, theme: str, data_dir: str, logs_dir: str) -> None:
+        menus = self.menus = MainMenus(self, theme, data_dir=data_dir, logs_dir=logs_dir)
+        self.new_action = menus.new_action
+        self.sidebar_action = menus.sidebar_action
+        self.theme_group = menus.theme_group
+        self.presets_menu = menus.presets_menu
+        self.presets = menus.presets
+        self.tools_menu = menus.tools_menu
+        self.mcp_servers_action = menus.mcp_servers_action
+        self.dictate_action = menus.dictate_action
+        self.settings_action = menus.settings_action
+        menus.zoomStepped.connect(self._step_zoom)
+        menus.zoomReset.connect(lambda: self._set_zoom(100))
+        menus.themeRequested.connect(self.themeRequested)
+        menus.mcpServersRequested.connect(self.mcpServersRequested)
+        menus.suggestionsRequested.connect(self.suggestionsRequested)
+        menus.refreshModelsRequested.connect(lambda: self.controller.load_models(refresh=True))
+        menus.settingsRequested.connect(self.settingsRequested)
 
     def _build_status_bar(self) -> None:
         self.usage_label = QLabel("", self)
@@ -309,7 +203,7 @@ class MainWindow(QMainWindow):
         c.currentModelChanged.connect(self.model_picker.set_current)
         c.draftRestored.connect(self._restore_draft)
         c.draftResent.connect(self._draft_resent)
-        c.notice.connect(self.banner.show_text)
+        c.notice.connect(self.notify)
         c.toolActivity.connect(self._tool_activity)
         c.toolCallStarted.connect(self.chat_view.tool_started)
         c.toolCallFinished.connect(self.chat_view.tool_finished)
@@ -320,6 +214,37 @@ class MainWindow(QMainWindow):
         c.userMessageAdded.connect(self._hide_chips)
         c.filesRestored.connect(self._files_restored)
         c.attachmentReady.connect(self._open_attachment)
+
+    # -- intents: what the app asks of the window -----------------------------------------
+
+    def notify(self, level: str, text: str) -> None:
+        """A notice in the banner above the composer (``level``: info, warning or error)."""
+        self.banner.show_text(level, text)
+
+    def status(self, text: str, timeout_ms: int = 0) -> None:
+        """A line in the status bar (for ``timeout_ms``; 0 until replaced)."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def set_dark(self, dark: bool) -> None:
+        """The chat follows a dark (or light) theme."""
+        self.chat_view.set_dark(dark)
+
+    def first_run_problem(self, text: str) -> None:
+        """Say in the welcome panel why the key could not be saved."""
+        self.first_run.show_problem(text)
+
+    def show_attachments(self, messages: Sequence[Message]) -> None:
+        """The files of messages already shown (read after the first paint)."""
+        self.chat_view.show_attachments(messages)
+
+    def dictation_target(self) -> Composer:
+        """The composer, which dictation types into."""
+        return self.composer
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Show a window-modal dialog that deletes itself when closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     # -- reactions -----------------------------------------------------------------------
 
@@ -336,17 +261,24 @@ class MainWindow(QMainWindow):
         self.mic_button.setEnabled(True)
         self.push_to_talk = PushToTalkKey(dictation, push_to_talk_key, self)
         self.push_to_talk.attach_to(self)
-        dictation.notice.connect(self.banner.show_text)
+        dictation.notice.connect(self.notify)
         dictation.statusChanged.connect(self._dictation_status)
 
     def _dictation_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 0 if text else 1)
+        self.status(text, 0 if text else 1)
 
-    def enable_attachments(self, limits: Limits) -> None:
+    def enable_attachments(
+        self,
+        limits: Limits,
+        views: Callable[[Sequence[Attachment]], Sequence[AttachmentView]] | None = None,
+    ) -> None:
         """Attachments work from now on: the composer's chips (checked against ``limits``),
-        and files dropped anywhere on the window or pasted (Ctrl+V) become chips."""
+        files dropped anywhere on the window or pasted (Ctrl+V) become chips, and the chat
+        shows the files of its messages through ``views``."""
         from chatdesk.ui.composer.attachment_chips import install_drop_and_paste
 
+        if views is not None:
+            self.chat_view.attachment_views = views
         first = self.composer.chips is None
         chips = self.composer.enable_attachments(limits)
         if first:
@@ -358,25 +290,10 @@ class MainWindow(QMainWindow):
         from chatdesk.ui.tools.approval_card import ApprovalCards  # pydantic: not at start-up
 
         self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
-        self.approval_cards.waitingElsewhere.connect(self._approval_elsewhere)
-        approver.requested.connect(self._approval_requested)
-        approver.finished.connect(self._approval_finished)
+        ApprovalNotices(approver, self.approval_cards, self.statusBar(), self.notify)
 
     def _open_id(self) -> int | None:
         return self.controller.conversation_id
-
-    def _approval_requested(self, pending: PendingApproval) -> None:
-        request = pending.request
-        self.statusBar().showMessage(
-            f"Waiting for your approval: {request.tool_name} on {request.server_id}"
-            " (Enter allows once, Esc denies)"
-        )
-
-    def _approval_finished(self, *_args: object) -> None:
-        self.statusBar().clearMessage()
-
-    def _approval_elsewhere(self, _pending: object) -> None:
-        self.banner.show_text("info", "A tool is waiting for your approval in another chat.")
 
     def new_chat(self) -> None:
         self.controller.new_conversation()
@@ -388,7 +305,7 @@ class MainWindow(QMainWindow):
             self.composer.clear_after_send()
 
     def _files_rejected(self, text: str) -> None:
-        self.banner.show_text("warning", text)
+        self.notify("warning", text)
 
     def _files_restored(self, files: Sequence[PendingFile]) -> None:
         if self.composer.chips is not None:
@@ -397,7 +314,7 @@ class MainWindow(QMainWindow):
     def _open_attachment(self, view: AttachmentView) -> None:
         url = QUrl.fromLocalFile(str(view.path)) if view.path else QUrl(view.url or "")
         if url.isEmpty() or not QDesktopServices.openUrl(url):
-            self.banner.show_text("warning", f"Could not open {view.filename}.")
+            self.notify("warning", f"Could not open {view.filename}.")
 
     # Slots for the controller's signals are methods, never lambdas: the controller outlives
     # the window, and only a method's connection is dropped when the window is destroyed.
@@ -424,16 +341,13 @@ class MainWindow(QMainWindow):
 
     def _preset_changed(self, preset: Preset | None) -> None:
         self.presets.set_active(preset.id if preset else None)
-        self.preset_label.setText(f"  Preset: {preset.name}  " if preset else "")
-        self.preset_label.setToolTip(
-            f"Active preset: {preset.name} (Presets menu, Ctrl+1…Ctrl+9)" if preset else ""
-        )
+        self.toolbar.show_preset(preset.name if preset else None)
 
     def _preset_applied(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.status(text, 8000)
 
     def _model_missing(self, model: str) -> None:
-        self.banner.show_text(
+        self.notify(
             "warning",
             f"The preset's model “{model}” is not in the model list; its other settings apply. "
             "Choose a model.",
@@ -442,7 +356,7 @@ class MainWindow(QMainWindow):
         self.model_picker.showPopup()
 
     def _tool_activity(self, text: str) -> None:
-        self.statusBar().showMessage(text, 0 if text else 1)
+        self.status(text, 0 if text else 1)
 
     def _restore_draft(self, text: str) -> None:
         """Put unsent text back; never overwrite what the user typed since."""
@@ -465,7 +379,7 @@ class MainWindow(QMainWindow):
         self.suggestion_chips.setVisible(not messages)
         self.sidebar.set_current(conversation.id if conversation else None)
         self.setWindowTitle(f"{conversation.title} — chatdesk" if conversation else "chatdesk")
-        self._state.setValue("session/last_conversation", conversation.id if conversation else 0)
+        self._state.set_last_conversation(conversation.id if conversation else None)
         self.composer.edit.setFocus()
 
     def _title_changed(self, conversation_id: int, title: str) -> None:
@@ -480,7 +394,7 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         self.composer.set_busy(busy)
         if busy:
-            self.statusBar().showMessage("Answering…  (Esc to stop)")
+            self.status("Answering…  (Esc to stop)")
         else:
             self.statusBar().clearMessage()
 
@@ -507,48 +421,23 @@ class MainWindow(QMainWindow):
     # -- view ----------------------------------------------------------------------------
 
     def _step_zoom(self, step: int) -> None:
-        steps = list(ZOOM_STEPS)
-        nearest = min(range(len(steps)), key=lambda i: abs(steps[i] - self._zoom))
-        self._set_zoom(steps[max(0, min(len(steps) - 1, nearest + step))])
+        self._set_zoom(next_zoom(self._zoom, step))
 
     def _set_zoom(self, percent: int) -> None:
         self._zoom = percent
-        self._state.setValue("view/zoom", percent)
+        self._state.set_zoom(percent)
         self.chat_view.set_zoom(percent)
-        self.statusBar().showMessage(f"Zoom {percent}%", 1500)
-
-    def _open_folder(self, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About chatdesk",
-            f"<h3>chatdesk {__version__}</h3><p>A fast, local-first desktop chat app for large "
-            "language models.</p><p>Your conversations stay on this computer; keys stay in "
-            "your system keyring.</p>",
-        )
+        self.status(f"Zoom {percent}%", 1500)
 
     # -- state ---------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        geometry = self._state.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1180, 780)
-        splitter = self._state.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        visible = str(self._state.value("view/sidebar", "true")).lower() != "false"
+        visible = self._state.restore(self, self.splitter)
         self.sidebar_action.setChecked(visible)
         self.sidebar.setVisible(visible)
 
     def save_state(self) -> None:
-        self._state.setValue("window/geometry", self.saveGeometry())
-        self._state.setValue("window/splitter", self.splitter.saveState())
-        self._state.setValue("view/sidebar", self.sidebar_action.isChecked())
-        self._state.sync()
+        self._state.save(self, self.splitter, self.sidebar_action.isChecked())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -571,8 +460,7 @@ class MainWindow(QMainWindow):
         self.close_accepted = True
 
     def last_conversation(self) -> int | None:
-        value = int(str(self._state.value("session/last_conversation", 0)) or 0)
-        return value or None
+        return self._state.last_conversation()
 
 
 def _usage_text(usage: Usage) -> str:

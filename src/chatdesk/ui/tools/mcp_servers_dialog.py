@@ -4,15 +4,14 @@ and the "always allowed" tools with revoke.
 
 The dialog edits ``mcp_servers.json`` through :mod:`chatdesk.mcp.config` and talks to the
 running servers through :class:`ServersBackend` (``chatdesk.mcp.service.MCPService``).
-It never awaits: the backend's coroutines run through ``TaskRunner``.
+It never awaits: its changes go through ``ServersService`` (the ``StoreService`` pattern).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.errors import ChatdeskError
-from chatdesk.mcp.approval_store import ApprovalStore
 from chatdesk.mcp.config import (
     MCPConfig,
     RemoteServerConfig,
@@ -47,42 +45,12 @@ from chatdesk.mcp.status import ServerState, ServerStatus
 from chatdesk.ui.kit.painted import ERROR_RED
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.tools.server_editor import ServerEditor
+from chatdesk.ui.tools.servers_service import ServersBackend, ServersService
 
 __all__ = ["MCPServersDialog", "ServersBackend"]
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 COL_ON, COL_NAME, COL_KIND, COL_STATUS = range(4)
-
-
-class ServersBackend(Protocol):
-    """What the dialog needs of the running MCP side (``MCPService`` has it all)."""
-
-    path: Path
-    approvals: ApprovalStore
-    config_error: str | None
-
-    @property
-    def config(self) -> MCPConfig: ...
-
-    def statuses(self) -> Mapping[str, ServerStatus]: ...
-
-    def log_file(self, server_id: str) -> Path: ...
-
-    def add_status_listener(
-        self, listener: Callable[[ServerStatus], None]
-    ) -> Callable[[], None]: ...
-
-    def add_problem_listener(
-        self, listener: Callable[[str | None], None]
-    ) -> Callable[[], None]: ...
-
-    async def save(self, config: MCPConfig) -> Path | None: ...
-
-    async def import_claude_desktop(self, path: Path) -> list[str]: ...
-
-    async def refresh(self, server_id: str | None = None) -> None: ...
-
-    async def restart(self, server_id: str) -> None: ...
 
 
 def _open_file(path: Path) -> None:
@@ -108,7 +76,10 @@ class MCPServersDialog(QDialog):
         self.setWindowTitle("MCP Servers")
         self.resize(820, 560)
         self._backend = backend
-        self._runner = runner
+        self.service = ServersService(backend, runner)
+        self.service.changed.connect(self._fill_servers)
+        self.service.done.connect(self.show_message)
+        self.service.failed.connect(self._show_failure)
         self._open_file = open_file
         self._choose_file = choose_file or self._choose_with_dialog
         self._confirm = confirm or self._confirm_with_box
@@ -308,28 +279,11 @@ class MCPServersDialog(QDialog):
 
     # --- actions ---------------------------------------------------------------------------------
 
-    def _run(self, coro: Coroutine[Any, Any, None], done: str = "") -> None:
-        async def run() -> None:
-            try:
-                await coro
-            except ChatdeskError as exc:
-                if shiboken6.isValid(self):
-                    self.show_message(exc.user_message, error=True)
-                return
-            if shiboken6.isValid(self):
-                self._fill_servers()
-                if done:
-                    self.show_message(done)
-
-        self._runner.spawn(run(), name="mcp-dialog")
+    def _show_failure(self, text: str) -> None:
+        self.show_message(text, error=True)
 
     def _save(self, config: MCPConfig, done: str) -> None:
-        async def save() -> None:
-            kept = await self._backend.save(config)
-            if kept is not None and shiboken6.isValid(self):
-                self.show_message(f"{done}; your hand edit of the file was kept as {kept.name}")
-
-        self._run(save(), "" if self._backend.config_error else done)
+        self.service.save(config, done)
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column != COL_ON:
@@ -393,26 +347,17 @@ class MCPServersDialog(QDialog):
         if path is None:
             return
 
-        async def run() -> None:
-            taken = await self._backend.import_claude_desktop(path)
-            if not shiboken6.isValid(self):
-                return
-            if taken:
-                self.show_message(f"Imported from {path.name}: {', '.join(taken)}")
-            else:
-                self.show_message(f"Nothing new in {path.name}: its servers are all here already")
-
-        self._run(run())
+        self.service.import_claude(path)
 
     def refresh(self) -> None:
         """List every server's tools again; start failed servers again."""
-        self._run(self._backend.refresh(), "Refreshed")
+        self.service.refresh()
 
     def restart(self) -> None:
         """Stop and start the selected server."""
         server_id = self.selected_server()
         if server_id is not None:
-            self._run(self._backend.restart(server_id), f"{server_id} restarted")
+            self.service.restart(server_id)
 
     def view_log(self) -> None:
         """Open the selected server's log (logs/mcp/<id>.log)."""

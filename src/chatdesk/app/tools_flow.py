@@ -1,0 +1,143 @@
+"""ToolsFlow: the MCP service (started after the first paint), preset tool plans, the status of
+servers and the Tools › MCP Servers… dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chatdesk import paths
+from chatdesk.app.context import AppContext
+from chatdesk.core.preset_tools import PresetToolHost
+from chatdesk.mcp.host import DeferredToolHost
+from chatdesk.ui.chat.chat_controller import ChatController
+from chatdesk.ui.kit.task_runner import TaskRunner
+from chatdesk.ui.shell.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from chatdesk.core.presets import Preset
+    from chatdesk.mcp.service import MCPService
+    from chatdesk.mcp.status import ServerStatus
+
+
+class ToolsFlow:
+    """Offers the MCP servers' tools, narrowed by the active preset, with approvals inline.
+
+    Nothing is offered until the MCP service is up (after the first paint); the active preset
+    narrows the set (``preset_tools``) and approvals wrap every call.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        window: MainWindow,
+        controller: ChatController,
+        runner: TaskRunner,
+        tool_host: DeferredToolHost,
+        *,
+        stopping: Callable[[], bool],
+    ) -> None:
+        self._ctx = ctx
+        self._window = window
+        self._controller = controller
+        self._runner = runner
+        self._tool_host = tool_host
+        self._stopping = stopping
+        self.preset_tools = PresetToolHost(tool_host, self.server_of_tool)
+        self.mcp: MCPService | None = None
+
+    async def start(self, after_import: Callable[[], None]) -> None:
+        """Import the MCP SDK off the UI thread (~0.6 s), seed the built-in servers on first
+        run and start the enabled ones in the background; approvals ask through inline cards.
+        ``after_import`` runs once the SDK is imported (the root drops the source cache).
+        """
+        import asyncio
+        import importlib
+
+        await asyncio.to_thread(importlib.import_module, "chatdesk.mcp.service")
+        after_import()
+        from chatdesk.mcp.service import MCPService
+        from chatdesk.mcp.shell_path import ShellPath
+        from chatdesk.ui.tools.approval_card import QtApprover
+
+        if self._stopping():
+            return
+        data_dir = self._ctx.data_dir
+        service = MCPService(
+            data_dir,
+            logs_dir=paths.logs_dir(data_dir),
+            shell_path=ShellPath(),
+            secrets=self._ctx.secrets,  # keyring values it reads are then redacted from the logs
+        )
+        approver = QtApprover(self._window)
+        service.tool_host.approver = approver
+        self._window.attach_approver(approver)
+        service.add_problem_listener(self._problem)
+        service.add_status_listener(self._status)
+        for problem in (service.config_error, service.approvals.problem):
+            if problem:
+                self._window.notify("warning", problem)
+        self.mcp = service
+        service.start()
+        self._tool_host.set(service.tool_host)
+        self.apply_preset(self._controller.preset)
+
+    async def aclose(self) -> None:
+        """Stop every server process (all gone on return)."""
+        if self.mcp is not None:
+            await self.mcp.aclose()
+
+    def server_of_tool(self, exposed_name: str) -> str | None:
+        if self.mcp is None:
+            return None
+        info = self.mcp.aggregator.tool_info(exposed_name)
+        return info.server_id if info is not None else None
+
+    def server_ids(self) -> list[str]:
+        """Configured MCP server ids (none while the MCP service starts)."""
+        return list(self.mcp.config.servers) if self.mcp is not None else []
+
+    def apply_preset(self, preset: Preset | None) -> None:
+        """Offer only the preset's servers' tools, with its approval overrides."""
+        from chatdesk.core.preset_tools import server_plan
+
+        if self.mcp is None:
+            return
+        plan = server_plan(preset, self.mcp.config.servers) if preset is not None else None
+        self.preset_tools.set_allowed(None if plan is None else plan.enabled)
+        rules = dict(preset.tool_approvals) if preset is not None else {}
+        allowed = frozenset(preset.mcp_servers) if preset is not None else frozenset()
+
+        def override(name: str, server: str) -> str | None:
+            return (rules.get(name) or rules.get(server)) if server in allowed else None
+
+        self.mcp.policy.set_overrides(override if rules else None)
+        if plan is not None and plan.missing:
+            self._window.notify(
+                "warning",
+                f"The preset names MCP servers that are not configured: {', '.join(plan.missing)}.",
+            )
+
+    def _status(self, status: ServerStatus) -> None:
+        """A server that fails is named in the status bar; chat goes on without its tools."""
+        from chatdesk.mcp.status import ServerState
+
+        if status.state is ServerState.FAILED:
+            self._window.status(
+                f"MCP server “{status.server_id}” {status.describe()}. Chat goes on without "
+                "its tools; see Tools › MCP Servers…",
+                10000,
+            )
+
+    def _problem(self, problem: str | None) -> None:
+        if problem:
+            self._window.notify("warning", problem)
+
+    def open_servers_dialog(self) -> None:
+        """Tools › MCP Servers…"""
+        from chatdesk.ui.tools.mcp_servers_dialog import MCPServersDialog
+
+        if self.mcp is None:
+            self._window.status("MCP servers are still starting…", 3000)
+            return
+        self._window.open_dialog(MCPServersDialog(self.mcp, self._runner, parent=self._window))

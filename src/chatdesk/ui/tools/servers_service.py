@@ -1,0 +1,107 @@
+"""ServersService: the MCP servers' configuration (``mcp_servers.json``) and the running
+servers, changed in the background for the MCP Servers dialog.
+
+The ``StoreService`` pattern: the dialog calls ``save``/``import_claude``/``refresh``/
+``restart``; the backend's coroutines run through ``TaskRunner``; ``changed`` says the list
+should be shown again, ``done`` what happened, ``failed`` why it did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from chatdesk.errors import ChatdeskError
+from chatdesk.mcp.approval_store import ApprovalStore
+from chatdesk.mcp.config import MCPConfig
+from chatdesk.mcp.status import ServerStatus
+from chatdesk.ui.kit.task_runner import TaskRunner
+from chatdesk.ui.presets.store_service import StoreService
+
+
+class ServersBackend(Protocol):
+    """What the dialog needs of the running MCP side (``MCPService`` has it all)."""
+
+    path: Path
+    approvals: ApprovalStore
+    config_error: str | None
+
+    @property
+    def config(self) -> MCPConfig: ...
+
+    def statuses(self) -> Mapping[str, ServerStatus]: ...
+
+    def log_file(self, server_id: str) -> Path: ...
+
+    def add_status_listener(
+        self, listener: Callable[[ServerStatus], None]
+    ) -> Callable[[], None]: ...
+
+    def add_problem_listener(
+        self, listener: Callable[[str | None], None]
+    ) -> Callable[[], None]: ...
+
+    async def save(self, config: MCPConfig) -> Path | None: ...
+
+    async def import_claude_desktop(self, path: Path) -> list[str]: ...
+
+    async def refresh(self, server_id: str | None = None) -> None: ...
+
+    async def restart(self, server_id: str) -> None: ...
+
+
+class ServersService(StoreService):
+    """Runs the dialog's changes to the servers through the runner; reports by signal."""
+
+    changed = Signal()  # the configuration or the servers changed: show them again
+
+    def __init__(
+        self, backend: ServersBackend, runner: TaskRunner, parent: QObject | None = None
+    ) -> None:
+        super().__init__(runner, parent)
+        self.backend = backend
+
+    def save(self, config: MCPConfig, done: str) -> None:
+        """Write the servers file and apply it live; ``done`` confirms it."""
+        # After a bad hand edit, the message that says where it was kept stands alone.
+        announce = "" if self.backend.config_error else done
+        self._spawn(self._run(self._save(config, done), announce), "mcp-dialog")
+
+    def import_claude(self, path: Path) -> None:
+        """Merge the servers of a Claude Desktop config file (ids already here are kept)."""
+        self._spawn(self._run(self._import(path)), "mcp-dialog")
+
+    def refresh(self) -> None:
+        """List every server's tools again; start failed servers again."""
+        self._spawn(self._run(self.backend.refresh(), "Refreshed"), "mcp-dialog")
+
+    def restart(self, server_id: str) -> None:
+        """Stop and start one server."""
+        self._spawn(
+            self._run(self.backend.restart(server_id), f"{server_id} restarted"), "mcp-dialog"
+        )
+
+    async def _run(self, work: Coroutine[Any, Any, None], done: str = "") -> None:
+        try:
+            await work
+        except ChatdeskError as exc:
+            self.failed.emit(exc.user_message)
+            return
+        self.changed.emit()
+        if done:
+            self.done.emit(done)
+
+    async def _save(self, config: MCPConfig, done: str) -> None:
+        kept = await self.backend.save(config)
+        if kept is not None:
+            self.done.emit(f"{done}; your hand edit of the file was kept as {kept.name}")
+
+    async def _import(self, path: Path) -> None:
+        taken = await self.backend.import_claude_desktop(path)
+        if taken:
+            self.done.emit(f"Imported from {path.name}: {', '.join(taken)}")
+        else:
+            self.done.emit(f"Nothing new in {path.name}: its servers are all here already")

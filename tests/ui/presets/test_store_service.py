@@ -1,0 +1,29 @@
+"""StoreService: blocking storage calls run in a worker thread, one at a time, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from chatdesk.ui.kit.task_runner import TaskRunner
+from chatdesk.ui.presets.store_service import StoreService
+
+
+async def test_off_loop_calls_run_in_a_thread_one_at_a_time_in_order() -> None:
+    service = StoreService(TaskRunner())
+    seen: list[tuple[int, bool]] = []
+    busy = threading.Lock()
+
+    def work(n: int) -> int:
+        overlapping = not busy.acquire(blocking=False)
+        try:
+            seen.append((n, threading.current_thread() is threading.main_thread()))
+        finally:
+            if not overlapping:
+                busy.release()
+        assert not overlapping
+        return n * 2
+
+    results = await asyncio.gather(*(service.off_loop(work, n) for n in range(5)))
+    assert results == [0, 2, 4, 6, 8]
+    assert seen == [(n, False) for n in range(5)]
