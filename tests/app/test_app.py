@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.models import MessageStatus
-from chatdesk.ui.composer.attachment_chips import AttachmentStrip
+from chatdesk.ui.chat.attachment_strip import AttachmentStrip
 from chatdesk.ui.rendering.markdown import render_blocks, render_key
 from fakes.keyring import MemoryKeyring
 from fakes.openrouter import FakeOpenRouter, Gate, Reply

@@ -3,6 +3,7 @@ message goes out exactly as typed and nothing comes back into the composer."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,7 @@ async def test_typing_through_the_title_sends_every_message_as_typed(
             """Until Send is back (what a person waits for), then not a moment longer."""
             while app.controller is not None and app.controller.busy:
                 await idle.wait(len(idle.values) + 1)
+
         titled = SignalWaiter(app.controller.titleChanged)
         typed: list[str] = []
         for n in range(ROUNDS):
@@ -91,7 +93,7 @@ async def test_typing_through_the_title_sends_every_message_as_typed(
         assert restored.values == []
 
 
-CALCULATOR = '{"mcpServers": {"calc": {"command": "chatdesk", "args": ["mcp-server", "calculator"]}}}'
+CALCULATOR = {"calc": {"command": "chatdesk", "args": ["mcp-server", "calculator"]}}
 
 
 async def _calculator_ready(app: ChatdeskApp) -> None:
@@ -118,7 +120,7 @@ async def test_after_a_card_is_answered_with_enter_the_next_keys_reach_the_compo
 ) -> None:
     from chatdesk.core.models import ToolCall
 
-    (data_dir / "mcp_servers.json").write_text(CALCULATOR)
+    (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": CALCULATOR}))
     call = ToolCall("call_1", "calc__calculate", '{"expression": "6*7"}')
     app_env.enqueue(Reply.stream("", tool_calls=[call]), Reply.stream("6 × 7 = 42."))
     async with started_app(qapp, data_dir) as app:

@@ -83,4 +83,5 @@ async def test_denied_flag_and_the_hosts_duration_reach_the_event_and_the_store(
         "huge": ("denied", 250.0),
     }
     runs = await repo.tool_runs([m.id for m in await repo.list_messages(conv.id)])
-    assert runs["denied"] == (False, 0.0)  # a denied call did not fail
+    assert runs["denied"] == (False, 0.0, True)  # a denied call did not fail
+    assert runs["measured"] == (False, 1.5, False)

@@ -13,7 +13,6 @@ from chatdesk.core.models import ToolCall
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.config import MCPConfig, parse_config
 from chatdesk.mcp.runner import ServerState, ServerStatus
-from fakes.ports import free_port as free_port  # re-export: test_aggregator.py
 
 TOY = str(Path(__file__).with_name("toy_server.py"))
 

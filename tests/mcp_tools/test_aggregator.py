@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from mcp_helpers import TOY, Statuses, builtin, call, config, free_port, new_aggregator, toy
+from mcp_helpers import TOY, Statuses, builtin, call, config, new_aggregator, toy
 
 from chatdesk.core.ports import ToolHost
 from chatdesk.mcp.runner import ServerState
+from fakes.ports import free_port
 
 
 async def test_builtin_servers_answer(data_dir: Path) -> None:

@@ -126,6 +126,6 @@ def test_defaults_and_limits_are_the_settings_schemas() -> None:
 
 def test_from_the_apps_flat_settings() -> None:
     flat = {"theme": "dark", "dictation_model": "nova-2", "dictation_push_to_talk": True}
-    assert DictationSettings.from_prefixed(flat) == DictationSettings(
+    assert DictationSettings.from_settings(Settings.from_mapping(flat)) == DictationSettings(
         model="nova-2", push_to_talk=True
     )

@@ -196,3 +196,35 @@ async def test_injected_plain_tuples_are_accepted(db_path: Path, clock: FakeCloc
     repo = await ChatRepository.open(db_path, migrations=plain, clock=clock)
     await repo.close()
     assert [row[:2] for row in ledger(db_path)] == [*(r[:2] for r in SHIPPED), (NEXT, "notes")]
+
+
+async def test_denied_calls_recorded_as_ok_before_version_3_become_denied(
+    db_path: Path, clock: FakeClock
+) -> None:
+    repo = await ChatRepository.open(db_path, migrations=MIGRATIONS[:2], clock=clock)
+    conversation = await repo.create_conversation("tools")
+    message = await repo.append_message(conversation.id, "assistant", "")
+    await repo.close()
+    denial = "The user denied this call of files__delete; it did not run. Do not call it again."
+    for call_id, result, status in [
+        ("denied", denial, "ok"),
+        ("done", "42", "ok"),
+        ("failed", "boom", "error"),
+        ("quoted", f"A tool may say: {denial}", "ok"),
+    ]:
+        query(
+            db_path,
+            "INSERT INTO tool_calls (message_id, call_id, tool_name, result, status, started_at)"
+            " VALUES (?, ?, 'x__y', ?, ?, 0)",
+            (message.id, call_id, result, status),
+        )
+
+    repo = await ChatRepository.open(db_path, clock=clock)
+    runs = await repo.tool_runs([message.id])
+    await repo.close()
+    assert runs == {
+        "denied": (False, None, True),
+        "done": (False, None, False),
+        "failed": (True, None, False),
+        "quoted": (False, None, False),
+    }

@@ -96,7 +96,7 @@ class MediaFlow:
         self.dictation = DictationController(
             self._window.dictation_target(),
             self._runner,
-            DictationSettings.from_prefixed(self._ctx.settings.to_json_dict()),
+            DictationSettings.from_settings(self._ctx.settings),
             self._build_transcriber,
             self._audio_source,
             parent=self._window,
@@ -108,7 +108,7 @@ class MediaFlow:
         if self.dictation is not None:
             from chatdesk.speech.settings import DictationSettings
 
-            self.dictation.set_settings(DictationSettings.from_prefixed(settings.to_json_dict()))
+            self.dictation.set_settings(DictationSettings.from_settings(settings))
 
     async def stop_dictation(self) -> None:
         if self.dictation is not None:

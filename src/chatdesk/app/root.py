@@ -30,6 +30,7 @@ from chatdesk.app.media_flow import MediaFlow
 from chatdesk.app.presets_flow import PresetsFlow
 from chatdesk.app.settings_flow import SettingsFlow
 from chatdesk.app.tools_flow import ToolsFlow
+from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import TurnConfig
 from chatdesk.logs import setup_logging, teardown_logging
 from chatdesk.mcp.host import DeferredToolHost
@@ -82,6 +83,8 @@ class ChatdeskApp:
         self.tools: ToolsFlow | None = None
         self.media: MediaFlow | None = None
         self.backend: Backend | None = None
+        #: The model list, shared by the orchestrator and the window (loaded after the paint).
+        self.catalogue = ModelCatalogue(self._model_source)
         self._shut_down = False
 
     def request_quit(self) -> None:
@@ -133,6 +136,7 @@ class ChatdeskApp:
             self._turn_config,
             settings.default_model,
             presets=self.presets,
+            catalogue=self.catalogue,
         )
         state = QSettings(str(self.data_dir / "window-state.ini"), QSettings.Format.IniFormat)
         window = self.window = MainWindow(
@@ -253,13 +257,13 @@ class ChatdeskApp:
     def _build_backend(self) -> tuple[ChatOrchestrator, ChatProvider]:
         assert self.backend is not None and self.repository is not None
         assert self.media is not None and self.tools is not None
-        controller = self.controller
         return self.backend.build(
-            self.repository,
-            self.media.attachments,
-            self.tools.preset_tools,
-            lambda model: controller.model_info(model) if controller else None,
+            self.repository, self.media.attachments, self.tools.preset_tools, self.catalogue.info
         )
+
+    def _model_source(self) -> ChatProvider:
+        assert self.controller is not None
+        return self.controller.provider
 
     def _turn_config(self, model: str) -> TurnConfig:
         assert self.presets_flow is not None

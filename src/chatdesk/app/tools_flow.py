@@ -105,13 +105,7 @@ class ToolsFlow:
             return
         plan = server_plan(preset, self.mcp.config.servers) if preset is not None else None
         self.preset_tools.set_allowed(None if plan is None else plan.enabled)
-        rules = dict(preset.tool_approvals) if preset is not None else {}
-        allowed = frozenset(preset.mcp_servers) if preset is not None else frozenset()
-
-        def override(name: str, server: str) -> str | None:
-            return (rules.get(name) or rules.get(server)) if server in allowed else None
-
-        self.mcp.policy.set_overrides(override if rules else None)
+        self.mcp.policy.set_overrides(plan.overrides if plan is not None else None)
         if plan is not None and plan.missing:
             self._window.notify(
                 "warning",

@@ -26,6 +26,17 @@ class Reattach:
 
 
 @dataclass(slots=True)
+class SendProgress:
+    """What one send knows about itself: whether its user message reached the database.
+
+    Kept by the send, not in the shared state: a turn's title may still be on its way when the
+    next send starts, and the text given back must be the failed send's own.
+    """
+
+    user_stored: bool = False
+
+
+@dataclass(slots=True)
 class TurnState:
     """The current (or last) turn: whose it is, what streamed, what may go back to the composer."""
 

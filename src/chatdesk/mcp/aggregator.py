@@ -27,8 +27,9 @@ from mcp.types import (
 
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
+from chatdesk.core.tool_approval import Approval
 from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
-from chatdesk.mcp.config import Approval, MCPConfig, Resolver, ServerConfig, env_resolver
+from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap, sanitize
 from chatdesk.mcp.runner import MIN_START_TIMEOUT_S, ServerRunner, Sleep
 from chatdesk.mcp.shell_path import ShellPath

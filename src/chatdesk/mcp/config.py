@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chatdesk.core.tool_approval import Approval as Approval  # re-export: mcp.aggregator
+from chatdesk.core.tool_approval import Approval
 from chatdesk.errors import ConfigError
 from chatdesk.files import atomic_write_text
 

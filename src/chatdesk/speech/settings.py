@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -151,12 +150,6 @@ class DictationSettings:
             device=settings.dictation_device,
             push_to_talk=settings.dictation_push_to_talk,
         )
-
-    @classmethod
-    def from_prefixed(cls, values: Mapping[str, Any]) -> DictationSettings:
-        """From the app's flat settings (``Settings.to_json_dict()``); other keys ignored.
-        Raises ``ValueError`` for a value ``Settings`` refuses. Prefer ``from_settings``."""
-        return cls.from_settings(Settings.from_mapping(values))
 
     def replace(self, **changes: Any) -> DictationSettings:
         """A copy with ``changes`` (unchecked; call ``problems()``)."""

@@ -167,10 +167,18 @@ WHEN old.content IS NOT new.content BEGIN
 END;
 """
 
+_M3_DENIED_TOOL_CALLS = """
+-- Denied calls are recorded as status 'denied'; before, they were 'ok' and only their wording
+-- (chatdesk.mcp.approvals.denied_result) told them apart. This is the last use of that wording.
+UPDATE tool_calls SET status = 'denied'
+WHERE status = 'ok' AND result LIKE 'The user denied this call%';
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _M1_INITIAL),
     Migration(2, "render cache", _M2_RENDER_CACHE),
+    Migration(3, "denied tool calls", _M3_DENIED_TOOL_CALLS),
 )
 
 _CREATE_LEDGER = """

@@ -429,18 +429,19 @@ class ChatRepository:
 
     # --- tools and usage ------------------------------------------------------------------
 
-    async def tool_runs(self, message_ids: Sequence[int]) -> dict[str, tuple[bool, float | None]]:
-        """Call id -> (failed, duration in seconds) of the recorded calls of these messages."""
-        ids = list(message_ids)
-        if not ids:
-            return {}
-        rows = await self.read(
-            "load the tool calls",
-            "SELECT call_id, status, duration_ms FROM tool_calls"
-            f" WHERE message_id IN ({','.join('?' * len(ids))})",
-            ids,
-        )
-        return {str(r[0]): (r[1] == "error", None if r[2] is None else r[2] / 1000) for r in rows}
+    async def tool_runs(
+        self, message_ids: Sequence[int]
+    ) -> dict[str, tuple[bool, float | None, bool]]:
+        """Call id -> (failed, duration in seconds, denied) of the recorded calls of these
+        messages."""
+        runs: dict[str, tuple[bool, float | None, bool]] = {}
+        sql = "SELECT call_id, status, duration_ms FROM tool_calls WHERE message_id IN"
+        for ids in db.id_chunks(message_ids):
+            rows = await self.read("load the tool calls", f"{sql} ({db.placeholders(ids)})", ids)
+            for call_id, status, ms in rows:
+                took = None if ms is None else ms / 1000
+                runs[str(call_id)] = (status == "error", took, status == "denied")
+        return runs
 
     async def record_tool_call(
         self,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from chatdesk.core.presets import Preset
     from chatdesk.storage.repository import ChatRepository
     from chatdesk.storage.snapshot import StartSnapshot
-    from chatdesk.ui.presets.presets_menu import PresetManager
+    from chatdesk.ui.presets.preset_manager import PresetManager
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class ChatController(QObject):
     retryScheduled = Signal(int, float, str)  # message id, seconds until the retry, why
     toolCallStarted = Signal(int, object)  # message id, ToolCall (the open chat's turn only)
     #: message id, ToolCall, result text, error text | None, duration in seconds
-    toolCallFinished = Signal(int, object, str, object, float)
+    toolCallFinished = Signal(int, object, str, object, float, bool)  # ..., denied
     busyChanged = Signal(bool)
     usageChanged = Signal(object, object)  # last reply Usage | None, conversation Usage
     titleChanged = Signal(int, str)
@@ -192,11 +192,11 @@ class ChatController(QObject):
 
     async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
         """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
-        from chatdesk.ui.chat.tool_card import ToolRun
+        from chatdesk.ui.chat.tool_cards.tool_outcome import ToolRun
 
         runs = await repo.tool_runs([m.id for m in messages if m.tool_calls])
         if runs:
-            self.toolRunsLoaded.emit({k: ToolRun(f, d) for k, (f, d) in runs.items()})
+            self.toolRunsLoaded.emit({k: ToolRun(*run) for k, run in runs.items()})
 
     def attach_repository(self, repository: ChatRepository) -> None:
         """The repository, once open (the window may already show a snapshot)."""
@@ -442,6 +442,10 @@ class ChatController(QObject):
         self._turn = task
         self._driver.set_active(True)
         task.add_done_callback(self._turn_ended)
+
+    def owns_turn(self, task: asyncio.Task[Any] | None) -> bool:
+        """Is ``task`` the current turn (not an earlier one still writing its title)?"""
+        return task is not None and task is self._turn
 
     def _turn_ended(self, task: asyncio.Task[Any]) -> None:
         """A turn's task ended (after its title, maybe long after the answer)."""

@@ -206,10 +206,17 @@ class ChatView(QScrollArea):
             widget.tool_started(call)
 
     def tool_finished(
-        self, message_id: int, call: ToolCall, result: str, error: str | None, duration_s: float
+        self,
+        message_id: int,
+        call: ToolCall,
+        result: str,
+        error: str | None,
+        duration_s: float,
+        denied: bool = False,
     ) -> None:
-        """A tool call ended (``error`` set: it failed): its card shows how, and the result."""
-        outcome = self._tools.finished(call, result, error, duration_s)
+        """A tool call ended (``error`` set: it failed; ``denied``: the user said no): its card
+        shows how, and the result."""
+        outcome = self._tools.finished(call, result, error, duration_s, denied=denied)
         widget = self._widgets.get(message_id)
         if widget is not None:
             widget.tool_finished(call, outcome)

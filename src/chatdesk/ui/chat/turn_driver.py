@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.models import Attachment, TurnConfig, Usage
+from chatdesk.core.turn_state import SendProgress
 from chatdesk.errors import ChatdeskError, InputError
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ class TurnDriver:
         chat = self._controller
         repo = await chat.db()
         attachments: list[Attachment] = []
+        # This send's own record: its title may still be on its way when the next send starts,
+        # and the shared turn state then belongs to that one.
+        sent = SendProgress()
         try:
             if files:
                 if chat.attachments is None:
@@ -98,11 +102,11 @@ class TurnDriver:
             events = chat.orchestrator.send(
                 conversation.id, text, self._turn_config(chat.model), attachments
             )
-            await self._consume(conversation.id, events)
-            if not self._state.user_stored:  # the turn failed before the message was saved
+            await self._consume(conversation.id, events, sent)
+            if not sent.user_stored:  # the turn failed before the message was saved
                 await self._give_back_files(text, files, attachments)
         except ChatdeskError as exc:
-            if not self._state.user_stored:
+            if not sent.user_stored:
                 await self._give_back_files(text, files, attachments)
             chat.turnFailed.emit(None, exc.user_message, exc.kind, None)
 
@@ -129,10 +133,13 @@ class TurnDriver:
         )
         await self._consume(conversation_id, events)
 
-    async def _consume(self, conversation_id: int, events: Any) -> None:
+    async def _consume(
+        self, conversation_id: int, events: Any, sent: SendProgress | None = None
+    ) -> None:
+        """Turn the events into signals; ``sent`` learns when this send's message is stored."""
         import asyncio  # loaded by now; not at import time (see app.main)
 
-        from chatdesk.core.events import TurnDone, TurnFailed, UsageReported
+        from chatdesk.core.events import TurnDone, TurnFailed, TurnStarted, UsageReported
 
         chat = self._controller
         repo = await chat.db()
@@ -146,12 +153,17 @@ class TurnDriver:
                     handler(event)
                 if kind is UsageReported:
                     last_usage = event.usage
+                elif kind is TurnStarted:
+                    if sent is not None and event.user_message is not None:
+                        sent.user_stored = True
                 elif kind is TurnDone or kind is TurnFailed:
                     replaced = kind is TurnDone and event.replaced is not None
                     if replaced and self.viewing():  # the old answer is gone now
                         await chat.load_conversation(conversation_id)
                     await self._turn_over(conversation_id, last_usage)
         except asyncio.CancelledError:
+            if not chat.owns_turn(asyncio.current_task()):
+                raise  # an earlier turn's title, stopped: the answer streaming now is another's
             self.flush()
             message_id = self._state.stream_over()
             if message_id is not None and self.viewing():
@@ -266,7 +278,7 @@ class TurnDriver:
         self._controller.toolActivity.emit("")
         if (message_id := self._live_message()) is not None:
             self._controller.toolCallFinished.emit(
-                message_id, event.call, event.result, event.error, event.duration_s
+                message_id, event.call, event.result, event.error, event.duration_s, event.denied
             )
 
     def _on_retry(self, event: RetryScheduled) -> None:

@@ -25,14 +25,9 @@ from chatdesk.attachments.validate import (
     check_message,
     read_and_check,
 )
-from chatdesk.ui.chat.attachment_strip import AttachmentStrip  # re-export: tests/app (temporary)
 from chatdesk.ui.composer.attachment_chip import CHIP_THUMB, AttachmentChip
-from chatdesk.ui.composer.drop_paste_helper import (  # re-export: main_window (temporary)
-    DropPasteHelper,
-    install_drop_and_paste,
-)
 
-__all__ = ["AttachmentChips", "AttachmentStrip", "DropPasteHelper", "install_drop_and_paste"]
+__all__ = ["AttachmentChips"]
 
 
 class AttachmentChips(QScrollArea):

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.suggestions import Suggestion, SuggestionError
+from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.store_service import StoreService
 
 if TYPE_CHECKING:
     from chatdesk.storage.suggestions import SuggestionStore

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.errors import ChatdeskError
+from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.store_service import StoreService
 
 if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
     from chatdesk.core.presets import Preset

@@ -14,12 +14,11 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 # Re-export for chatdesk.ui.chat.chat_controller (to import from preset_manager instead).
-from chatdesk.ui.presets.preset_manager import PresetManager
 
 if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
     from chatdesk.core.presets import Preset
 
-__all__ = ["SAVE_SHORTCUT", "SHORTCUT_COUNT", "PresetManager", "PresetsMenu", "menu_text"]
+__all__ = ["SAVE_SHORTCUT", "SHORTCUT_COUNT", "PresetsMenu", "menu_text"]
 
 #: How many presets get a Ctrl+<digit> shortcut.
 SHORTCUT_COUNT = 9

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 
 from chatdesk.errors import ChatdeskError
 from chatdesk.settings import Settings, SettingsStore
+from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.store_service import StoreService
 
 log = logging.getLogger(__name__)
 

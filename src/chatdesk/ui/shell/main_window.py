@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
 from chatdesk.core.models import Attachment, Conversation, Message, ModelInfo, Usage
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.chat.chat_view import ChatView
-from chatdesk.ui.chat.message_widget import format_cost
 from chatdesk.ui.composer.composer import Composer
 from chatdesk.ui.composer.slash_popup import SlashPopup
 from chatdesk.ui.composer.suggestion_chips import SuggestionChips
 from chatdesk.ui.dictation.mic_button import MicButton
+from chatdesk.ui.kit.formatting import format_cost
 from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
+from chatdesk.ui.shell.focus_home import FocusHome
 from chatdesk.ui.shell.main_menus import MainMenus
 from chatdesk.ui.shell.main_toolbar import MainToolbar
 from chatdesk.ui.shell.model_picker import ModelPicker
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
     from chatdesk.core.presets import Preset
     from chatdesk.core.suggestions import Suggestion
-    from chatdesk.ui.composer.attachment_chips import DropPasteHelper
+    from chatdesk.ui.composer.drop_paste_helper import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
     from chatdesk.ui.tools.approval_card import ApprovalCards, QtApprover
 
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.chat_view.set_zoom(self._zoom)
         self.composer.edit.setFocus()
+        # A card answered, a dialog or a menu closed: the next keys go to the composer.
+        self.focus_home = FocusHome(self, self.focus_composer)
 
     # -- construction --------------------------------------------------------------------
 
@@ -242,9 +245,19 @@ class MainWindow(QMainWindow):
         return self.composer
 
     def open_dialog(self, dialog: QDialog) -> None:
-        """Show a window-modal dialog that deletes itself when closed."""
+        """Show a window-modal dialog that deletes itself when closed (focus then goes back
+        to the composer)."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self.focus_composer)
         dialog.open()
+
+    def focus_composer(self) -> None:
+        """Keyboard focus to where the user writes: the composer (or, before a key is set,
+        the welcome panel's key field)."""
+        if self.stack.currentWidget() is self.first_run:
+            self.first_run.key_edit.setFocus()
+        else:
+            self.composer.edit.setFocus()
 
     # -- reactions -----------------------------------------------------------------------
 
@@ -275,7 +288,7 @@ class MainWindow(QMainWindow):
         """Attachments work from now on: the composer's chips (checked against ``limits``),
         files dropped anywhere on the window or pasted (Ctrl+V) become chips, and the chat
         shows the files of its messages through ``views``."""
-        from chatdesk.ui.composer.attachment_chips import install_drop_and_paste
+        from chatdesk.ui.composer.drop_paste_helper import install_drop_and_paste
 
         if views is not None:
             self.chat_view.attachment_views = views

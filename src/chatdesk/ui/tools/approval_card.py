@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.mcp.approvals import ApprovalRequest, Decision
+from chatdesk.ui.kit.card import Card
+from chatdesk.ui.kit.colors import ERROR_RED, is_dark, mix, muted_color
 from chatdesk.ui.kit.icons import icon
-from chatdesk.ui.kit.painted import ERROR_RED, Card, is_dark, mix, muted_color
 
 __all__ = ["ApprovalCard", "ApprovalCards", "PendingApproval", "QtApprover"]
 

@@ -42,12 +42,12 @@ from chatdesk.mcp.config import (
     without_server,
 )
 from chatdesk.mcp.status import ServerState, ServerStatus
-from chatdesk.ui.kit.painted import ERROR_RED
+from chatdesk.ui.kit.colors import ERROR_RED
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.tools.server_editor import ServerEditor
 from chatdesk.ui.tools.servers_service import ServersBackend, ServersService
 
-__all__ = ["MCPServersDialog", "ServersBackend"]
+__all__ = ["MCPServersDialog"]
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 COL_ON, COL_NAME, COL_KIND, COL_STATUS = range(4)

@@ -18,8 +18,8 @@ from chatdesk.errors import ChatdeskError
 from chatdesk.mcp.approval_store import ApprovalStore
 from chatdesk.mcp.config import MCPConfig
 from chatdesk.mcp.status import ServerStatus
+from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.store_service import StoreService
 
 
 class ServersBackend(Protocol):

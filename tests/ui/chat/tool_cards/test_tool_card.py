@@ -18,7 +18,7 @@ from chatdesk.core.models import Message, MessageStatus, Role, ToolCall, ToolSpe
 from chatdesk.core.ports import ToolResult
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
-from chatdesk.ui.chat.tool_cards.tool_outcome import DENIED_PREFIX, ToolRun, ToolStatus
+from chatdesk.ui.chat.tool_cards.tool_outcome import ToolRun, ToolStatus
 from chatdesk.ui.kit.colors import ERROR_RED
 from fakes.openrouter import FakeOpenRouter, Reply
 from qtapp import SignalWaiter
@@ -222,8 +222,8 @@ def test_failed_and_denied_calls_show_their_status(view: ChatView, qapp: QApplic
     for call in (bad, denied, fine):
         view.tool_started(2, call)
     view.tool_finished(2, bad, "division by zero", "division by zero", 0.004)
-    denial = f"{DENIED_PREFIX} of files__delete; it did not run."
-    view.tool_finished(2, denied, denial, None, 2.5)
+    denial = "The user denied this call of files__delete; it did not run."
+    view.tool_finished(2, denied, denial, None, 2.5, True)
     failed_card, denied_card, running_card = _cards(view, 2)
 
     assert failed_card.status is ToolStatus.FAILED and failed_card.status_label.text() == "failed"
@@ -247,6 +247,9 @@ def test_failed_and_denied_calls_show_their_status(view: ChatView, qapp: QApplic
         ],
         has_older=False,
     )
+    # The denial is known from the call's recorded run, which follows the messages.
+    assert [c.status for c in _cards(view, 2)] == [ToolStatus.FAILED, ToolStatus.DONE]
+    view.apply_tool_runs({"c1": ToolRun(True, 0.004), "c2": ToolRun(False, 0.0, denied=True)})
     assert [c.status for c in _cards(view, 2)] == [ToolStatus.FAILED, ToolStatus.DENIED]
 
 

@@ -1,6 +1,6 @@
 """What a tool-call card shows, decided without Qt: the status rules and the call's text.
 
-``stored_outcome`` is the one place that decides a stored result was denied.
+A denied call is known by its flag: live on the result, stored with the call's run.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ from dataclasses import dataclass
 from chatdesk.core.models import Message, MessageStatus
 
 __all__ = [
-    "DENIED_PREFIX",
     "ToolOutcome",
     "ToolRun",
     "ToolStatus",
     "finished_outcome",
-    "is_denial",
     "pretty_arguments",
     "split_tool_name",
     "stored_outcome",
     "with_run",
 ]
-
-#: How a denied call's result begins (chatdesk.mcp.approvals.denied_result).
-DENIED_PREFIX = "The user denied this call"
 
 
 class ToolStatus(enum.StrEnum):
@@ -53,39 +48,39 @@ class ToolRun:
 
     failed: bool
     duration_s: float | None = None
+    denied: bool = False
 
 
 def with_run(outcome: ToolOutcome, run: ToolRun) -> ToolOutcome:
-    """A stored result's outcome completed by its recorded run (failed, duration)."""
+    """A stored result's outcome completed by its recorded run (failed, denied, duration)."""
     if outcome.status in (ToolStatus.RUNNING, ToolStatus.NO_RESULT):
         return outcome
-    status = ToolStatus.FAILED if run.failed else outcome.status
+    status = outcome.status
+    if run.failed:
+        status = ToolStatus.FAILED
+    elif run.denied:
+        status = ToolStatus.DENIED
     return ToolOutcome(status, outcome.result, run.duration_s)
 
 
-def is_denial(result: str) -> bool:
-    """Whether a result's wording says the user denied the call (until results carry a flag)."""
-    return result.startswith(DENIED_PREFIX)
-
-
 def finished_outcome(
-    result: str, error: str | None, duration_s: float | None, *, denied: bool | None = None
+    result: str, error: str | None, duration_s: float | None, *, denied: bool = False
 ) -> ToolOutcome:
     """The outcome of a call that ended live (``error`` set: it failed; ``denied``: the user
-    denied it, None: judged by the result's wording)."""
+    denied it, as its result's flag says)."""
     if error is not None:
         return ToolOutcome(ToolStatus.FAILED, result or error, duration_s)
-    if is_denial(result) if denied is None else denied:
+    if denied:
         return ToolOutcome(ToolStatus.DENIED, result, duration_s)
     return ToolOutcome(ToolStatus.DONE, result, duration_s)
 
 
 def stored_outcome(message: Message) -> ToolOutcome:
-    """The outcome a stored ``tool`` message tells (messages carry no duration). The one place
-    that decides a stored result was denied: today by its wording."""
+    """The outcome a stored ``tool`` message tells (done or failed; messages carry no duration).
+    Whether the user denied it is recorded with the call's run (:func:`with_run`)."""
     failed = message.status is MessageStatus.ERROR or bool(message.error)
     error = (message.error or "") if failed else None
-    return finished_outcome(message.content, error, None, denied=is_denial(message.content))
+    return finished_outcome(message.content, error, None)
 
 
 def split_tool_name(exposed: str) -> tuple[str, str]:

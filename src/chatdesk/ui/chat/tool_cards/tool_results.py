@@ -50,10 +50,10 @@ class ToolResults:
         error: str | None,
         duration_s: float | None,
         *,
-        denied: bool | None = None,
+        denied: bool = False,
     ) -> ToolOutcome:
-        """A call ended live (``error`` set: it failed; ``denied`` None: judged by the result's
-        wording); returns its outcome."""
+        """A call ended live (``error`` set: it failed; ``denied``: the user denied it); returns
+        its outcome."""
         self.names[call.id] = call.name
         outcome = finished_outcome(result, error, duration_s, denied=denied)
         self.outcomes[call.id] = outcome

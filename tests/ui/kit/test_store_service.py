@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
-from chatdesk.ui.presets.store_service import StoreService
 
 
 async def test_off_loop_calls_run_in_a_thread_one_at_a_time_in_order() -> None:

@@ -1,11 +1,10 @@
-"""Known bug (issue #11, item 8; the integrator fixes it and drops the xfail): the first
-message's text comes back into the composer when its title arrives after the next send started.
+"""A late title never gives the first message's text back (issue #11, item 8).
 
-The cause: ``TurnDriver.send`` decides "not stored, give the text back" from the controller's
-one ``TurnState.user_stored``, read after the turn's events end, i.e. after the title. The next
-send has reset that flag (``TurnState.start``) and its own ``TurnStarted`` has not come yet, so
-the first turn gives its own text back (``draftRestored``), and the window puts it into the
-empty composer, in front of what the user types next.
+The cause was: ``TurnDriver.send`` decided "not stored, give the text back" from the
+controller's one ``TurnState.user_stored``, read after the turn's events end, i.e. after the
+title. The next send had reset that flag and its own ``TurnStarted`` had not come yet, so the
+first turn gave its own text back (``draftRestored``), and the window put it into the empty
+composer, in front of what the user typed next. Each send now keeps its own ``SendProgress``.
 
 A deterministic reproduction: the second send is held before its user message is stored (an
 "open" task is still running), and the first turn's title is let through meanwhile.
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.models import TurnConfig
@@ -28,7 +26,6 @@ from fakes.openrouter import FakeOpenRouter, Gate, Reply
 from qtapp import SignalWaiter
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a late title gives the first text back")
 async def test_a_late_title_never_gives_the_first_text_back(
     qapp: QApplication,
     repo: ChatRepository,
