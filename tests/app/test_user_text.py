@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from chatdesk.app.root import ChatdeskApp
 from fakes.openrouter import FakeOpenRouter, Gate, RecordedRequest, Reply
@@ -154,3 +154,51 @@ async def test_after_a_card_is_answered_with_enter_the_next_keys_reach_the_compo
         messages = await app.repository.list_messages(app.controller.conversation_id)
         assert messages[-1].content == "6 × 7 = 42."  # and no other chat was started
         assert len(await app.repository.list_conversations()) == 1
+
+
+async def test_keys_typed_in_the_chat_list_go_on_in_the_composer(
+    running_app: ChatdeskApp,
+) -> None:
+    window = running_app.window
+    assert window is not None
+    window.sidebar.list.setFocus()
+    QTest.keyClicks(window.sidebar.list, "Hello there")
+    QTest.keyClick(window.sidebar.list, Qt.Key.Key_Down)  # keys that move in the list still do
+    assert window.composer.text() == "Hello there"
+    assert QApplication.focusWidget() is window.composer.edit
+
+
+async def test_a_preset_whose_model_is_missing_does_not_take_the_keyboard(
+    running_app: ChatdeskApp,
+) -> None:
+    window, controller = running_app.window, running_app.controller
+    assert window is not None and controller is not None
+    missing = SignalWaiter(controller.modelMissing)
+    window.composer.edit.setFocus()
+    QTest.keySequence(window, "Ctrl+2")  # "Precise coder": its model is not in the fake's list
+    await missing.wait()
+    QTest.keyClicks(QApplication.focusWidget(), "my question")
+    assert window.composer.text() == "my question"
+    assert not window.model_picker.view().isVisible()
+
+    choose = window.banner.findChild(QPushButton, "bannerAction")
+    assert choose is not None and choose.isVisible() and choose.text() == "Choose a model…"
+    QTest.mouseClick(choose, Qt.MouseButton.LeftButton)
+    assert window.model_picker.view().isVisible()  # only when asked
+    window.model_picker.hidePopup()
+
+
+async def test_after_a_dialog_closes_the_keys_go_to_the_composer(
+    running_app: ChatdeskApp,
+) -> None:
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    window = running_app.window
+    assert window is not None
+    window.model_picker.setFocus()  # where focus was when the dialog opened
+    dialog = QDialog(window)
+    QLineEdit(dialog).setFocus()
+    window.open_dialog(dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    QTest.keyClicks(QApplication.focusWidget(), "next words")
+    assert window.composer.text() == "next words"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -16,6 +18,11 @@ class Banner(QWidget):
         self.label.setObjectName("bannerText")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton(self)
+        self.action.setObjectName("bannerAction")
+        self.action.clicked.connect(self._act)
+        self.action.hide()
+        self._on_action: Callable[[], None] | None = None
         close = QPushButton("✕", self)
         close.setObjectName("bannerClose")
         close.setAccessibleName("Dismiss notice")
@@ -25,13 +32,26 @@ class Banner(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 6, 6, 6)
         row.addWidget(self.label, 1)
+        row.addWidget(self.action)
         row.addWidget(close)
         self.hide()
 
-    def show_text(self, level: str, text: str) -> None:
+    def show_text(
+        self, level: str, text: str, action: tuple[str, Callable[[], None]] | None = None
+    ) -> None:
+        """Show ``text``; ``action`` (label, what it does) adds a button that also dismisses."""
         icon = {"error": "⛔", "warning": "⚠", "info": "ℹ"}.get(level, "ℹ")
         self.label.setText(f"{icon}  {text}")
+        self._on_action = action[1] if action else None
+        self.action.setText(action[0] if action else "")
+        self.action.setVisible(action is not None)
         self.setProperty("level", level)
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
+
+    def _act(self) -> None:
+        act, self._on_action = self._on_action, None
+        self.hide()
+        if act is not None:
+            act()

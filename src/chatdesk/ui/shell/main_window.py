@@ -36,6 +36,7 @@ from chatdesk.ui.shell.main_menus import MainMenus
 from chatdesk.ui.shell.main_toolbar import MainToolbar
 from chatdesk.ui.shell.model_picker import ModelPicker
 from chatdesk.ui.shell.sidebar import Sidebar
+from chatdesk.ui.shell.unsent_drafts import UnsentDrafts
 from chatdesk.ui.shell.window_state import WindowState, next_zoom
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.slash_popup = SlashPopup(self.composer.edit)
         self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
         self.banner = Banner(self)
+        self.unsent_drafts = UnsentDrafts(self.composer, self.banner, self.focus_composer, self)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
         self.model_picker.set_current(controller.model)
@@ -204,8 +206,9 @@ class MainWindow(QMainWindow):
         c.titleChanged.connect(self._title_changed)
         c.modelsChanged.connect(self._models_changed)
         c.currentModelChanged.connect(self.model_picker.set_current)
-        c.draftRestored.connect(self._restore_draft)
-        c.draftResent.connect(self._draft_resent)
+        c.draftRestored.connect(self.unsent_drafts.restore)
+        self.sidebar.typedAway.connect(self._typed_in_sidebar)
+        c.draftResent.connect(self.unsent_drafts.resent)
         c.notice.connect(self.notify)
         c.toolActivity.connect(self._tool_activity)
         c.toolCallStarted.connect(self.chat_view.tool_started)
@@ -250,6 +253,11 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.focus_composer)
         dialog.open()
+
+    def _typed_in_sidebar(self, text: str) -> None:
+        """Keys typed in the chat list go on in the composer (nothing typed is lost)."""
+        self.focus_composer()
+        self.composer.edit.insertPlainText(text)
 
     def focus_composer(self) -> None:
         """Keyboard focus to where the user writes: the composer (or, before a key is set,
@@ -360,28 +368,19 @@ class MainWindow(QMainWindow):
         self.status(text, 8000)
 
     def _model_missing(self, model: str) -> None:
-        self.notify(
+        """Say so, and offer the picker; never open it under the user's typing."""
+        self.banner.show_text(
             "warning",
-            f"The preset's model “{model}” is not in the model list; its other settings apply. "
-            "Choose a model.",
+            f"The preset's model “{model}” is not in the model list; its other settings apply.",
+            ("Choose a model…", self._choose_model),
         )
+
+    def _choose_model(self) -> None:
         self.model_picker.setFocus()
         self.model_picker.showPopup()
 
     def _tool_activity(self, text: str) -> None:
         self.status(text, 0 if text else 1)
-
-    def _restore_draft(self, text: str) -> None:
-        """Put unsent text back; never overwrite what the user typed since."""
-        current = self.composer.text()
-        if text in current:
-            return
-        self.composer.set_text(f"{text}\n\n{current}" if current.strip() else text)
-        self.composer.edit.setFocus()
-
-    def _draft_resent(self, text: str) -> None:
-        if self.composer.text().strip() == text.strip():
-            self.composer.clear_after_send()
 
     def _conversation_opened(
         self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool

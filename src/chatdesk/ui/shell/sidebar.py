@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -25,6 +26,22 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 PINNED_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+class SessionList(QListWidget):
+    """The conversations; text typed here is handed on (``typed``) instead of searched for."""
+
+    typed = Signal(str)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        text = e.text()
+        plain = e.modifiers() & ~(
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        )
+        if text and text.isprintable() and plain == Qt.KeyboardModifier.NoModifier:
+            self.typed.emit(text)
+            return
+        super().keyPressEvent(e)
+
+
 class Sidebar(QWidget):
     """Conversation list with filter, new chat, rename, pin and delete."""
 
@@ -34,6 +51,8 @@ class Sidebar(QWidget):
     pinRequested = Signal(int, bool)
     deleteRequested = Signal(int)
     filterChanged = Signal(str)
+    #: Text typed while the list had focus: it belongs in the composer, not in a type-ahead.
+    typedAway = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +66,8 @@ class Sidebar(QWidget):
         self.search.setAccessibleName("Search conversations")
         self.search.setPlaceholderText("Search chats…")
         self.search.setClearButtonEnabled(True)
-        self.list = QListWidget(self)
+        self.list = SessionList(self)
+        self.list.typed.connect(self.typedAway)
         self.list.setObjectName("sessionList")
         self.list.setAccessibleName("Conversations")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
