@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.presets import ModelParameters, Preset, ProviderRouting
@@ -141,7 +142,7 @@ async def test_each_conversation_remembers_its_preset(
         assert again.window.preset_label.text().strip() == "Preset: Deep"
 
 
-async def test_a_preset_whose_model_is_gone_applies_the_rest_and_opens_the_picker(
+async def test_a_preset_whose_model_is_gone_applies_the_rest_and_offers_the_picker(
     launch: Launch, app_env: FakeOpenRouter, no_seed: None
 ) -> None:
     async with launch() as app:
@@ -150,6 +151,11 @@ async def test_a_preset_whose_model_is_gone_applies_the_rest_and_opens_the_picke
         await _with_presets(app, gone)
         QTest.keySequence(app.window, QKeySequence("Ctrl+1"))
         assert "“vendor/retired”" in app.window.banner.label.text()
+        # The picker is offered, not opened under the user's typing (issue #11).
+        assert not app.window.model_picker.view().isVisible()
+        choose = app.window.banner.findChild(QPushButton, "bannerAction")
+        assert choose is not None and choose.text() == "Choose a model…"
+        choose.click()
         assert app.window.model_picker.view().isVisible()  # the picker is open
         app.window.model_picker.hidePopup()
         assert app.controller.model == "openai/gpt-4o-mini"

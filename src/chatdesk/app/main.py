@@ -145,7 +145,7 @@ def _report_unexpected(
     app = QApplication.instance()
     for widget in app.topLevelWidgets() if isinstance(app, QApplication) else ():
         if isinstance(widget, MainWindow):
-            widget.banner.show_text("error", f"Something went wrong ({kind.__name__}: {exc}).")
+            widget.notify("error", f"Something went wrong ({kind.__name__}: {exc}).")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Building the attachment service from configuration (used by ``app.py``)."""
+"""Building the attachment service from configuration (used by ``chatdesk.app.media_flow``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Ports: the interfaces the core needs from its adapters (provider, tools).
 
-The core depends on these protocols only; ``app.py`` passes concrete adapters in.
+The core depends on these protocols only; ``chatdesk.app`` passes concrete adapters in.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 It owns the servers file (seeded with the built-in servers on first run, watched for hand
 edits: a bad edit is reported and the last good configuration keeps running), the
 :class:`MCPToolAggregator`, and the approvals (store, policy and the approving ToolHost that
-the orchestrator uses). The servers dialog talks to it; ``app.py`` builds it after the first
-paint, because importing the mcp SDK is slow.
+the orchestrator uses). The servers dialog talks to it; ``chatdesk.app.tools_flow`` builds it
+after the first paint, because importing the mcp SDK is slow.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
@@ -40,7 +41,9 @@ class FocusHome(QObject):
         app.focusWindowChanged.connect(self._focus_window_changed)
 
     def _active(self) -> bool:
-        return self._window.isVisible() and self._window.isActiveWindow()
+        """The window is on screen and has the keyboard (and is not being destroyed)."""
+        window = self._window
+        return shiboken6.isValid(window) and window.isVisible() and window.isActiveWindow()
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if not self._active() or old is None or not self._window.isAncestorOf(old):
@@ -49,6 +52,8 @@ class FocusHome(QObject):
             self._home()
 
     def _focus_window_changed(self, focus_window: QWindow | None) -> None:
+        if not shiboken6.isValid(self._window):
+            return
         mine = self._window.windowHandle()
         previous, self._last_window = self._last_window, focus_window
         if focus_window is None or mine is None or focus_window is not mine:

@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
         return self._painted
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the layout, then let the app shut down in order (see ``app.py``)."""
+        """Save the layout, then let the app shut down in order (see ``chatdesk.app.root``)."""
         if not self._closing:
             self._closing = True
             self.save_state()
