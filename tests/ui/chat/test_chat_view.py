@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 
 import pytest
+from chat_support import msg
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
@@ -14,10 +15,10 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
+from chatdesk.core.models import Message, MessageStatus, ToolCall
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_widget import MessageWidget
@@ -52,29 +53,6 @@ echo done
 
 That's all.
 """
-
-
-def msg(
-    mid: int,
-    role: Role,
-    content: str,
-    *,
-    status: MessageStatus = MessageStatus.COMPLETE,
-    **kw: object,
-) -> Message:
-    return Message(mid, 1, role, content, 1_700_000_000.0 + mid, status, **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def view(qtbot: QtBot) -> Iterator[ChatView]:
-    window = QMainWindow()
-    chat = ChatView()
-    window.setCentralWidget(chat)
-    window.resize(1000, 800)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield chat
 
 
 def _conversation(count: int) -> list[Message]:

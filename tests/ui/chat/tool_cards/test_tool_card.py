@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
+from chat_support import msg
 from PySide6.QtCore import QMetaMethod, QPoint, Qt
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app.root import ChatdeskApp
-from chatdesk.core.models import Message, MessageStatus, Role, ToolCall, ToolSpec
+from chatdesk.core.models import MessageStatus, ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
 from chatdesk.ui.chat.chat_view import ChatView
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
@@ -24,22 +25,6 @@ from fakes.openrouter import FakeOpenRouter, Reply
 from qtapp import SignalWaiter
 
 pytestmark = pytest.mark.gui
-
-
-def msg(mid: int, role: Role, content: str, **kw: object) -> Message:
-    return Message(mid, 1, role, content, 1_700_000_000.0 + mid, **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def view(qtbot: QtBot) -> Iterator[ChatView]:
-    window = QMainWindow()
-    chat = ChatView()
-    window.setCentralWidget(chat)
-    window.resize(1000, 800)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield chat
 
 
 def _cards(view: ChatView, message_id: int) -> list[ToolCard]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
+from chat_support import msg
+
+from chatdesk.core.models import MessageStatus, ToolCall
 from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolRun, ToolStatus
 from chatdesk.ui.chat.tool_cards.tool_results import ToolResults
 
 CALL = ToolCall("c1", "calculator__calculate", '{"expression": "6*7"}')
-
-
-def msg(mid: int, role: Role, content: str, **kw: object) -> Message:
-    return Message(mid, 1, role, content, 1_700_000_000.0 + mid, **kw)  # type: ignore[arg-type]
 
 
 def test_learns_names_and_stored_results() -> None:
