@@ -309,3 +309,17 @@ async def _import_rules_and_a_bad_hand_edit(
     assert _saved(data_dir)["calculator"]["enabled"] is False
     dialog.close()
     assert not await service.check_file()  # closed: its listeners are gone, nothing breaks
+
+
+async def test_quick_changes_never_undo_each_other(desktop: Desktop, data_dir: Path) -> None:
+    async with opened(data_dir, desktop) as (service, dialog):
+        calculator, house = dialog.row("calculator"), dialog.row("housekeeping")
+        assert calculator is not None and house is not None
+        # Two switches before the first save has run: each applies to the one before.
+        house.setCheckState(0, Qt.CheckState.Unchecked)
+        calculator.setCheckState(0, Qt.CheckState.Unchecked)
+        await _idle(dialog)
+        saved = _saved(data_dir)
+        assert saved["housekeeping"]["enabled"] is False
+        assert saved["calculator"]["enabled"] is False
+        assert not any(s.enabled for s in service.config.servers.values())

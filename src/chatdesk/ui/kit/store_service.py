@@ -41,8 +41,9 @@ class StoreService(QObject):
         self._lock: asyncio.Lock | None = None  # made on the loop, on first use
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str | None = None) -> None:
-        """Run ``work`` in the background (its ChatdeskError reaches ``runner.failed``)."""
-        self._runner.spawn(work, name=name)
+        """Run ``work`` in the background (its ChatdeskError reaches ``runner.failed``); the
+        app's shutdown lets it finish, so a save asked for is never lost at quit."""
+        self._runner.spawn(work, name=name, finish=True)
 
     async def off_loop(self, call: Callable[..., T], *args: Any) -> T:
         """Run a blocking storage call in a worker thread; calls of one service never overlap

@@ -32,11 +32,18 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._keyed: dict[str, asyncio.Task[Any]] = {}
+        self._finishing: set[asyncio.Task[Any]] = set()  # to finish, not cancel, at shutdown
 
     def spawn(
-        self, coro: Coroutine[Any, Any, Any], *, key: str | None = None, name: str | None = None
+        self,
+        coro: Coroutine[Any, Any, Any],
+        *,
+        key: str | None = None,
+        name: str | None = None,
+        finish: bool = False,
     ) -> asyncio.Task[Any]:
-        """Start ``coro`` on the running loop; with ``key``, cancel that key's previous task."""
+        """Start ``coro`` on the running loop; with ``key``, cancel that key's previous task.
+        ``finish``: a save the user asked for, which shutdown lets finish instead of cancel."""
         import asyncio  # not at import time: the window paints before asyncio is loaded
 
         if key is not None:
@@ -46,6 +53,8 @@ class TaskRunner(QObject):
         task = asyncio.ensure_future(coro)
         task.set_name(name or key or getattr(coro, "__qualname__", "task"))
         self._tasks.add(task)
+        if finish:
+            self._finishing.add(task)
         if key is not None:
             self._keyed[key] = task
         task.add_done_callback(self._done)
@@ -72,9 +81,12 @@ class TaskRunner(QObject):
             await asyncio.wait(pending)
 
     async def shutdown(self, grace_s: float = 5.0) -> None:
-        """Cancel every task and wait (bounded) for them to finish their clean-up."""
+        """Let the saves finish, then cancel every other task; both waits are bounded."""
         import asyncio
 
+        saves = [t for t in self._finishing if not t.done()]
+        if saves:
+            await asyncio.wait(saves, timeout=grace_s)
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()
@@ -83,6 +95,7 @@ class TaskRunner(QObject):
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
+        self._finishing.discard(task)
         for key, keyed in list(self._keyed.items()):
             if keyed is task:
                 del self._keyed[key]

@@ -282,8 +282,8 @@ class MCPServersDialog(QDialog):
     def _show_failure(self, text: str) -> None:
         self.show_message(text, error=True)
 
-    def _save(self, config: MCPConfig, done: str) -> None:
-        self.service.save(config, done)
+    def _save(self, change: Callable[[MCPConfig], MCPConfig], done: str) -> None:
+        self.service.save(change, done)
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column != COL_ON:
@@ -294,8 +294,10 @@ class MCPServersDialog(QDialog):
         if server is None or server.enabled == enabled:
             return
         changed = server.model_copy(update={"enabled": enabled})
-        config = with_server(self._backend.config, server_id, changed, old_id=server_id)
-        self._save(config, f"{server_id} {'enabled' if enabled else 'disabled'}")
+        self._save(
+            lambda config: with_server(config, server_id, changed, old_id=server_id),
+            f"{server_id} {'enabled' if enabled else 'disabled'}",
+        )
 
     def add_server(self) -> None:
         """Open the editor for a new server."""
@@ -314,16 +316,19 @@ class MCPServersDialog(QDialog):
         self.editor = editor
 
         def accepted() -> None:
-            assert editor.result_server is not None
+            new_id, new_server = editor.result_id, editor.result_server
+            assert new_server is not None
+
+            def change(config: MCPConfig) -> MCPConfig:
+                return with_server(config, new_id, new_server, old_id=server_id)
+
             try:
-                new = with_server(
-                    self._backend.config, editor.result_id, editor.result_server, old_id=server_id
-                )
+                change(self._backend.config)  # said here, at once, if it cannot be saved
             except ChatdeskError as exc:
                 self.show_message(exc.user_message, error=True)
                 return
             verb = "added" if server_id is None else "saved"
-            self._save(new, f"{editor.result_id} {verb}")
+            self._save(change, f"{new_id} {verb}")
 
         editor.accepted.connect(accepted)
         editor.finished.connect(lambda *_: editor.deleteLater())
@@ -339,7 +344,7 @@ class MCPServersDialog(QDialog):
             "always allowed on it will ask again."
         )
         if self._confirm(question):
-            self._save(without_server(self._backend.config, server_id), f"{server_id} removed")
+            self._save(lambda config: without_server(config, server_id), f"{server_id} removed")
 
     def import_claude(self) -> None:
         """Merge the servers of a Claude Desktop config file (ids already here are kept)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,6 +20,9 @@ from chatdesk.mcp.config import MCPConfig
 from chatdesk.mcp.status import ServerStatus
 from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class ServersBackend(Protocol):
@@ -63,12 +66,15 @@ class ServersService(StoreService):
     ) -> None:
         super().__init__(runner, parent)
         self.backend = backend
+        self._saving: asyncio.Lock | None = None  # made on the loop, on first save
 
-    def save(self, config: MCPConfig, done: str) -> None:
-        """Write the servers file and apply it live; ``done`` confirms it."""
+    def save(self, change: Callable[[MCPConfig], MCPConfig], done: str) -> None:
+        """Apply ``change`` to the configuration as it is when its turn comes (changes made
+        in quick succession never undo each other), write the file and apply it live; ``done``
+        confirms it."""
         # After a bad hand edit, the message that says where it was kept stands alone.
         announce = "" if self.backend.config_error else done
-        self._spawn(self._run(self._save(config, done), announce), "mcp-dialog")
+        self._spawn(self._run(self._save(change, done), announce), "mcp-dialog")
 
     def import_claude(self, path: Path) -> None:
         """Merge the servers of a Claude Desktop config file (ids already here are kept)."""
@@ -94,8 +100,13 @@ class ServersService(StoreService):
         if done:
             self.done.emit(done)
 
-    async def _save(self, config: MCPConfig, done: str) -> None:
-        kept = await self.backend.save(config)
+    async def _save(self, change: Callable[[MCPConfig], MCPConfig], done: str) -> None:
+        import asyncio
+
+        if self._saving is None:
+            self._saving = asyncio.Lock()
+        async with self._saving:  # one change at a time, each on the one before
+            kept = await self.backend.save(change(self.backend.config))
         if kept is not None:
             self.done.emit(f"{done}; your hand edit of the file was kept as {kept.name}")
 
