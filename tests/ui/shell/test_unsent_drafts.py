@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.composer.composer import Composer
-from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.unsent_drafts import UnsentDrafts
 
 pytestmark = pytest.mark.gui
@@ -23,47 +22,57 @@ def holder(qtbot: QtBot) -> QWidget:
 
 
 @pytest.fixture
-def parts(holder: QWidget) -> tuple[Composer, Banner, UnsentDrafts, list[str]]:
-    composer, banner = Composer(holder), Banner(holder)
+def parts(holder: QWidget) -> tuple[Composer, UnsentDrafts, list[str]]:
+    composer = Composer(holder)
     focused: list[str] = []
-    drafts = UnsentDrafts(composer, banner, lambda: focused.append("composer"))
+    drafts = UnsentDrafts(composer, lambda: focused.append("composer"), holder)
     holder.show()
-    return composer, banner, drafts, focused
+    return composer, drafts, focused
+
+
+def _insert(drafts: UnsentDrafts) -> None:
+    button = drafts.strip.findChild(QPushButton, "bannerAction")
+    assert button is not None and button.isVisible() and button.text() == "Insert it"
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_into_an_empty_composer_it_comes_back_whole(
-    parts: tuple[Composer, Banner, UnsentDrafts, list[str]],
+    parts: tuple[Composer, UnsentDrafts, list[str]],
 ) -> None:
-    composer, banner, drafts, focused = parts
+    composer, drafts, focused = parts
     drafts.restore("first question")
     assert composer.text() == "first question"
-    assert not banner.isVisible() and focused == ["composer"]
+    assert not drafts.strip.isVisible() and focused == ["composer"]
     drafts.restore("first question")  # given back twice: still once
     assert composer.text() == "first question"
 
 
 def test_what_the_user_types_is_never_merged_with_it(
-    parts: tuple[Composer, Banner, UnsentDrafts, list[str]],
+    parts: tuple[Composer, UnsentDrafts, list[str]],
 ) -> None:
-    composer, banner, drafts, _ = parts
-    QTest.keyClicks(composer.edit, "third question")
+    composer, drafts, _ = parts
+    QTest.keyClicks(composer.edit, "this and that")
+    drafts.restore("hi")  # a short text that happens to be inside what is typed: still kept
     drafts.restore("first question")
-    assert composer.text() == "third question"  # nothing put over or into it
-    assert banner.isVisible() and "first question" in banner.label.text()
+    assert composer.text() == "this and that"  # nothing put over or into it
+    assert drafts.waiting == ["hi", "first question"]
+    assert drafts.strip.isVisible() and "first question" in drafts.strip.label.text()
+    assert "1 more waiting" in drafts.strip.label.text()
     QTest.keyClicks(composer.edit, " and more")
-    assert composer.text() == "third question and more"
+    assert composer.text() == "this and that and more"
 
-    insert = banner.findChild(QPushButton, "bannerAction")
-    assert insert is not None and insert.isVisible() and insert.text() == "Insert it"
-    QTest.mouseClick(insert, Qt.MouseButton.LeftButton)  # only when the user asks
-    assert composer.text() == "third question and morefirst question"
-    assert not banner.isVisible()
+    _insert(drafts)  # only when the user asks, where the cursor is
+    assert composer.text() == "this and that and morefirst question"
+    assert drafts.strip.isVisible() and "“hi”" in drafts.strip.label.text()
+    _insert(drafts)
+    assert composer.text() == "this and that and morefirst questionhi"
+    assert not drafts.strip.isVisible() and drafts.waiting == []
 
 
 def test_a_resent_draft_leaves_the_composer(
-    parts: tuple[Composer, Banner, UnsentDrafts, list[str]],
+    parts: tuple[Composer, UnsentDrafts, list[str]],
 ) -> None:
-    composer, _, drafts, _ = parts
+    composer, drafts, _ = parts
     drafts.restore("again")
     drafts.resent("again")
     assert composer.text() == ""

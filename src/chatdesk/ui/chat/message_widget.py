@@ -29,11 +29,10 @@ from chatdesk.ui.chat.tool_cards.tool_call_list import ToolCallList
 from chatdesk.ui.chat.tool_cards.tool_card import ToolCard
 from chatdesk.ui.chat.tool_cards.tool_outcome import ToolOutcome, ToolStatus
 from chatdesk.ui.kit.colors import muted_color
-from chatdesk.ui.kit.formatting import format_cost
 from chatdesk.ui.kit.icons import icon
 from chatdesk.ui.rendering.stream_renderer import StreamRenderer
 
-__all__ = ["MessageWidget", "format_cost"]  # format_cost: for main_window until it moves
+__all__ = ["MessageWidget"]
 
 
 class MessageWidget(QFrame):

@@ -10,7 +10,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPlainTextEdit
 
 from chatdesk.core.suggestions import Suggestion, match, slash_query
-from chatdesk.ui.composer.suggestion_chips import ID_ROLE, preview
+from chatdesk.ui.composer.suggestion_chips import ID_ROLE
+from chatdesk.ui.kit.formatting import preview
 
 POPUP_ROWS = 8
 

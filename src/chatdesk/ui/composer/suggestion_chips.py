@@ -10,15 +10,10 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from chatdesk.core.suggestions import Suggestion
+from chatdesk.ui.kit.formatting import preview
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 CHIP_COLUMNS = 4  # chips per centred row
-
-
-def preview(text: str, limit: int = 160) -> str:
-    """The text on one line, cut at ``limit`` characters (tooltips, list entries)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class SuggestionChips(QWidget):

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.suggestions import Suggestion
-from chatdesk.ui.composer.suggestion_chips import ID_ROLE, preview
+from chatdesk.ui.composer.suggestion_chips import ID_ROLE
 from chatdesk.ui.composer.suggestions_service import SuggestionsService
+from chatdesk.ui.kit.formatting import preview
 
 
 class SuggestionsDialog(QDialog):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_cost", "format_duration", "format_meta", "format_token_split", "format_usage"]
+__all__ = [
+    "format_cost",
+    "format_duration",
+    "format_meta",
+    "format_token_split",
+    "format_usage",
+    "preview",
+]
 
 
 def format_cost(cost: float) -> str:
@@ -65,3 +72,9 @@ def format_token_split(prompt_tokens: int | None, completion_tokens: int | None)
     if prompt_tokens is None and completion_tokens is None:
         return ""
     return f"{prompt_tokens or 0:,} prompt + {completion_tokens or 0:,} completion tokens"
+
+
+def preview(text: str, limit: int = 160) -> str:
+    """The text on one line, cut at ``limit`` characters (tooltips, list entries, notices)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -11,9 +11,11 @@ from chatdesk.ui.kit.colors import is_dark
 _system_palette: QPalette | None = None
 
 STYLE_SHEET = """
-QWidget#banner { background: palette(alternate-base); border-top: 1px solid palette(mid); }
+QWidget#banner, QWidget#unsentDrafts {
+    background: palette(alternate-base); border-top: 1px solid palette(mid); }
 QWidget#banner[level="error"] { background: rgba(220, 60, 60, 40); }
-QWidget#banner[level="warning"] { background: rgba(230, 170, 40, 45); }
+QWidget#banner[level="warning"], QWidget#unsentDrafts[level="warning"] {
+    background: rgba(230, 170, 40, 45); }
 QWidget#composerPanel { border-top: 1px solid palette(midlight); }
 QPlainTextEdit#composer { border: 1px solid palette(mid); border-radius: 10px; padding: 4px 6px;
     background: palette(base); }

@@ -27,7 +27,7 @@ from chatdesk.ui.composer.composer import Composer
 from chatdesk.ui.composer.slash_popup import SlashPopup
 from chatdesk.ui.composer.suggestion_chips import SuggestionChips
 from chatdesk.ui.dictation.mic_button import MicButton
-from chatdesk.ui.kit.formatting import format_cost
+from chatdesk.ui.kit.formatting import format_usage
 from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.slash_popup = SlashPopup(self.composer.edit)
         self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
         self.banner = Banner(self)
-        self.unsent_drafts = UnsentDrafts(self.composer, self.banner, self.focus_composer, self)
+        self.unsent_drafts = UnsentDrafts(self.composer, self.focus_composer, self)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
         self.model_picker.set_current(controller.model)
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.chat_view, 1)
         column.addWidget(self.suggestion_chips)
+        column.addWidget(self.unsent_drafts.strip)
         column.addWidget(self.banner)
         column.addWidget(self.composer)
 
@@ -413,9 +414,9 @@ class MainWindow(QMainWindow):
     def _usage_changed(self, last: Usage | None, total: Usage) -> None:
         parts = []
         if last is not None:
-            parts.append(f"Last reply: {_usage_text(last)}")
+            parts.append(f"Last reply: {format_usage(last.total_tokens, last.cost)}")
         if total.total_tokens:
-            parts.append(f"Chat: {_usage_text(total)}")
+            parts.append(f"Chat: {format_usage(total.total_tokens, total.cost)}")
         self.usage_label.setText("   ".join(parts))
 
     def _models_changed(self, models: Sequence[ModelInfo]) -> None:
@@ -473,10 +474,3 @@ class MainWindow(QMainWindow):
 
     def last_conversation(self) -> int | None:
         return self._state.last_conversation()
-
-
-def _usage_text(usage: Usage) -> str:
-    text = f"{usage.total_tokens:,} tokens"
-    if usage.cost is not None:
-        text += f" · {format_cost(usage.cost)}"
-    return text

@@ -2,7 +2,8 @@
 
 A send that fails before its message is stored gives the text back. Into an empty composer it
 goes as it was; while the user is typing something else, it is neither put over nor merged
-into that text: the banner keeps it, with "Insert it" to put it where the cursor is.
+into that text: it waits in a strip of its own above the composer (other notices do not
+replace it, a send does not hide it), with "Insert it" to put it where the cursor is.
 """
 
 from __future__ import annotations
@@ -10,54 +11,70 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 
 from chatdesk.ui.composer.composer import Composer
+from chatdesk.ui.kit.formatting import preview
 from chatdesk.ui.shell.banner import Banner
 
 PREVIEW_CHARS = 60
 
 
 class UnsentDrafts(QObject):
-    """Puts unsent text back where it belongs (see the module docstring)."""
+    """Puts unsent text back where it belongs (see the module docstring); ``strip`` is the
+    widget that shows what waits."""
 
     def __init__(
         self,
         composer: Composer,
-        banner: Banner,
         focus_composer: Callable[[], None],
-        parent: QObject | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent or composer)
         self._composer = composer
-        self._banner = banner
         self._focus = focus_composer
+        self._waiting: list[str] = []  # oldest first; the newest is shown
+        self.strip = Banner(parent)
+        self.strip.setObjectName("unsentDrafts")
+
+    @property
+    def waiting(self) -> list[str]:
+        """The texts kept aside, oldest first."""
+        return list(self._waiting)
 
     def restore(self, text: str) -> None:
-        """``text`` was not stored: back into an empty composer, else kept in the banner."""
+        """``text`` was not stored: back into an empty composer, else kept aside."""
         current = self._composer.text()
-        if text in current:
+        if text.strip() == current.strip() or text in self._waiting:
             return
         if not current.strip():
             self._composer.set_text(text)
             self._focus()
             return
-        self._banner.show_text(
-            "warning",
-            f"Your message “{_preview(text)}” was not sent. It is kept here, apart from what "
-            "you are typing.",
-            ("Insert it", lambda: self._insert(text)),
-        )
+        self._waiting.append(text)
+        self._show()
 
     def resent(self, text: str) -> None:
         """A restored text is being sent again (Retry): it leaves the composer."""
         if self._composer.text().strip() == text.strip():
             self._composer.clear_after_send()
 
-    def _insert(self, text: str) -> None:
+    def _show(self) -> None:
+        if not self._waiting:
+            self.strip.hide()
+            return
+        text = self._waiting[-1]
+        more = len(self._waiting) - 1
+        others = f" ({more} more waiting)" if more else ""
+        self.strip.show_text(
+            "warning",
+            f"Your message “{preview(text, PREVIEW_CHARS)}” was not sent{others}. It is kept "
+            "here, apart from what you are typing.",
+            ("Insert it", self._insert_newest),
+        )
+
+    def _insert_newest(self) -> None:
+        text = self._waiting.pop()
         self._composer.edit.insertPlainText(text)
         self._focus()
-
-
-def _preview(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
+        self._show()
