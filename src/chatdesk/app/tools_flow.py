@@ -58,7 +58,7 @@ class ToolsFlow:
         after_import()
         from chatdesk.mcp.service import MCPService
         from chatdesk.mcp.shell_path import ShellPath
-        from chatdesk.ui.tools.approval_card import QtApprover
+        from chatdesk.ui.tools.qt_approver import QtApprover
 
         if self._stopping():
             return

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.composer.composer import MIN_LINES, Composer
+from chatdesk.ui.composer.composer import Composer
+from chatdesk.ui.composer.composer_edit import MIN_LINES
 
 pytestmark = pytest.mark.gui
 

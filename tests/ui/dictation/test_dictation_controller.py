@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QTextCharFormat
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from shiboken6 import Shiboken
 
 from chatdesk.core.dictation import BYTES_PER_SECOND, AudioChunk, AudioSource
 from chatdesk.errors import ConfigError
@@ -30,8 +29,9 @@ from chatdesk.speech.deepgram import DeepgramTranscriber
 from chatdesk.speech.settings import DictationSettings
 from chatdesk.speech.sources import WavFileSource
 from chatdesk.ui.composer.composer import Composer
-from chatdesk.ui.dictation.dictation_controller import DictationController, MicButton, PushToTalkKey
+from chatdesk.ui.dictation.dictation_controller import DictationController, MicButton
 from chatdesk.ui.dictation.microphone_source import MicrophoneSource, input_names, source_factory
+from chatdesk.ui.dictation.push_to_talk_key import PushToTalkKey
 from chatdesk.ui.kit.task_runner import TaskRunner
 from fakes.clock import FakeClock
 from fakes.deepgram import (
@@ -160,9 +160,12 @@ async def make_rig(qtbot: QtBot, fake: FakeDeepgram) -> AsyncIterator[Callable[.
     for rig in rigs:  # a failed test may leave a session running: end it here
         rig.controller.stop()
         await rig.runner.shutdown(grace_s=5)
-        # Delete the widgets now, in this thread: left to the garbage collector, which may
-        # run in the fake server's thread, a widget would die in the wrong thread.
-        Shiboken.delete(rig.composer)
+        # Delete the widgets now, in this thread, through Qt's own deferred delete (which
+        # disconnects what points at them first): left to the garbage collector, which may run
+        # in the fake server's thread, a widget would die in the wrong thread.
+        rig.composer.close()
+        rig.composer.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     rigs.clear()
     gc.collect()
 

@@ -27,7 +27,9 @@ from chatdesk.mcp.approvals import (
 )
 from chatdesk.mcp.config import builtin_server, default_config
 from chatdesk.mcp.status import ServerState, ServerStatus
-from chatdesk.ui.tools.approval_card import ApprovalCard, ApprovalCards, QtApprover
+from chatdesk.ui.tools.approval_card import ApprovalCard
+from chatdesk.ui.tools.approval_cards import ApprovalCards
+from chatdesk.ui.tools.qt_approver import QtApprover
 from qtapp import SignalWaiter
 
 LONG = {

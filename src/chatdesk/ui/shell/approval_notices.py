@@ -9,7 +9,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QStatusBar
 
 if TYPE_CHECKING:
-    from chatdesk.ui.tools.approval_card import ApprovalCards, PendingApproval, QtApprover
+    from chatdesk.ui.tools.approval_cards import ApprovalCards
+    from chatdesk.ui.tools.qt_approver import PendingApproval, QtApprover
 
 
 class ApprovalNotices(QObject):

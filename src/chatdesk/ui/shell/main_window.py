@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from chatdesk.core.suggestions import Suggestion
     from chatdesk.ui.composer.drop_paste_helper import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
-    from chatdesk.ui.tools.approval_card import ApprovalCards, QtApprover
+    from chatdesk.ui.tools.approval_cards import ApprovalCards
+    from chatdesk.ui.tools.qt_approver import QtApprover
 
 
 class MainWindow(QMainWindow):
@@ -275,7 +276,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Dictation works from now on (after the first paint): the mic button, Tools › Dictate
         (Ctrl+Shift+D), a hold-to-talk key, notices in the banner, status in the status bar."""
-        from chatdesk.ui.dictation.dictation_controller import PushToTalkKey
+        from chatdesk.ui.dictation.push_to_talk_key import PushToTalkKey
 
         dictation.bind_button(self.mic_button)
         self.dictate_action.triggered.connect(dictation.toggle)
@@ -309,7 +310,7 @@ class MainWindow(QMainWindow):
 
     def attach_approver(self, approver: QtApprover) -> None:
         """Approval cards inline in the conversation that asked (once MCP is up)."""
-        from chatdesk.ui.tools.approval_card import ApprovalCards  # pydantic: not at start-up
+        from chatdesk.ui.tools.approval_cards import ApprovalCards  # pydantic: not at start-up
 
         self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
         ApprovalNotices(approver, self.approval_cards, self.statusBar(), self.notify)

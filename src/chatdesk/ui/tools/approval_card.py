@@ -1,23 +1,12 @@
-"""The approval card shown inline in a conversation before a tool call runs, and the Qt side
-of the approver that the core awaits.
+"""ApprovalCard: shown inline in a conversation before a tool call runs.
 
-``QtApprover`` is the async approver callback given to ``ApprovingToolHost``: it emits
-``requested`` and waits on a future; the card's buttons (or Enter / Esc) resolve it through
-``QtApprover.decide``. Widgets never await. ``ApprovalCards`` keeps cards in the conversation
-that asked, also when the user leaves it and comes back.
+Server, tool, the full arguments and annotations, and the four choices; Enter allows once, Esc
+denies. ``ApprovalCards`` places the cards; ``QtApprover`` is what the core awaits.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
-
-import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -42,13 +31,11 @@ from chatdesk.ui.kit.card import Card
 from chatdesk.ui.kit.colors import ERROR_RED, is_dark, mix, muted_color
 from chatdesk.ui.kit.icons import icon
 
-__all__ = ["ApprovalCard", "ApprovalCards", "PendingApproval", "QtApprover"]
+__all__ = ["ApprovalCard"]
 
-log = logging.getLogger(__name__)
 
 #: The arguments view grows with its text up to this many lines, then scrolls.
 MAX_ARGUMENT_LINES = 18
-CANCELLED = "cancelled"
 
 
 class ApprovalCard(Card):
@@ -223,124 +210,3 @@ class ApprovalCard(Card):
         self.arguments.setFixedHeight(shown * metrics.lineSpacing() + frame + 4)
         muted = muted_color(self.palette())
         self.description.setStyleSheet(f"color: {muted.name()}")
-
-
-@dataclass(frozen=True, slots=True)
-class PendingApproval:
-    """A request waiting for the user, with the id ``QtApprover.decide`` takes."""
-
-    approval_id: int
-    request: ApprovalRequest
-
-
-class QtApprover(QObject):
-    """The approver the core awaits: one future per request, resolved from the UI."""
-
-    requested = Signal(object)  # PendingApproval
-    finished = Signal(int, str)  # approval id, Decision value or "cancelled"
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._ids = itertools.count(1)
-        self._pending: dict[int, tuple[PendingApproval, asyncio.Future[Decision]]] = {}
-
-    async def __call__(self, request: ApprovalRequest) -> Decision:
-        """Ask the user; returns their decision. Cancelling withdraws the card."""
-        pending = PendingApproval(next(self._ids), request)
-        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
-        self._pending[pending.approval_id] = (pending, future)
-        self.requested.emit(pending)
-        try:
-            decision = await future
-        finally:
-            self._pending.pop(pending.approval_id, None)
-            if not future.done() or future.cancelled():
-                future.cancel()
-                self.finished.emit(pending.approval_id, CANCELLED)
-        self.finished.emit(pending.approval_id, decision.value)
-        return decision
-
-    def decide(self, approval_id: int, decision: Decision) -> bool:
-        """Answer a pending request; False when it is no longer pending."""
-        entry = self._pending.get(approval_id)
-        if entry is None or entry[1].done():
-            return False
-        entry[1].set_result(decision)
-        return True
-
-    def pending(
-        self, conversation_id: int | None = None, *, every: bool = False
-    ) -> list[PendingApproval]:
-        """Requests still waiting: of one conversation, or ``every`` one."""
-        return [
-            p
-            for p, _ in self._pending.values()
-            if every or p.request.conversation_id == conversation_id
-        ]
-
-
-class InlineHost(Protocol):
-    """Where cards are shown: the chat view's inline widgets at the end of the conversation."""
-
-    def add_inline(self, widget: QWidget) -> None: ...
-
-    def remove_inline(self, widget: QWidget) -> None: ...
-
-
-class ApprovalCards(QObject):
-    """Shows each request's card in the conversation that asked; others wait for it.
-
-    ``current`` gives the conversation on screen. Call :meth:`show_for` after the view shows a
-    conversation, so its waiting cards come back. ``waitingElsewhere`` fires for a request of
-    a conversation that is not on screen (for a notice that names it).
-    """
-
-    waitingElsewhere = Signal(object)  # PendingApproval
-
-    def __init__(
-        self,
-        approver: QtApprover,
-        view: InlineHost,
-        current: Callable[[], int | None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._approver = approver
-        self._view = view
-        self._current = current
-        self._cards: dict[int, ApprovalCard] = {}
-        approver.requested.connect(self._requested)
-        approver.finished.connect(self._finished)
-
-    def card(self, approval_id: int) -> ApprovalCard | None:
-        """The card on screen for a request, if any."""
-        card = self._cards.get(approval_id)
-        return card if card is not None and shiboken6.isValid(card) else None
-
-    def show_for(self, conversation_id: int | None) -> None:
-        """Show (again) the cards of every request of ``conversation_id`` still waiting."""
-        for pending in self._approver.pending(conversation_id):
-            old = self._cards.pop(pending.approval_id, None)
-            if old is not None and shiboken6.isValid(old):
-                self._view.remove_inline(old)
-            self._show(pending)
-
-    def _requested(self, pending: PendingApproval) -> None:
-        if pending.request.conversation_id == self._current():
-            self._show(pending)
-        else:
-            self.waitingElsewhere.emit(pending)
-
-    def _show(self, pending: PendingApproval) -> None:
-        card = ApprovalCard(pending.request)
-        card.decided.connect(lambda d, i=pending.approval_id: self._approver.decide(i, d))
-        self._cards[pending.approval_id] = card
-        self._view.add_inline(card)
-
-    def _finished(self, approval_id: int, outcome: str) -> None:
-        card = self._cards.pop(approval_id, None)
-        if card is None or not shiboken6.isValid(card):
-            return
-        if outcome == CANCELLED:
-            card.withdraw()
-        self._view.remove_inline(card)
