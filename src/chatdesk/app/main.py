@@ -24,15 +24,22 @@ from typing import TYPE_CHECKING
 
 # The pre-Qt block: every Qt-free module the window needs is imported here, before Qt.
 from chatdesk import APP_NAME, __version__, paths
+from chatdesk.app import backend as _backend  # noqa: F401
+from chatdesk.app import context as _context  # noqa: F401
+from chatdesk.core import model_catalogue as _model_catalogue  # noqa: F401
 from chatdesk.core import models as _models  # noqa: F401
 from chatdesk.core import preset_tools as _preset_tools  # noqa: F401
 from chatdesk.core import suggestions as _suggestions  # noqa: F401
+from chatdesk.core import turn_state as _turn_state  # noqa: F401
 from chatdesk.errors import ChatdeskError
 from chatdesk.logs import setup_logging as _setup_logging  # noqa: F401
 from chatdesk.mcp import host as _host  # noqa: F401
 from chatdesk.secrets import SecretStore as _SecretStore  # noqa: F401
 from chatdesk.settings import SettingsStore as _SettingsStore  # noqa: F401
 from chatdesk.storage import snapshot as _snapshot  # noqa: F401
+from chatdesk.ui.chat.tool_cards import tool_outcome as _tool_outcome  # noqa: F401
+from chatdesk.ui.chat.tool_cards import tool_results as _tool_results  # noqa: F401
+from chatdesk.ui.kit import formatting as _formatting  # noqa: F401
 from chatdesk.ui.rendering import markdown as _markdown  # noqa: F401
 from chatdesk.ui.rendering import start_renders as _start_renders  # noqa: F401
 
@@ -84,7 +91,8 @@ def _report_start_failure(exc: Exception) -> None:
 
 
 def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
-    """qasync never installs asyncio's async-generator hooks on Unix (see FACTS.md)."""
+    """qasync never installs asyncio's async-generator hooks on Unix: without them an HTTP
+    stream left early warns "async generator ignored GeneratorExit" at exit."""
     first = getattr(loop, "_asyncgen_firstiter_hook", None)
     final = getattr(loop, "_asyncgen_finalizer_hook", None)
     if first is not None and final is not None:

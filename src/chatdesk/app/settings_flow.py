@@ -4,6 +4,7 @@ key pasted into the welcome panel, and the theme."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -67,8 +68,8 @@ class SettingsFlow:
 
         dialog.finished.connect(closed)
         dialog.forgetKeyRequested.connect(self._forget_key)
-        dialog.open()
         dialog.accepted.connect(lambda: self._apply(dialog))
+        self._window.open_dialog(dialog)
 
     def _test_key(self, key: str, base_url: str) -> None:
         """The key typed (else the stored one) against the URL typed (else the saved one)."""
@@ -131,7 +132,7 @@ class SettingsFlow:
         """View › Theme, or a theme saved in Settings: apply it and remember it."""
         self._ctx.dark = apply_theme(self._qapp, theme)
         self._window.set_dark(self._ctx.dark)
-        settings = self._ctx.settings
-        if settings.theme != theme:
-            settings.theme = theme
-            self.service.save(settings, quiet=True)
+        if self._ctx.settings.theme != theme:
+            # A new record: the one being written off the loop never changes under the writer.
+            self._ctx.settings = dataclasses.replace(self._ctx.settings, theme=theme)
+            self.service.save(self._ctx.settings, quiet=True)
