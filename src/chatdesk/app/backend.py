@@ -24,6 +24,22 @@ class Backend:
         self._ctx = ctx
         self.provider: OpenRouterClient | None = None  # built on first use
 
+    def client(self) -> OpenRouterClient:
+        """The OpenRouter (or compatible) client, built on first use: importing the HTTP
+        stack (httpx, ssl) costs ~40 ms and ~11 MB, which the first paint does not need."""
+        if self.provider is None:
+            from chatdesk.providers.openrouter import OpenRouterClient
+
+            settings, secrets = self._ctx.settings, self._ctx.secrets
+            self.provider = OpenRouterClient(
+                settings.openrouter_base_url,
+                lambda: secrets.get("openrouter"),
+                read_timeout=settings.request_timeout_s,
+                models_cache=paths.cache_dir(self._ctx.data_dir) / "models.json",
+                models_ttl_s=settings.models_cache_ttl_s,
+            )
+        return self.provider
+
     def build(
         self,
         repository: ChatRepository,
@@ -31,27 +47,19 @@ class Backend:
         tools: ToolHost,
         model_info: Callable[[str], ModelInfo | None],
     ) -> tuple[ChatOrchestrator, OpenRouterClient]:
-        """The provider and orchestrator; built on first use, after the first paint, because
-        importing the HTTP stack (httpx, ssl) costs ~40 ms and ~11 MB."""
+        """The provider and the orchestrator over it, built on first use (after the first
+        paint)."""
         from chatdesk.core.orchestrator import ChatOrchestrator
-        from chatdesk.providers.openrouter import OpenRouterClient
 
-        settings, secrets = self._ctx.settings, self._ctx.secrets
-        self.provider = OpenRouterClient(
-            settings.openrouter_base_url,
-            lambda: secrets.get("openrouter"),
-            read_timeout=settings.request_timeout_s,
-            models_cache=paths.cache_dir(self._ctx.data_dir) / "models.json",
-            models_ttl_s=settings.models_cache_ttl_s,
-        )
+        provider = self.client()
         orchestrator = ChatOrchestrator(
             repository,
-            self.provider,
+            provider,
             model_info=model_info,
             attachments=attachments,
             tools=tools,
         )
-        return orchestrator, self.provider
+        return orchestrator, provider
 
     def set_base_url(self, base_url: str) -> None:
         """Point the client (once built) at another server."""

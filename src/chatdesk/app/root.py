@@ -262,8 +262,9 @@ class ChatdeskApp:
         )
 
     def _model_source(self) -> ChatProvider:
-        assert self.controller is not None
-        return self.controller.provider
+        """Where the catalogue lists models from: the client alone, not the orchestrator."""
+        assert self.backend is not None
+        return self.backend.client()
 
     def _turn_config(self, model: str) -> TurnConfig:
         assert self.presets_flow is not None

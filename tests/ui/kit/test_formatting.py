@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from chatdesk.ui.kit.formatting import (
+    compact_count,
+    format_age,
     format_cost,
     format_duration,
     format_meta,
@@ -55,3 +57,25 @@ def test_usage_and_token_split() -> None:
     assert format_usage(1234, 0.0012) == "1,234 tokens · $0.0012"
     assert format_token_split(None, None) == ""
     assert format_token_split(1200, None) == "1,200 prompt + 0 completion tokens"
+
+
+def test_ages_read_as_words() -> None:
+    assert [format_age(s) for s in (5, 89, 90, 3599, 3600, 86399, 86400 * 3)] == [
+        "just now",
+        "just now",
+        "1 min ago",
+        "59 min ago",
+        "1 h ago",
+        "23 h ago",
+        "3 days ago",
+    ]
+
+
+def test_counts_compact() -> None:
+    assert [compact_count(n) for n in (999, 8192, 128_000, 1_000_000, 1_500_000)] == [
+        "999",
+        "8k",
+        "128k",
+        "1M",
+        "1.5M",
+    ]

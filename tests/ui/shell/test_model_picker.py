@@ -8,7 +8,8 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.models import ModelInfo
-from chatdesk.ui.shell.model_picker import DETAILS_ROLE, ModelPicker, describe
+from chatdesk.ui.kit.formatting import describe_model as describe
+from chatdesk.ui.shell.model_picker import DETAILS_ROLE, ModelPicker
 
 pytestmark = pytest.mark.gui
 

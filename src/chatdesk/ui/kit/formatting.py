@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
+from chatdesk.core.models import ModelInfo
+
 __all__ = [
+    "compact_count",
+    "describe_model",
+    "format_age",
     "format_cost",
     "format_duration",
     "format_meta",
@@ -78,3 +83,39 @@ def preview(text: str, limit: int = 160) -> str:
     """The text on one line, cut at ``limit`` characters (tooltips, list entries, notices)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def describe_model(info: ModelInfo) -> str:
+    """One line: context length and prices per million tokens."""
+    parts: list[str] = []
+    if info.context_length:
+        parts.append(f"{compact_count(info.context_length)} context")
+    if info.prompt_price is not None and info.completion_price is not None:
+        if info.prompt_price == 0 and info.completion_price == 0:
+            parts.append("free")
+        else:
+            parts.append(
+                f"${info.prompt_price * 1e6:.2f} in / ${info.completion_price * 1e6:.2f} out per M"
+            )
+    if "image" in info.input_modalities:
+        parts.append("vision")
+    return " · ".join(parts)
+
+
+def compact_count(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g}M"
+    if n >= 1000:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def format_age(seconds: float) -> str:
+    """How long ago, in words: ``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``."""
+    if seconds < 90:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.models import ModelInfo
+from chatdesk.ui.kit.formatting import describe_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 DETAILS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,31 +32,6 @@ class ModelItemDelegate(QStyledItemDelegate):
         details = index.data(DETAILS_ROLE)
         if details:
             option.text = f"{option.text}    —  {details}"
-
-
-def describe(info: ModelInfo) -> str:
-    """One line: context length and prices per million tokens."""
-    parts: list[str] = []
-    if info.context_length:
-        parts.append(f"{_compact(info.context_length)} context")
-    if info.prompt_price is not None and info.completion_price is not None:
-        if info.prompt_price == 0 and info.completion_price == 0:
-            parts.append("free")
-        else:
-            parts.append(
-                f"${info.prompt_price * 1e6:.2f} in / ${info.completion_price * 1e6:.2f} out per M"
-            )
-    if "image" in info.input_modalities:
-        parts.append("vision")
-    return " · ".join(parts)
-
-
-def _compact(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:g}M"
-    if n >= 1000:
-        return f"{n // 1000}k"
-    return str(n)
 
 
 class ModelPicker(QComboBox):
@@ -106,7 +82,7 @@ class ModelPicker(QComboBox):
         for info in models:
             item = QStandardItem(info.id)
             item.setData(info.id, ID_ROLE)
-            details = describe(info)
+            details = describe_model(info)
             item.setData(details, DETAILS_ROLE)
             tooltip = f"{info.name or info.id}\n{info.id}" + (f"\n{details}" if details else "")
             item.setToolTip(tooltip)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.models import Conversation
+from chatdesk.ui.kit.formatting import format_age
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 PINNED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -108,7 +109,7 @@ class Sidebar(QWidget):
             item = QListWidgetItem(label)
             item.setData(ID_ROLE, conv.id)
             item.setData(PINNED_ROLE, conv.pinned)
-            item.setToolTip(f"{conv.title}\nLast active {_ago(now - conv.updated_at)}")
+            item.setToolTip(f"{conv.title}\nLast active {format_age(now - conv.updated_at)}")
             self.list.addItem(item)
             if conv.id == self._current:
                 item.setSelected(True)
@@ -185,13 +186,3 @@ class Sidebar(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.deleteRequested.emit(conversation_id)
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 90:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
