@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -149,6 +150,24 @@ async def start_app(qapp: QApplication, data_dir: Path) -> ChatdeskApp:
         await SignalWaiter(app.window.firstPainted).wait()
     await app.runner.wait_idle()
     return app
+
+
+@pytest.fixture(scope="session")
+def main_thread_gc_session(qapp: QApplication) -> Iterator[None]:
+    """No automatic garbage collection in the Qt tests: a collection that starts in a fake
+    server's or a worker's thread would destroy Qt objects there (see MainThreadGC)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def main_thread_gc(main_thread_gc_session: None) -> Iterator[None]:
+    """Each Qt test's garbage is collected after it, on the Qt thread."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from qtapp import (  # noqa: F401  (fixtures and the loop hook)
     asyncgen_hooks,
     delete_widgets_before_exit,
     launch,
+    main_thread_gc,
+    main_thread_gc_session,
     memory_keyring,
     pytest_asyncio_loop_factories,
     running_app,

@@ -50,6 +50,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.app.root import ChatdeskApp
+from chatdesk.ui.kit.main_thread_gc import MainThreadGC
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -127,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_start_failure(exc)
         return 1
     app.wait_for_first_paint()
-    gc.enable()
     gc.freeze()  # what start-up made lives as long as the app: keep it out of collections
+    collector = MainThreadGC(qapp)  # collections from now on run on the Qt thread only
 
     # Only now the event loop: asyncio (with ssl) and qasync cost ~35 ms and ~12 MB, which the
     # first paint does not need.
@@ -143,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+        collector.stop()
 
 
 def _report_unexpected(
