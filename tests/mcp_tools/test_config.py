@@ -104,3 +104,14 @@ def test_merge_claude_desktop(tmp_path: Path) -> None:
     claude.write_text("[]", encoding="utf-8")
     with pytest.raises(MCPConfigError):
         merge_claude_desktop(MCPConfig(), claude)
+
+
+def test_name_value_lines_become_pairs_or_say_which_line_is_wrong() -> None:
+    from chatdesk.mcp.config import MCPConfigError, parse_pairs
+
+    assert parse_pairs(["A=1", " B = two=2 "], "=", "Environment") == {"A": "1", "B": "two=2"}
+    assert parse_pairs(["Authorization: Bearer x"], ":", "Headers") == {"Authorization": "Bearer x"}
+    with pytest.raises(MCPConfigError, match="Headers, line 2: write it as NAME:value"):
+        parse_pairs(["X: 1", "no separator"], ":", "Headers")
+    with pytest.raises(MCPConfigError, match="line 1"):
+        parse_pairs(["=value"], "=", "Environment")

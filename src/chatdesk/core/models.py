@@ -6,7 +6,7 @@ Frozen dataclasses, no I/O. Timestamps are Unix epoch seconds (float, UTC).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -203,3 +203,17 @@ class TurnConfig:
     title_model: str = ""
     generate_titles: bool = True
     preset_id: int | None = None
+
+
+def last_usage(messages: Sequence[Message]) -> Usage | None:
+    """The usage of the newest answer that has token counts (the status bar's "last reply")."""
+    for message in reversed(messages):
+        if message.role == "assistant" and message.completion_tokens is not None:
+            prompt = message.prompt_tokens or 0
+            return Usage(
+                prompt_tokens=prompt,
+                completion_tokens=message.completion_tokens,
+                total_tokens=prompt + message.completion_tokens,
+                cost=message.cost,
+            )
+    return None

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -224,6 +224,18 @@ def merge_claude_desktop(
         merged[server_id] = server
         taken.append(server_id)
     return MCPConfig(merged), taken
+
+
+def parse_pairs(lines: Sequence[str], sep: str, what: str) -> dict[str, str]:
+    """``NAME<sep>value`` lines (environment ``=``, headers ``:``) as a dict; a line without
+    ``sep`` or a name raises :class:`MCPConfigError` naming ``what`` and the line."""
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        name, found, value = line.partition(sep)
+        if not found or not name.strip():
+            raise MCPConfigError(f"{what}, line {number}: write it as NAME{sep.strip()}value")
+        pairs[name.strip()] = value.strip()
+    return pairs
 
 
 def env_resolver(scheme: str, name: str) -> str | None:

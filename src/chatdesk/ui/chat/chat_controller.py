@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core.model_catalogue import ModelCatalogue
-from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage
+from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage, last_usage
 from chatdesk.core.turn_state import TurnState
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.turn_driver import TurnDriver
@@ -211,7 +211,7 @@ class ChatController(QObject):
             self.new_conversation()
             return
         self._show(snapshot.conversation, snapshot.messages, snapshot.has_older)
-        self.usageChanged.emit(_last_usage(snapshot.messages), snapshot.usage)
+        self.usageChanged.emit(last_usage(snapshot.messages), snapshot.usage)
 
     def _show(self, conversation: Conversation, messages: list[Message], has_older: bool) -> None:
         """Make ``conversation`` the open one and show ``messages``, its last page."""
@@ -276,9 +276,7 @@ class ChatController(QObject):
         await self._emit_tool_runs(repo, messages)
         if self._state.needs_reattach(conversation_id):
             self._reattach()
-        self.usageChanged.emit(
-            _last_usage(messages), await repo.conversation_usage(conversation_id)
-        )
+        self.usageChanged.emit(last_usage(messages), await repo.conversation_usage(conversation_id))
 
     def load_older(self) -> None:
         """Load the window of messages before the oldest one shown."""
@@ -472,15 +470,3 @@ class ChatController(QObject):
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
             await asyncio.wait([self._turn], timeout=5)
-
-
-def _last_usage(messages: list[Message]) -> Usage | None:
-    for message in reversed(messages):
-        if message.role == "assistant" and message.completion_tokens is not None:
-            return Usage(
-                prompt_tokens=message.prompt_tokens or 0,
-                completion_tokens=message.completion_tokens or 0,
-                total_tokens=(message.prompt_tokens or 0) + (message.completion_tokens or 0),
-                cost=message.cost,
-            )
-    return None

@@ -65,10 +65,6 @@ class PresetManager(StoreService):
 
     # -- loading -------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Reload the list in the background."""
-        self._runner.spawn(self.load(), key="presets")
-
     async def load(self) -> list[Preset]:
         """Reload the list now and announce it (nothing before ``attach_store``)."""
         if self._store is None:

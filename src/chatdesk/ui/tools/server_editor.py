@@ -27,6 +27,7 @@ from chatdesk.mcp.config import (
     RemoteServerConfig,
     ServerConfig,
     StdioServerConfig,
+    parse_pairs,
     parse_server,
     server_id_problem,
 )
@@ -54,13 +55,7 @@ def _lines(edit: QPlainTextEdit) -> list[str]:
 
 
 def _pairs(edit: QPlainTextEdit, sep: str, what: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for number, line in enumerate(_lines(edit), 1):
-        name, found, value = line.partition(sep)
-        if not found or not name.strip():
-            raise MCPConfigError(f"{what}, line {number}: write it as NAME{sep.strip()}value")
-        pairs[name.strip()] = value.strip()
-    return pairs
+    return parse_pairs(_lines(edit), sep, what)
 
 
 class ServerEditor(QDialog):
