@@ -202,3 +202,20 @@ async def test_after_a_dialog_closes_the_keys_go_to_the_composer(
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     QTest.keyClicks(QApplication.focusWidget(), "next words")
     assert window.composer.text() == "next words"
+
+
+async def test_a_send_stopped_before_it_is_stored_comes_back_whole(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter
+) -> None:
+    window, controller = running_app.window, running_app.controller
+    assert window is not None and controller is not None
+    restored = SignalWaiter(controller.draftRestored)
+    edit = window.composer.edit
+    edit.setFocus()
+    QTest.keyClicks(edit, "never sent")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    QTest.keyClick(edit, Qt.Key.Key_Escape)  # stopped before the task first ran
+    assert await restored.wait() == ("never sent",)
+    assert window.composer.text() == "never sent"
+    await running_app.runner.wait_idle()
+    assert _sent_texts(app_env) == []

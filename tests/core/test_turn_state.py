@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from chatdesk.core.turn_state import Reattach, TurnState
+from chatdesk.core.turn_state import Reattach, SendProgress, TurnState
 
 
 def test_a_send_keeps_its_text_until_the_user_message_is_stored() -> None:
     state = TurnState(failed_draft="old")
-    state.start("hello")
+    sent = SendProgress("hello")
+    state.start(sent)
     assert state.failed_draft is None  # a new send drops the earlier draft
-    assert state.unsaved_text == "hello" and not state.user_stored
+    assert state.send is sent and not sent.user_stored
     state.follow(7)
-    state.answer_started(11, "m", user_stored=True)
-    assert state.user_stored and state.streaming_id == 11
+    state.answer_started(11, "m")
+    sent.user_stored = True  # the send saw its user message stored
+    assert state.streaming_id == 11
     assert state.ended() is None  # stored: nothing goes back
-    assert state.unsaved_text is None and state.streaming_id is None
+    assert state.send is None and state.streaming_id is None
 
 
 def test_a_turn_that_ends_before_storing_gives_the_text_back() -> None:
     state = TurnState()
-    state.start("lost words")
+    state.start(SendProgress("lost words"))
     assert state.ended() == "lost words"
     state.give_back("lost words")
     assert state.failed_draft == "lost words"
@@ -33,12 +35,24 @@ def test_a_regeneration_keeps_the_failed_draft_and_gives_nothing_back() -> None:
     assert state.ended() is None
 
 
-def test_answer_started_without_a_user_message_keeps_user_stored() -> None:
+def test_an_answer_without_a_stored_user_message_still_gives_the_text_back() -> None:
     state = TurnState()
-    state.start("again")
-    state.answer_started(3, "m", user_stored=False)
-    assert not state.user_stored
+    state.start(SendProgress("again"))
+    state.answer_started(3, "m")
     assert state.ended() == "again"
+
+
+def test_each_send_keeps_its_own_record() -> None:
+    """A title still on its way when the next send starts: the first send's record is its
+    own, so it knows its message was stored whatever the next send's state is."""
+    state = TurnState()
+    first = SendProgress("first question")
+    state.start(first)
+    first.user_stored = True
+    second = SendProgress("second question")
+    state.start(second)  # the next send, before the first one's task has ended
+    assert first.user_stored and not second.user_stored
+    assert state.ended() == "second question"  # only the current send's text, if unstored
 
 
 def test_set_active_reports_changes_only() -> None:
@@ -69,7 +83,7 @@ def test_reopening_the_turns_conversation_keeps_it_live() -> None:
 def test_coming_back_while_it_streams_reattaches_with_everything_so_far() -> None:
     state = TurnState()
     state.follow(5)
-    state.answer_started(9, "model/x", user_stored=True)
+    state.answer_started(9, "model/x")
     state.text("Hel")
     state.reasoning("think")
     state.opened(6)
@@ -85,7 +99,7 @@ def test_coming_back_while_it_streams_reattaches_with_everything_so_far() -> Non
 def test_no_reattach_once_the_answer_stopped_streaming() -> None:
     state = TurnState()
     state.follow(5)
-    state.answer_started(9, "m", user_stored=True)
+    state.answer_started(9, "m")
     state.opened(6)
     assert state.stream_over() == 9
     assert not state.needs_reattach(5)
@@ -107,7 +121,7 @@ def test_deltas_are_buffered_until_taken() -> None:
 def test_a_continued_answer_starts_its_own_text() -> None:
     state = TurnState()
     state.follow(1)
-    state.answer_started(2, "m", user_stored=True)
+    state.answer_started(2, "m")
     state.text("before tools")
     state.continued(4)
     state.text("after")

@@ -27,12 +27,14 @@ class Reattach:
 
 @dataclass(slots=True)
 class SendProgress:
-    """What one send knows about itself: whether its user message reached the database.
+    """One send: its text, and whether its user message reached the database.
 
-    Kept by the send, not in the shared state: a turn's title may still be on its way when the
-    next send starts, and the text given back must be the failed send's own.
+    Each send has its own record: a turn's title may still be on its way when the next send
+    starts, and the text given back must be the failed send's own. ``TurnState.send`` is the
+    record of the turn that streams now.
     """
 
+    text: str
     user_stored: bool = False
 
 
@@ -44,9 +46,8 @@ class TurnState:
     live: bool = False  # the open view shows that turn as it streams
     active: bool = False  # a turn's answer is streaming (Send disabled, Stop enabled)
     streaming_id: int | None = None  # the assistant message being streamed
-    user_stored: bool = False  # the current turn's user message reached the database
+    send: SendProgress | None = None  # the current turn's send (None: a regeneration)
     failed_draft: str | None = None  # text of a send that was never stored
-    unsaved_text: str | None = None  # the current send's text until it is stored
     answer_model: str = ""
     # Everything the streaming message has received, to re-attach a view that comes back.
     answer_text: list[str] = field(default_factory=list)
@@ -57,13 +58,12 @@ class TurnState:
 
     # -- the turn's life -------------------------------------------------------------------
 
-    def start(self, unsaved_text: str | None = None) -> None:
-        """A turn starts: a send (with the text it may give back) or a regeneration (None).
-        A new send drops the draft of an earlier failed one."""
-        if unsaved_text is not None:
+    def start(self, send: SendProgress | None = None) -> None:
+        """A turn starts: a send (whose text may go back) or a regeneration (None). A new send
+        drops the draft of an earlier failed one."""
+        if send is not None:
             self.failed_draft = None
-        self.user_stored = False
-        self.unsaved_text = unsaved_text
+        self.send = send
 
     def set_active(self, active: bool) -> bool:
         """Mark the answer streaming or not; True if that changed (busy changed)."""
@@ -77,12 +77,10 @@ class TurnState:
         self.conversation_id = conversation_id
         self.live = True
 
-    def answer_started(self, message_id: int, model: str, *, user_stored: bool) -> None:
-        """The assistant message exists (``user_stored``: the user message was stored too)."""
+    def answer_started(self, message_id: int, model: str) -> None:
+        """The assistant message exists."""
         self.answer_text, self.answer_reasoning = [], []
         self.answer_model = model
-        if user_stored:
-            self.user_stored = True
         self.streaming_id = message_id
 
     def continued(self, message_id: int) -> None:
@@ -99,9 +97,8 @@ class TurnState:
         """The turn's task ended. Returns the send's text if its user message was never
         stored: it goes back to the composer when the task was cancelled or crashed."""
         self.streaming_id = None
-        unsaved = self.unsaved_text
-        self.unsaved_text = None
-        return unsaved if unsaved is not None and not self.user_stored else None
+        send, self.send = self.send, None
+        return send.text if send is not None and not send.user_stored else None
 
     def give_back(self, text: str) -> None:
         """``text`` was not stored and goes back to the composer; Retry (-1) resends it."""

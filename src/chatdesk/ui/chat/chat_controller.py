@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage, last_usage
-from chatdesk.core.turn_state import TurnState
+from chatdesk.core.turn_state import SendProgress, TurnState
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.turn_driver import TurnDriver
 from chatdesk.ui.kit.task_runner import TaskRunner
@@ -411,7 +411,8 @@ class ChatController(QObject):
         """Send ``text`` and ``files`` in the open conversation (creating it first if new)."""
         if (not text.strip() and not files) or self.busy:
             return False
-        self._start_turn(self._driver.send(text, list(files)), unsaved_text=text)
+        sent = SendProgress(text)
+        self._start_turn(self._driver.send(sent, list(files)), sent)
         return True
 
     def retry(self, message_id: int | None = None) -> None:
@@ -434,8 +435,8 @@ class ChatController(QObject):
         if self._state.active and self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self, coro: Any, unsaved_text: str | None = None) -> None:
-        self._state.start(unsaved_text)
+    def _start_turn(self, coro: Any, send: SendProgress | None = None) -> None:
+        self._state.start(send)
         task = self._runner.spawn(coro, name="turn")
         self._turn = task
         self._driver.set_active(True)

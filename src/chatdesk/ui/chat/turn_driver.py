@@ -69,17 +69,16 @@ class TurnDriver:
         self._state.give_back(text)
         self._controller.draftRestored.emit(text)
 
-    async def send(self, text: str, files: list[PendingFile]) -> None:
-        """Send ``text`` in the open conversation (created first when new) and stream the
-        answer; what was not stored goes back to the composer."""
+    async def send(self, sent: SendProgress, files: list[PendingFile]) -> None:
+        """Send ``sent.text`` in the open conversation (created first when new) and stream the
+        answer; what was not stored goes back to the composer. ``sent`` is this send's own
+        record (its title may still be on its way when the next send starts)."""
         import asyncio  # loaded by now; not at import time (see app.main)
 
         chat = self._controller
         repo = await chat.db()
+        text = sent.text
         attachments: list[Attachment] = []
-        # This send's own record: its title may still be on its way when the next send starts,
-        # and the shared turn state then belongs to that one.
-        sent = SendProgress()
         try:
             if files:
                 if chat.attachments is None:
@@ -234,9 +233,7 @@ class TurnDriver:
     def _on_turn_started(self, event: TurnStarted) -> None:
         view = self.viewing()
         user = event.user_message
-        self._state.answer_started(
-            event.assistant_message_id, event.model, user_stored=user is not None
-        )
+        self._state.answer_started(event.assistant_message_id, event.model)
         if view:
             if user is not None:
                 self._controller.userMessageAdded.emit(user)
