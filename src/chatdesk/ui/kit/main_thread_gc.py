@@ -14,8 +14,9 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-#: How often the counts are checked; a check that collects nothing costs about a microsecond.
-CHECK_INTERVAL_MS = 250
+#: How often the counts are checked (a check that collects nothing costs about a microsecond;
+#: once a second keeps an idle app from waking more often than that).
+CHECK_INTERVAL_MS = 1000
 
 
 class MainThreadGC(QObject):
