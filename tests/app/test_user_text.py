@@ -219,3 +219,21 @@ async def test_a_send_stopped_before_it_is_stored_comes_back_whole(
     assert window.composer.text() == "never sent"
     await running_app.runner.wait_idle()
     assert _sent_texts(app_env) == []
+
+
+async def test_unsent_text_survives_a_quit_and_start(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None
+        app.window.composer.edit.setFocus()
+        edit = app.window.composer.edit
+        QTest.keyClicks(edit, "half a thought,")
+        QTest.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        QTest.keyClicks(edit, "not sent")
+    async with started_app(qapp, data_dir) as again:
+        assert again.window is not None
+        assert again.window.composer.text() == "half a thought,\nnot sent"
+        again.window.composer.clear_after_send()  # sent (or cleared): nothing comes back
+    async with started_app(qapp, data_dir) as third:
+        assert third.window is not None and third.window.composer.text() == ""

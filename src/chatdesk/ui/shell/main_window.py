@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self.chat_view.attachmentOpenRequested.connect(c.open_attachment)
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
+        self.sidebar.typedAway.connect(self._typed_in_sidebar)
 
         c.conversationsChanged.connect(self.sidebar.set_conversations)
         c.conversationOpened.connect(self._conversation_opened)
@@ -209,7 +210,6 @@ class MainWindow(QMainWindow):
         c.modelsChanged.connect(self._models_changed)
         c.currentModelChanged.connect(self.model_picker.set_current)
         c.draftRestored.connect(self.unsent_drafts.restore)
-        self.sidebar.typedAway.connect(self._typed_in_sidebar)
         c.draftResent.connect(self.unsent_drafts.resent)
         c.notice.connect(self.notify)
         c.toolActivity.connect(self._tool_activity)
@@ -449,9 +449,13 @@ class MainWindow(QMainWindow):
         visible = self._state.restore(self, self.splitter)
         self.sidebar_action.setChecked(visible)
         self.sidebar.setVisible(visible)
+        draft = self._state.draft()
+        if draft:  # typed before the last quit and never sent
+            self.composer.set_text(draft)
 
     def save_state(self) -> None:
-        self._state.save(self, self.splitter, self.sidebar_action.isChecked())
+        draft = self.composer.text() if self.composer.text().strip() else ""
+        self._state.save(self, self.splitter, self.sidebar_action.isChecked(), draft)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

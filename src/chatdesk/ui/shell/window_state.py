@@ -16,7 +16,8 @@ def next_zoom(current: int, step: int) -> int:
 
 
 class WindowState:
-    """Geometry, splitter, sidebar, zoom and the last conversation, read and written."""
+    """Geometry, splitter, sidebar, zoom, the last conversation and the unsent draft, read and
+    written."""
 
     def __init__(self, settings: QSettings) -> None:
         self._settings = settings
@@ -34,6 +35,10 @@ class WindowState:
     def set_last_conversation(self, conversation_id: int | None) -> None:
         self._settings.setValue("session/last_conversation", conversation_id or 0)
 
+    def draft(self) -> str:
+        """What was in the composer, unsent, when the app last closed."""
+        return str(self._settings.value("session/draft", "") or "")
+
     def restore(self, window: QMainWindow, splitter: QSplitter) -> bool:
         """Put geometry and splitter back (a default size the first time); returns whether
         the sidebar was shown."""
@@ -47,7 +52,11 @@ class WindowState:
             splitter.restoreState(sizes)
         return str(self._settings.value("view/sidebar", "true")).lower() != "false"
 
-    def save(self, window: QMainWindow, splitter: QSplitter, sidebar_shown: bool) -> None:
+    def save(
+        self, window: QMainWindow, splitter: QSplitter, sidebar_shown: bool, draft: str = ""
+    ) -> None:
+        """Remember the layout and the composer's unsent text (kept across a restart)."""
+        self._settings.setValue("session/draft", draft)
         self._settings.setValue("window/geometry", window.saveGeometry())
         self._settings.setValue("window/splitter", splitter.saveState())
         self._settings.setValue("view/sidebar", sidebar_shown)
