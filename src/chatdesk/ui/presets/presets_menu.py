@@ -13,9 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-# Re-export for chatdesk.ui.chat.chat_controller (to import from preset_manager instead).
-
-if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app)
+if TYPE_CHECKING:  # the presets module loads after the first paint (see chatdesk.app.main)
     from chatdesk.core.presets import Preset
 
 __all__ = ["SAVE_SHORTCUT", "SHORTCUT_COUNT", "PresetsMenu", "menu_text"]
