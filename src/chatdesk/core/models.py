@@ -56,6 +56,10 @@ class Conversation:
     preset_id: int | None = None
     #: True while the title is still the placeholder (not yet generated or renamed).
     title_is_default: bool = True
+    #: The last message of the branch shown (the active path ends here); None when empty.
+    active_leaf_id: int | None = None
+    #: A one-paragraph summary of the whole conversation ("" until one is made).
+    summary: str = ""
 
 
 AttachmentKind = Literal["image", "pdf", "text"]
@@ -117,6 +121,22 @@ class Message:
     generation_id: str | None = None
     #: Files attached to a user message (filled by the attachment service, not the repository).
     attachments: tuple[Attachment, ...] = ()
+    #: Ids of this message and its siblings (same parent), ascending; filled when the message
+    #: is read as part of the active path. More than one: the message is one of alternatives.
+    sibling_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Compacted history: ``content`` stands for the active path up to ``through_id``
+    (inclusive) in requests; the summarised messages themselves stay stored."""
+
+    id: int
+    conversation_id: int
+    through_id: int
+    content: str
+    created_at: float
+    model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from chatdesk.core.models import (
     Attachment,
@@ -18,6 +18,7 @@ from chatdesk.core.models import (
     MessageStatus,
     ModelInfo,
     Role,
+    Summary,
     ToolCall,
     ToolSpec,
     Usage,
@@ -79,8 +80,16 @@ class NoTools:
         return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
 
 
+#: ``append_message``'s default parent: the end of the conversation's active path.
+AFTER_LEAF: Literal["leaf"] = "leaf"
+
+
 class ConversationStore(Protocol):
-    """The part of the repository the orchestrator uses (``storage.ChatRepository``)."""
+    """The part of the repository the orchestrator uses (``storage.ChatRepository``).
+
+    Messages form a tree (``parent_id``); each conversation shows one path of it, from a root
+    to its active leaf. Reading "the messages" means that path.
+    """
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None: ...
 
@@ -100,11 +109,14 @@ class ConversationStore(Protocol):
         *,
         status: MessageStatus = MessageStatus.COMPLETE,
         model: str | None = None,
-        parent_id: int | None = None,
+        parent_id: int | None | Literal["leaf"] = AFTER_LEAF,
         reasoning: str = "",
         tool_calls: Sequence[ToolCall] = (),
         tool_call_id: str | None = None,
-    ) -> Message: ...
+    ) -> Message:
+        """Add a message under ``parent_id`` (None: a new root; default: after the active
+        leaf); it becomes the conversation's active leaf."""
+        ...
 
     async def update_message(
         self,
@@ -124,13 +136,28 @@ class ConversationStore(Protocol):
 
     async def list_messages(
         self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
-    ) -> list[Message]: ...
+    ) -> list[Message]:
+        """The active path, oldest first (with ``limit``: its last messages before
+        ``before_id``), each with its ``sibling_ids``."""
+        ...
 
-    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int: ...
+    async def set_active_leaf(self, conversation_id: int, leaf_id: int | None) -> None: ...
 
-    async def delete_messages_between(
-        self, conversation_id: int, first_id: int, last_id: int
-    ) -> int: ...
+    async def discard_branch(self, message_id: int, *, new_leaf: int | None = None) -> int:
+        """Delete a message and everything under it for good (a send taken back, a failed
+        retry); an active leaf among them becomes ``new_leaf``, or else the message's parent.
+        Returns how many messages went."""
+        ...
+
+    async def summaries(self, conversation_id: int) -> list[Summary]:
+        """The conversation's compaction summaries, oldest first."""
+        ...
+
+    async def add_summary(
+        self, conversation_id: int, through_id: int, content: str, *, model: str | None = None
+    ) -> Summary: ...
+
+    async def set_conversation_summary(self, conversation_id: int, summary: str) -> None: ...
 
     async def record_tool_call(
         self,
