@@ -300,7 +300,7 @@ async def test_empty_text_is_refused_without_a_request(
     assert await repo.count_messages(conv.id) == 0
 
 
-async def test_regenerate_replaces_the_last_answer(
+async def test_regenerate_adds_a_sibling_answer_and_keeps_the_first(
     repo: ChatRepository, provider: OpenRouterClient, fake_openrouter: FakeOpenRouter
 ) -> None:
     fake_openrouter.enqueue(Reply.stream("First answer"), Reply.stream("Second answer"))
@@ -310,9 +310,13 @@ async def test_regenerate_replaces_the_last_answer(
     events = await _collect(orch.regenerate(conv.id, CONFIG))
     started = events[0]
     assert isinstance(started, TurnStarted) and started.user_message is None
-    assert isinstance(events[-1], TurnDone)
+    question, first = await repo.all_messages(conv.id)
+    assert started.after_id == question.id
+    assert isinstance(events[-1], TurnDone) and events[-1].replaced is None
     stored = await repo.list_messages(conv.id)
     assert [m.content for m in stored] == ["Question", "Second answer"]
+    assert stored[1].sibling_ids == (first.id, stored[1].id)
+    assert first.content == "First answer"
     retry_body = fake_openrouter.requests_to()[1].json
     assert retry_body is not None
     assert retry_body["messages"] == [{"role": "user", "content": "Question"}]
@@ -534,13 +538,16 @@ async def test_a_failed_regenerate_keeps_the_old_answer(
     orch = _orchestrator(repo, provider)
     await _collect(orch.send(conv.id, "Question", CONFIG))
     events = await _collect(orch.regenerate(conv.id, CONFIG))
-    assert isinstance(events[-1], TurnFailed) and events[-1].error.kind == "credits"
+    failed = events[-1]
+    assert isinstance(failed, TurnFailed) and failed.error.kind == "credits"
+    assert failed.kept_previous and failed.message is None
+    # Taken back whole: the old answer is the one shown, and no empty sibling is left.
     stored = [(m.content, m.status) for m in await repo.list_messages(conv.id)]
-    assert stored[:2] == [
+    assert stored == [
         ("Question", MessageStatus.COMPLETE),
         ("The good answer.", MessageStatus.COMPLETE),
     ]
-    assert stored[2][1] is MessageStatus.ERROR
+    assert len(await repo.all_messages(conv.id)) == 2
     # The retry's request never showed the model the answer it replaces.
     retry_body = fake_openrouter.requests_to()[1].json
     assert retry_body is not None
@@ -548,9 +555,14 @@ async def test_a_failed_regenerate_keeps_the_old_answer(
 
     events = await _collect(orch.regenerate(conv.id, CONFIG))
     done = events[-1]
-    assert isinstance(done, TurnDone) and done.replaced is not None
+    assert isinstance(done, TurnDone) and done.replaced is None
     assert [m.content for m in await repo.list_messages(conv.id)] == [
         "Question",
+        "The better answer.",
+    ]
+    assert [m.content for m in await repo.all_messages(conv.id)] == [
+        "Question",
+        "The good answer.",
         "The better answer.",
     ]
 

@@ -140,6 +140,25 @@ class AttachmentService:
         await self._db.touch(ids, self._clock())
         return tuple(await self._db.get_many(ids))
 
+    async def copy(self, source_id: int, target: Message) -> tuple[Attachment, ...]:
+        """Give ``target`` the files of message ``source_id`` (new rows sharing the stored
+        blobs: an edited question keeps its files)."""
+        found = (await self._db.for_messages([source_id])).get(source_id, [])
+        copies: list[Attachment] = []
+        for att in found:
+            copies.append(
+                await self._db.insert(
+                    filename=att.filename,
+                    mime_type=att.mime_type,
+                    size_bytes=att.size_bytes,
+                    sha256=att.sha256,
+                    backend=att.backend,
+                    blob_key=att.blob_key,
+                    now=self._clock(),
+                )
+            )
+        return await self.attach(target, copies) if copies else ()
+
     async def parts_for(
         self, messages: Sequence[Message], model: str, info: ModelInfo | None
     ) -> Mapping[int, tuple[ContentPart, ...]]:

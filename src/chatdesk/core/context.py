@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from chatdesk.core.models import ContentPart, Message, MessageStatus, RequestMessage
+from chatdesk.core.models import ContentPart, Message, MessageStatus, RequestMessage, Summary
 
 #: Tokens each message costs beyond its text (role, separators).
 PER_MESSAGE_OVERHEAD = 4
@@ -16,6 +16,32 @@ PER_MESSAGE_OVERHEAD = 4
 DEFAULT_ANSWER_RESERVE = 1024
 #: Rough cost of one image or document part (providers charge by pixels or pages).
 PART_TOKENS = 1000
+
+
+#: Introduces a compaction summary in the system message.
+SUMMARY_HEADING = (
+    "Summary of the earlier part of this conversation"
+    " (the messages it covers are not repeated below):"
+)
+
+
+def applicable_summary(summaries: Sequence[Summary], path: Sequence[Message]) -> Summary | None:
+    """The newest summary whose last covered message is on ``path`` (it stands in for the path
+    up to that message), or None."""
+    on_path = {m.id for m in path}
+    best: Summary | None = None
+    for summary in summaries:
+        if summary.through_id in on_path and (best is None or summary.through_id > best.through_id):
+            best = summary
+    return best
+
+
+def system_message(prompt: str, summary: Summary | None) -> RequestMessage | None:
+    """The request's system message: the preset's prompt, then the summary of earlier turns."""
+    blocks = [prompt.strip()] if prompt.strip() else []
+    if summary is not None and summary.content.strip():
+        blocks.append(f"{SUMMARY_HEADING}\n\n{summary.content.strip()}")
+    return RequestMessage("system", "\n\n".join(blocks)) if blocks else None
 
 
 def estimate_tokens(text: str) -> int:

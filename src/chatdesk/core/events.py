@@ -83,12 +83,17 @@ StreamEvent = (
 
 @dataclass(frozen=True, slots=True)
 class TurnStarted:
-    """A turn began: the user message is stored and the assistant placeholder exists."""
+    """A turn began: the user message is stored and the assistant placeholder exists.
+
+    The new messages hang under ``after_id`` (None: they start a new root): a view shows the
+    path up to it, then them. After an edit or a regeneration, what followed ``after_id`` before
+    is another branch now."""
 
     conversation_id: int
     user_message: Message | None
     assistant_message_id: int
     model: str
+    after_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +127,11 @@ class ToolCallFinished:
 
 @dataclass(frozen=True, slots=True)
 class TurnDone:
-    """The assistant message is complete and stored. After a regenerate, ``replaced`` is the
-    id range of the old answer, deleted only now that the new one succeeded."""
+    """The assistant message is complete and stored. After a retry, ``replaced`` is the id of
+    the failed, empty answer it replaced (deleted only now that the new one succeeded)."""
 
     message: Message
-    replaced: tuple[int, int] | None = None
+    replaced: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +143,13 @@ class TurnCancelled:
 
 @dataclass(frozen=True, slots=True)
 class TurnFailed:
-    """The turn failed; ``message`` holds the partial text (status error), if one was stored."""
+    """The turn failed; ``message`` holds the partial text (status error), if one was stored.
+    ``kept_previous``: a regeneration failed before any text came, and was taken back: the
+    answer it was to replace is shown again."""
 
     error: ChatdeskError
     message: Message | None
+    kept_previous: bool = False
 
 
 @dataclass(frozen=True, slots=True)

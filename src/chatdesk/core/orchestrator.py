@@ -47,6 +47,7 @@ from chatdesk.core.models import (
     Usage,
 )
 from chatdesk.core.ports import (
+    AFTER_LEAF,
     AttachmentResolver,
     ChatProvider,
     ConversationStore,
@@ -61,6 +62,16 @@ clog = logging.getLogger("chatdesk.conversation")
 
 TITLE_TIMEOUT_S = 30.0
 HISTORY_LIMIT = 1000
+
+
+def _empty_failure(message: Message) -> bool:
+    """An answer that failed or stopped before saying anything (a retry replaces it)."""
+    return (
+        message.role == "assistant"
+        and message.status in (MessageStatus.ERROR, MessageStatus.CANCELLED)
+        and not message.content.strip()
+        and not message.tool_calls
+    )
 
 
 @dataclass(slots=True)
@@ -129,7 +140,8 @@ class ChatOrchestrator:
         config: TurnConfig,
         attachments: Sequence[Attachment] = (),
     ) -> AsyncIterator[TurnEvent]:
-        """Store ``text`` (and link ``attachments``) as the user's message and stream the answer.
+        """Store ``text`` (and link ``attachments``) as the user's message at the end of the
+        active path and stream the answer.
 
         Files the model cannot take fail the turn before anything is stored or sent.
         """
@@ -151,7 +163,7 @@ class ChatOrchestrator:
                 linked = await self._attachments.attach(user, attachments)
             except ChatdeskError as exc:  # take the message back: the draft returns whole
                 with contextlib.suppress(ChatdeskError):
-                    await self._store.delete_messages_from(conversation_id, user.id)
+                    await self._store.discard_branch(user.id)
                 yield TurnFailed(exc, None)
                 return
             user = dataclasses.replace(user, attachments=linked)
@@ -159,34 +171,71 @@ class ChatOrchestrator:
         async for event in self._turn(conversation_id, config, user, first_text=topic):
             yield event
 
-    async def regenerate(
-        self, conversation_id: int, config: TurnConfig, from_message_id: int | None = None
+    async def edit(
+        self, conversation_id: int, message_id: int, text: str, config: TurnConfig
     ) -> AsyncIterator[TurnEvent]:
-        """Answer the user message at or before ``from_message_id`` (default: the last one)
-        again. Also serves "Retry". The old answer (everything after that message) is hidden
-        from the request and deleted only when the new answer is complete: a failed or stopped
-        retry loses nothing."""
+        """Ask the user's message ``message_id`` again as ``text``: a new sibling of it (with its
+        files) that starts a new branch, answered at once. The old branch stays as it was."""
+        if not text.strip():
+            yield TurnFailed(InputError("An edited message cannot be empty."), None)
+            return
         try:
-            history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
-            users = [
-                m
-                for m in history
-                if m.role == "user" and (from_message_id is None or m.id <= from_message_id)
-            ]
-            if not users:
-                yield TurnFailed(InputError("There is no message to answer again."), None)
-                return
-            if from_message_id is not None and all(m.id != from_message_id for m in history):
-                yield TurnFailed(InputError("That message is not in this conversation."), None)
-                return
-            anchor = users[-1]
-            later = [m for m in history if m.id > anchor.id]
+            old = await self._store.get_message(message_id)
+            if old is None or old.conversation_id != conversation_id or old.role != "user":
+                raise InputError("That message can no longer be edited: it was deleted.")
+            user = await self._store.append_message(
+                conversation_id, "user", text, parent_id=old.parent_id
+            )
+            if self._attachments is not None:
+                files = await self._attachments.copy(old.id, user)
+                user = dataclasses.replace(user, attachments=files)
         except ChatdeskError as exc:
             yield TurnFailed(exc, None)
             return
-        replaced = (later[0].id, later[-1].id) if later else None
+        async for event in self._turn(conversation_id, config, user, first_text=text):
+            yield event
+
+    async def regenerate(
+        self,
+        conversation_id: int,
+        config: TurnConfig,
+        from_message_id: int | None = None,
+        *,
+        remember_model: bool = True,
+    ) -> AsyncIterator[TurnEvent]:
+        """Answer the user message at or before ``from_message_id`` on the active path (default:
+        the last one) again, as a new sibling of the answer that followed it. Also serves
+        "Retry". The old answer stays as another branch, except an empty failed one, which the
+        new answer replaces once it is complete. A retry that fails before any text came is taken
+        back, and the old answer is shown again. ``remember_model`` False: the conversation
+        keeps its model (a one-off "answer with another model")."""
+        try:
+            conversation = await self._store.get_conversation(conversation_id)
+            path = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
+            if from_message_id is not None and all(m.id != from_message_id for m in path):
+                raise InputError("That message is not on the branch shown.")
+            users = [
+                i
+                for i, m in enumerate(path)
+                if m.role == "user" and (from_message_id is None or m.id <= from_message_id)
+            ]
+            if not users or conversation is None:
+                raise InputError("There is no message to answer again.")
+        except ChatdeskError as exc:
+            yield TurnFailed(exc, None)
+            return
+        anchor = path[users[-1]]
+        following = path[users[-1] + 1] if users[-1] + 1 < len(path) else None
+        replaced = following.id if following is not None and _empty_failure(following) else None
         async for event in self._turn(
-            conversation_id, config, None, first_text=anchor.content, replaced=replaced
+            conversation_id,
+            config,
+            None,
+            first_text=anchor.content,
+            after=anchor.id,
+            previous_leaf=conversation.active_leaf_id,
+            replaced=replaced,
+            remember_model=remember_model,
         ):
             yield event
 
@@ -199,22 +248,31 @@ class ChatOrchestrator:
         user: Message | None,
         *,
         first_text: str,
-        replaced: tuple[int, int] | None = None,
+        after: int | None = None,
+        previous_leaf: int | None = None,
+        replaced: int | None = None,
+        remember_model: bool = True,
     ) -> AsyncIterator[TurnEvent]:
+        """Stream the answer under ``user`` (or, for a regeneration, under message ``after``)."""
         try:
             conversation = await self._store.get_conversation(conversation_id)
             if conversation is None:
                 yield TurnFailed(InputError("This conversation no longer exists."), None)
                 return
-            if conversation.model != config.model or conversation.preset_id != config.preset_id:
+            changed = (
+                conversation.model != config.model or conversation.preset_id != config.preset_id
+            )
+            if changed and remember_model:
                 await self._store.set_conversation_model(
                     conversation_id, config.model, config.preset_id
                 )
-            assistant = await self._new_assistant(conversation_id, config, user)
+            parent = user.id if user is not None else after
+            assistant = await self._new_assistant(conversation_id, config, parent)
         except ChatdeskError as exc:
             yield TurnFailed(exc, None)
             return
-        yield TurnStarted(conversation_id, user, assistant.id, config.model)
+        after_id = user.parent_id if user is not None else after
+        yield TurnStarted(conversation_id, user, assistant.id, config.model, after_id)
 
         rounds = 0
         state = _Round()
@@ -224,9 +282,7 @@ class ChatOrchestrator:
             while True:
                 state = _Round()
                 offer_tools = rounds < self._max_tool_rounds
-                request = await self._build_request(
-                    conversation_id, config, offer_tools, attached, hidden=replaced
-                )
+                request = await self._build_request(conversation_id, config, offer_tools, attached)
                 async for event in self._stream(conversation_id, assistant.id, request, state):
                     yield event
                 run_tools = bool(state.calls) and offer_tools
@@ -248,14 +304,14 @@ class ChatOrchestrator:
                         yield event
                     rounds += 1
                     previous = assistant.id
-                    assistant = await self._new_assistant(conversation_id, config, None)
+                    assistant = await self._new_assistant(conversation_id, config)
                     current_done = False
                     done_previous = await self._store.get_message(previous)
                     if done_previous is not None:
                         yield AssistantContinued(done_previous, assistant.id)
                     continue
                 if replaced is not None:
-                    await self._store.delete_messages_between(conversation_id, *replaced)
+                    await self._store.discard_branch(replaced, new_leaf=assistant.id)
                 done = await self._store.get_message(assistant.id)
                 if done is not None:
                     yield TurnDone(done, replaced)
@@ -265,13 +321,14 @@ class ChatOrchestrator:
                 await self._finish_partial(assistant.id, state, MessageStatus.CANCELLED, None)
             clog.info("turn cancelled", extra={"conversation_id": conversation_id})
             raise
-        except ChatdeskError as exc:
-            yield await self._failed(conversation_id, assistant.id, state, exc)
-            return
-        except Exception as exc:  # never let a bug kill the app: report it as a failed turn
-            log.exception("unexpected error in a chat turn")
-            error = ChatdeskError(f"Something went wrong: {exc}", detail=repr(exc))
-            yield await self._failed(conversation_id, assistant.id, state, error)
+        except Exception as exc:
+            if not isinstance(exc, ChatdeskError):  # never let a bug kill the app
+                log.exception("unexpected error in a chat turn")
+                exc = ChatdeskError(f"Something went wrong: {exc}", detail=repr(exc))
+            if user is None and rounds == 0 and not state.text and not state.reasoning:
+                yield await self._taken_back(conversation_id, assistant.id, previous_leaf, exc)
+            else:
+                yield await self._failed(conversation_id, assistant.id, state, exc)
             return
 
         if config.generate_titles:
@@ -280,15 +337,16 @@ class ChatOrchestrator:
                 yield TitleChanged(conversation_id, title)
 
     async def _new_assistant(
-        self, conversation_id: int, config: TurnConfig, user: Message | None
+        self, conversation_id: int, config: TurnConfig, parent: int | None = None
     ) -> Message:
+        """A streaming answer under ``parent`` (default: the end of the active path)."""
         return await self._store.append_message(
             conversation_id,
             "assistant",
             "",
             status=MessageStatus.STREAMING,
             model=config.model,
-            parent_id=user.id if user else None,
+            parent_id=AFTER_LEAF if parent is None else parent,
         )
 
     async def _stream(
@@ -346,12 +404,12 @@ class ChatOrchestrator:
         config: TurnConfig,
         offer_tools: bool,
         attached: _TurnParts,
-        *,
-        hidden: tuple[int, int] | None = None,
     ) -> ChatRequest:
+        """The active path (after its newest summary, which stands in for what it covers)."""
         history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
-        if hidden is not None:  # an old answer being replaced
-            history = [m for m in history if not hidden[0] <= m.id <= hidden[1]]
+        summary = context.applicable_summary(await self._store.summaries(conversation_id), history)
+        if summary is not None:
+            history = [m for m in history if m.id > summary.through_id]
         info = self._model_info(config.model)
         parts = None
         if self._attachments is not None:
@@ -361,9 +419,7 @@ class ChatOrchestrator:
                 attached.resolved.update(m.id for m in users)
             parts = attached.parts
         messages = context.to_request_messages(history, parts)
-        system = (
-            RequestMessage("system", config.system_prompt) if config.system_prompt.strip() else None
-        )
+        system = context.system_message(config.system_prompt, summary)
         tools = tuple(self._tools.tool_specs()) if offer_tools else ()
         budget: int | None = None
         if info is not None and info.context_length:
@@ -428,6 +484,32 @@ class ChatOrchestrator:
             message_id, state, MessageStatus.ERROR, error.user_message
         )
         return TurnFailed(error, message)
+
+    async def _taken_back(
+        self,
+        conversation_id: int,
+        message_id: int,
+        previous_leaf: int | None,
+        error: ChatdeskError,
+    ) -> TurnFailed:
+        """A regeneration failed before any text: remove it; the old answer is active again."""
+        clog.warning(
+            "answer again failed: %s (%s)",
+            error.user_message,
+            error.detail or type(error).__name__,
+            extra={"conversation_id": conversation_id},
+        )
+        try:
+            await self._store.discard_branch(message_id, new_leaf=previous_leaf)
+        except ChatdeskError:
+            log.exception("could not take back the failed answer %s", message_id)
+            return TurnFailed(
+                error,
+                await self._finish_partial(
+                    message_id, _Round(), MessageStatus.ERROR, error.user_message
+                ),
+            )
+        return TurnFailed(error, None, kept_previous=True)
 
     async def _maybe_title(
         self, conversation_id: int, config: TurnConfig, user_text: str, answer: str

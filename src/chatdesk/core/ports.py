@@ -109,7 +109,7 @@ class ConversationStore(Protocol):
         *,
         status: MessageStatus = MessageStatus.COMPLETE,
         model: str | None = None,
-        parent_id: int | None | Literal["leaf"] = AFTER_LEAF,
+        parent_id: int | Literal["leaf"] | None = AFTER_LEAF,
         reasoning: str = "",
         tool_calls: Sequence[ToolCall] = (),
         tool_call_id: str | None = None,
@@ -188,6 +188,10 @@ class AttachmentResolver(Protocol):
         self, message: Message, attachments: Sequence[Attachment]
     ) -> tuple[Attachment, ...]:
         """Link the files to the stored user ``message``; returns them as linked."""
+        ...
+
+    async def copy(self, source_id: int, target: Message) -> tuple[Attachment, ...]:
+        """Give the stored ``target`` message the files of message ``source_id``."""
         ...
 
     async def parts_for(
