@@ -94,6 +94,13 @@ class Settings:
         86400.0, "How long the model catalogue is trusted before refreshing.", min=0
     )
     generate_titles: bool = _setting(True, "Title new chats with a short model call.")
+    auto_compact_percent: int = _setting(
+        0,
+        "Summarise earlier messages by themselves when a chat fills this share of the model's"
+        " context (percent; 0 = off).",
+        off_or_min=50,
+        max=99,
+    )
     attachments_backend: str = _setting(
         "local",
         "Where attached files are stored: this computer (local) or your Google Cloud Storage"

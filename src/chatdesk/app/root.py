@@ -138,6 +138,7 @@ class ChatdeskApp:
             presets=self.presets,
             catalogue=self.catalogue,
         )
+        controller.branches.auto_compact_percent = settings.auto_compact_percent
         state = QSettings(str(self.data_dir / "window-state.ini"), QSettings.Format.IniFormat)
         window = self.window = MainWindow(
             controller,
@@ -216,6 +217,7 @@ class ChatdeskApp:
 
         self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
         interrupted = await self.repository.recover_interrupted()
+        await self.repository.purge_deleted()  # branches deleted last time, past their Undo
         controller.attach_repository(self.repository)
         await self.presets_flow.load(self.repository)
         problems = [*ctx.settings_store.problems]
@@ -228,6 +230,8 @@ class ChatdeskApp:
             else:
                 controller.new_conversation()
             await controller.reload_conversations()
+        elif controller.conversation_id is not None:  # the snapshot shows it: meter, summary
+            await controller.branches.path_shown(controller.conversation_id)
 
         if not ctx.secrets.get("openrouter") and ctx.secrets.problem:
             problems.append(ctx.secrets.problem)

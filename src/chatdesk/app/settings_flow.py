@@ -96,6 +96,7 @@ class SettingsFlow:
         old = self._ctx.settings
         self._ctx.settings = new
         self._media.set_settings(new)
+        self._controller.branches.auto_compact_percent = new.auto_compact_percent
         self.service.save(new)
         if new.openrouter_base_url != old.openrouter_base_url:
             self._backend.set_base_url(new.openrouter_base_url)

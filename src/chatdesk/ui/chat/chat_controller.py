@@ -77,6 +77,9 @@ class ChatController(QObject):
     presetChanged = Signal(object)  # the active Preset, or None
     presetApplied = Signal(str)  # a confirmation for the status bar
     modelMissing = Signal(str)  # the chosen preset's model is not in the catalogue
+    #: A turn's new messages hang under this message id (None: a new root); the view drops
+    #: what it shows after it (an edit or a regeneration starts a new branch there).
+    branchStarted = Signal(object)
 
     def __init__(
         self,
@@ -120,6 +123,12 @@ class ChatController(QObject):
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._driver = TurnDriver(self, self._state, self._flush_timer, runner, turn_config)
         self._flush_timer.timeout.connect(self._driver.flush)
+        from chatdesk.ui.chat.branch_controller import BranchController
+
+        #: Edit, regenerate, switch, branch off, delete and compaction on the open conversation.
+        self.branches = BranchController(self, runner, turn_config)
+        self.currentModelChanged.connect(self.branches.update_context)
+        self.modelsChanged.connect(self.branches.update_context)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -135,6 +144,11 @@ class ChatController(QObject):
         if self._backend is None:
             self._backend = self._make_backend()
         return self._backend
+
+    @property
+    def presets(self) -> PresetManager | None:
+        """The saved presets (None in tests without them)."""
+        return self._presets
 
     @property
     def busy(self) -> bool:
@@ -190,10 +204,11 @@ class ChatController(QObject):
             return messages
         return list(await self.attachments.with_attachments(messages))
 
-    async def _emit_tool_runs(self, repo: ChatRepository, messages: Sequence[Message]) -> None:
+    async def emit_tool_runs(self, messages: Sequence[Message]) -> None:
         """Status and duration of the shown messages' tool calls (kept in ``tool_calls``)."""
         from chatdesk.ui.chat.tool_cards.tool_outcome import ToolRun
 
+        repo = await self.db()
         runs = await repo.tool_runs([m.id for m in messages if m.tool_calls])
         if runs:
             self.toolRunsLoaded.emit({k: ToolRun(*run) for k, run in runs.items()})
@@ -212,6 +227,10 @@ class ChatController(QObject):
             return
         self._show(snapshot.conversation, snapshot.messages, snapshot.has_older)
         self.usageChanged.emit(last_usage(snapshot.messages), snapshot.usage)
+
+    def note_oldest(self, message_id: int | None) -> None:
+        """The oldest message shown (older pages load before it)."""
+        self._oldest_id = message_id
 
     def _show(self, conversation: Conversation, messages: list[Message], has_older: bool) -> None:
         """Make ``conversation`` the open one and show ``messages``, its last page."""
@@ -273,10 +292,11 @@ class ChatController(QObject):
             return
         messages, has_older = await self._page(repo, conversation_id, FIRST_PAGE)
         self._show(conversation, messages, has_older)
-        await self._emit_tool_runs(repo, messages)
+        await self.emit_tool_runs(messages)
         if self._state.needs_reattach(conversation_id):
             self._reattach()
         self.usageChanged.emit(last_usage(messages), await repo.conversation_usage(conversation_id))
+        await self.branches.path_shown(conversation_id)
 
     def load_older(self) -> None:
         """Load the window of messages before the oldest one shown."""
@@ -293,7 +313,7 @@ class ChatController(QObject):
         if messages:
             self._oldest_id = messages[0].id
         self.olderMessagesLoaded.emit(messages, has_older)
-        await self._emit_tool_runs(repo, messages)
+        await self.emit_tool_runs(messages)
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())
@@ -412,7 +432,7 @@ class ChatController(QObject):
         if (not text.strip() and not files) or self.busy:
             return False
         sent = SendProgress(text)
-        self._start_turn(self._driver.send(sent, list(files)), sent)
+        self.start_turn(self._driver.send(sent, list(files)), sent)
         return True
 
     def retry(self, message_id: int | None = None) -> None:
@@ -428,14 +448,34 @@ class ChatController(QObject):
             return
         if self.conversation is None:
             return
-        self._start_turn(self._driver.regenerate(self.conversation.id, message_id))
+        self.start_turn(self._driver.regenerate(self.conversation.id, message_id))
 
     def stop(self) -> None:
         """Stop the streaming answer; the partial text is kept."""
         if self._state.active and self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self, coro: Any, send: SendProgress | None = None) -> None:
+    @property
+    def driver(self) -> TurnDriver:
+        """Runs turns' events into this controller's signals."""
+        return self._driver
+
+    @property
+    def streaming_conversation(self) -> int | None:
+        """The conversation whose answer streams now (None when none does)."""
+        return self._state.conversation_id if self._state.active else None
+
+    async def stop_and_wait(self) -> None:
+        """Stop the streaming answer (its partial text is stored) and wait until it has."""
+        import asyncio  # loaded by now; not at import time (see app.main)
+
+        turn = self._turn
+        if self._state.active and turn is not None and not turn.done():
+            turn.cancel()
+            await asyncio.wait([turn], timeout=5)
+
+    def start_turn(self, coro: Any, send: SendProgress | None = None) -> None:
+        """Run a turn (a send, an edit or a regeneration): busy until its answer ends."""
         self._state.start(send)
         task = self._runner.spawn(coro, name="turn")
         self._turn = task

@@ -123,19 +123,52 @@ class TurnDriver:
             except ChatdeskError as exc:  # the reaper removes what is left
                 log.warning("could not discard unsent attachments: %s", exc.detail or exc)
 
-    async def regenerate(self, conversation_id: int, message_id: int | None) -> None:
-        """Answer again from the user message at or before ``message_id``."""
+    async def regenerate(
+        self,
+        conversation_id: int,
+        message_id: int | None,
+        config: TurnConfig | None = None,
+        *,
+        remember_model: bool = True,
+    ) -> None:
+        """Answer again from the user message at or before ``message_id`` (with ``config``:
+        another model or preset for this answer)."""
         self._state.follow(conversation_id)
         chat = self._controller
         events = chat.orchestrator.regenerate(
-            conversation_id, self._turn_config(chat.model), message_id
+            conversation_id,
+            config or self._turn_config(chat.model),
+            message_id,
+            remember_model=remember_model,
         )
-        await self._consume(conversation_id, events)
+        await self._consume(conversation_id, events, branching=True)
+
+    async def edit(self, conversation_id: int, message_id: int, sent: SendProgress) -> None:
+        """Ask message ``message_id`` again as ``sent.text`` on a new branch; text that was
+        not stored goes back to the composer."""
+        self._state.follow(conversation_id)
+        chat = self._controller
+        try:
+            events = chat.orchestrator.edit(
+                conversation_id, message_id, sent.text, self._turn_config(chat.model)
+            )
+            await self._consume(conversation_id, events, sent, branching=True)
+        except ChatdeskError as exc:
+            chat.turnFailed.emit(None, exc.user_message, exc.kind, None)
+        if not sent.user_stored:
+            self.give_back(sent.text)
 
     async def _consume(
-        self, conversation_id: int, events: Any, sent: SendProgress | None = None
+        self,
+        conversation_id: int,
+        events: Any,
+        sent: SendProgress | None = None,
+        *,
+        branching: bool = False,
     ) -> None:
-        """Turn the events into signals; ``sent`` learns when this send's message is stored."""
+        """Turn the events into signals; ``sent`` learns when this send's message is stored.
+        ``branching`` (an edit or a regeneration): the path is shown anew when it ends, with
+        the new alternative counted in its navigator."""
         import asyncio  # loaded by now; not at import time (see app.main)
 
         from chatdesk.core.events import TurnDone, TurnFailed, TurnStarted, UsageReported
@@ -156,9 +189,8 @@ class TurnDriver:
                     if sent is not None and event.user_message is not None:
                         sent.user_stored = True
                 elif kind is TurnDone or kind is TurnFailed:
-                    replaced = kind is TurnDone and event.replaced is not None
-                    if replaced and self.viewing():  # the old answer is gone now
-                        await chat.load_conversation(conversation_id)
+                    if branching and self.viewing():
+                        await chat.branches.reload_path(conversation_id)
                     await self._turn_over(conversation_id, last_usage)
         except asyncio.CancelledError:
             if not chat.owns_turn(asyncio.current_task()):
@@ -183,6 +215,7 @@ class TurnDriver:
             if not self._state.live:  # came back while it streamed: show what is stored
                 await chat.load_conversation(conversation_id)
             chat.usageChanged.emit(last_usage, await repo.conversation_usage(conversation_id))
+            await chat.branches.path_shown(conversation_id, after_turn=True)
         await chat.reload_conversations()
 
     def handlers(self) -> dict[type[TurnEvent], Callable[[Any], None]]:
@@ -235,6 +268,7 @@ class TurnDriver:
         user = event.user_message
         self._state.answer_started(event.assistant_message_id, event.model)
         if view:
+            self._controller.branchStarted.emit(event.after_id)
             if user is not None:
                 self._controller.userMessageAdded.emit(user)
             self._controller.assistantStarted.emit(event.assistant_message_id, event.model)
@@ -255,7 +289,12 @@ class TurnDriver:
         self.flush()
         self._state.stream_over()
         message_id = event.message.id if event.message else None
-        if self.viewing() or self._state.conversation_id is None:
+        if event.kept_previous:
+            self._controller.notice.emit(
+                "error",
+                f"Could not answer again: {event.error.user_message} The previous answer is kept.",
+            )
+        elif self.viewing() or self._state.conversation_id is None:
             error = event.error
             self._controller.turnFailed.emit(
                 message_id, error.user_message, error.kind, event.message

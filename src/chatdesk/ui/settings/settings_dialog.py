@@ -93,6 +93,18 @@ class SettingsDialog(QDialog):
             self.theme.addItem(label, value)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
 
+        self.auto_compact = QComboBox(self)
+        self.auto_compact.setObjectName("autoCompactCombo")
+        self.auto_compact.setToolTip(
+            "When a chat fills this share of the model's context, its earlier messages are\n"
+            "summarised by themselves (they stay stored; Chat ▸ Summarise does it by hand)."
+        )
+        levels = sorted({0, 70, 80, 90, settings.auto_compact_percent})
+        for level in levels:
+            label = "Off" if level == 0 else f"At {level}% of the model's context"
+            self.auto_compact.addItem(label, level)
+        self.auto_compact.setCurrentIndex(levels.index(settings.auto_compact_percent))
+
         for field, widget in (
             ("openrouter_base_url", self.base_url),
             ("default_model", self.default_model),
@@ -110,6 +122,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default model", self.default_model)
         form.addRow("System prompt", self.system_prompt)
         form.addRow("Theme", self.theme)
+        form.addRow("Summarise long chats", self.auto_compact)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -157,6 +170,7 @@ class SettingsDialog(QDialog):
                 default_model=self.default_model.text().strip() or self._settings.default_model,
                 system_prompt=self.system_prompt.toPlainText(),
                 theme=str(self.theme.currentData()),
+                auto_compact_percent=int(self.auto_compact.currentData()),
             )
         except ValueError as exc:
             self.error.setText(f"Please check the values: {exc}")

@@ -1,4 +1,5 @@
-"""MainMenus: the menu bar of the main window (File, View, Presets, Tools, Settings, Help)."""
+"""MainMenus: the menu bar of the main window (File, View, Chat, Presets, Tools, Settings,
+Help)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class MainMenus(QObject):
     suggestionsRequested = Signal()
     refreshModelsRequested = Signal()
     settingsRequested = Signal()
+    #: The Chat menu: "edit", "regenerate", "previous", "next", "summarise", "overview".
+    chatActionRequested = Signal(str)
 
     def __init__(self, window: QMainWindow, theme: str, *, data_dir: str, logs_dir: str) -> None:
         super().__init__(window)
@@ -60,6 +63,26 @@ class MainMenus(QObject):
             action.setChecked(value == theme)
             self.theme_group.addAction(action)
         self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
+
+        chat = menus.addMenu("&Chat")
+        for key, label, shortcut in (
+            ("edit", "&Edit last question\tUp", ""),
+            ("regenerate", "&Answer again", "Ctrl+R"),
+            ("previous", "&Previous alternative", "Alt+Left"),
+            ("next", "&Next alternative", "Alt+Right"),
+            ("", "", ""),
+            ("summarise", "&Summarise earlier messages", "Ctrl+Shift+M"),
+            ("overview", "&Update the chat's summary", ""),
+        ):
+            if not key:
+                chat.addSeparator()
+                continue
+            action = chat.addAction(label)
+            action.setObjectName(f"chat_{key}")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _=False, k=key: self.chatActionRequested.emit(k))
+        self.chat_menu = chat
 
         self.presets_menu = menus.addMenu("&Presets")
         self.presets = PresetsMenu(self.presets_menu, window)

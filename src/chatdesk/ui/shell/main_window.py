@@ -129,6 +129,9 @@ class MainWindow(QMainWindow):
         self._build_menus(theme, data_dir, logs_dir)
         self._build_status_bar()
         self._connect()
+        from chatdesk.ui.shell.branch_links import BranchLinks
+
+        self.branch_links = BranchLinks(self)
         self._restore_state()
         self.chat_view.set_zoom(self._zoom)
         self.composer.edit.setFocus()

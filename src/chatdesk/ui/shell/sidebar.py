@@ -109,7 +109,10 @@ class Sidebar(QWidget):
             item = QListWidgetItem(label)
             item.setData(ID_ROLE, conv.id)
             item.setData(PINNED_ROLE, conv.pinned)
-            item.setToolTip(f"{conv.title}\nLast active {format_age(now - conv.updated_at)}")
+            tip = f"{conv.title}\nLast active {format_age(now - conv.updated_at)}"
+            if conv.summary:
+                tip += f"\n\n{conv.summary}"
+            item.setToolTip(tip)
             self.list.addItem(item)
             if conv.id == self._current:
                 item.setSelected(True)
