@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +17,7 @@ from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import Conversation, Message, ModelInfo, TurnConfig, Usage, last_usage
 from chatdesk.core.turn_state import SendProgress, TurnState
 from chatdesk.errors import ChatdeskError
+from chatdesk.ui.chat.preset_following import PresetFollowing
 from chatdesk.ui.chat.turn_driver import TurnDriver
 from chatdesk.ui.kit.task_runner import TaskRunner
 
@@ -45,7 +45,7 @@ FIRST_PAGE = 6
 PAGE_SIZE = 50
 
 
-class ChatController(QObject):
+class ChatController(QObject, PresetFollowing):
     """Conversation list, the open conversation, and the turn being streamed."""
 
     conversationsChanged = Signal(object)  # list[Conversation]
@@ -365,50 +365,6 @@ class ChatController(QObject):
         if model_id and model_id != self.model:
             self.model = model_id
             self.currentModelChanged.emit(model_id)
-
-    # -- presets -------------------------------------------------------------------------
-
-    def apply_preset(self, preset_id: int) -> None:
-        """Use a preset from the next turn on: its model (when the catalogue has it) and its
-        settings. The open conversation remembers it at once; when its model is missing the
-        current one is kept and ``modelMissing`` asks for the picker."""
-        preset = self._presets.find(preset_id) if self._presets is not None else None
-        if preset is None or preset.id is None:
-            self.notice.emit("warning", "That preset no longer exists.")
-            return
-        from chatdesk.core.presets import apply_preset
-
-        applied = apply_preset(preset, current_model=self.model, models=self.models)
-        self.set_model(applied.model)
-        self._set_preset(preset)
-        conversation = self.conversation
-        if conversation is not None:
-            self.conversation = replace(conversation, model=applied.model, preset_id=preset.id)
-            self._runner.spawn(self._remember_preset(conversation.id, applied.model, preset.id))
-        self.presetApplied.emit(applied.message)
-        if applied.missing_model:
-            self.modelMissing.emit(applied.missing_model)
-
-    async def _remember_preset(self, conversation_id: int, model: str, preset_id: int) -> None:
-        repo = await self.db()
-        await repo.set_conversation_model(conversation_id, model, preset_id)
-
-    def _set_preset(self, preset: Preset | None) -> None:
-        if preset != self.preset:
-            self.preset = preset
-            self.presetChanged.emit(preset)
-
-    def _follow_conversation_preset(self) -> None:
-        """The open conversation's preset becomes the active one (once presets are loaded)."""
-        if self._presets is not None and self._presets.loaded and self.conversation is not None:
-            self._set_preset(self._presets.find(self.conversation.preset_id))
-
-    def _presets_changed(self, _presets: object) -> None:
-        """Edits apply from the next turn; a deleted active preset falls back to none."""
-        if self.conversation is not None:
-            self._follow_conversation_preset()
-        elif self.preset is not None and self._presets is not None:
-            self._set_preset(self._presets.find(self.preset.id))
 
     def load_models(self, *, refresh: bool = False) -> None:
         """Fill the model picker from the cached catalogue (fetching it when stale)."""
