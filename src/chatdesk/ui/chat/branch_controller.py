@@ -266,12 +266,24 @@ class BranchController(QObject):
     # -- showing the path --------------------------------------------------------------------
 
     async def reload_path(self, conversation_id: int) -> None:
-        """Show the conversation's active path anew (if it is still the open one)."""
+        """Show the conversation's active path anew (if it is still the open one), as far
+        back as the view showed it (at least ``PATH_PAGE`` messages)."""
         chat = self._chat
         repo = await chat.db()
-        messages = await repo.list_messages(conversation_id, limit=PATH_PAGE + 1)
-        has_older = len(messages) > PATH_PAGE
-        messages = await self._with_files(messages[-PATH_PAGE:])
+        oldest = chat.oldest_shown
+        limit = PATH_PAGE
+        while True:
+            page = await repo.list_messages(conversation_id, limit=limit + 1)
+            has_older = len(page) > limit
+            page = page[-limit:]
+            ids = {m.id for m in page}
+            if oldest is None or oldest in ids or not has_older or page[0].id < oldest:
+                break
+            limit *= 4  # the view showed more of the path than one page
+        if oldest is not None and oldest in ids:
+            has_older = has_older or page[0].id < oldest
+            page = [m for m in page if m.id >= oldest]
+        messages = await self._with_files(page)
         if chat.conversation_id != conversation_id:
             return
         conversation = await repo.get_conversation(conversation_id)

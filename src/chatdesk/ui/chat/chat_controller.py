@@ -228,6 +228,11 @@ class ChatController(QObject, PresetFollowing):
         self._show(snapshot.conversation, snapshot.messages, snapshot.has_older)
         self.usageChanged.emit(last_usage(snapshot.messages), snapshot.usage)
 
+    @property
+    def oldest_shown(self) -> int | None:
+        """The oldest message shown (None: none)."""
+        return self._oldest_id
+
     def note_oldest(self, message_id: int | None) -> None:
         """The oldest message shown (older pages load before it)."""
         self._oldest_id = message_id
