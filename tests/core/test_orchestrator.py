@@ -310,7 +310,7 @@ async def test_regenerate_adds_a_sibling_answer_and_keeps_the_first(
     events = await _collect(orch.regenerate(conv.id, CONFIG))
     started = events[0]
     assert isinstance(started, TurnStarted) and started.user_message is None
-    question, first = await repo.all_messages(conv.id)
+    question, first, _second = await repo.all_messages(conv.id)
     assert started.after_id == question.id
     assert isinstance(events[-1], TurnDone) and events[-1].replaced is None
     stored = await repo.list_messages(conv.id)

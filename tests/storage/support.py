@@ -2,6 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fakes.sqlite import query
 
-__all__ = ["query"]
+__all__ = ["old_chat", "query"]
+
+
+def old_chat(
+    path: Path, contents: list[tuple[str, str]], title: str = "Old"
+) -> tuple[int, list[int]]:
+    """A conversation written as an older chatdesk wrote it (the columns of migration 1, no
+    parents): for databases made with older migrations. Returns its id and message ids."""
+    query(
+        path,
+        "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, 1, 1)",
+        (title,),
+    )
+    conv = int(query(path, "SELECT max(id) FROM conversations")[0][0])  # type: ignore[arg-type]
+    ids = []
+    for role, content in contents:
+        query(
+            path,
+            "INSERT INTO messages (conversation_id, role, content, created_at, updated_at)"
+            " VALUES (?, ?, ?, 1, 1)",
+            (conv, role, content),
+        )
+        ids.append(int(query(path, "SELECT max(id) FROM messages")[0][0]))  # type: ignore[arg-type]
+    return conv, ids

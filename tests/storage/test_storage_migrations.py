@@ -12,7 +12,7 @@ from chatdesk.storage import ChatRepository
 from chatdesk.storage.migrations import MIGRATIONS, Migration
 from fakes.clock import START, FakeClock
 
-from .support import query
+from .support import old_chat, query
 
 LAST = MIGRATIONS[-1].number
 NEXT = LAST + 1  # the number of a test's own migration
@@ -132,7 +132,9 @@ async def test_table_rebuild_migration_does_not_cascade_deletes(
             id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL,
             title_is_default INTEGER NOT NULL DEFAULT 1, created_at REAL NOT NULL,
             updated_at REAL NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, model TEXT,
-            preset_id INTEGER REFERENCES presets (id) ON DELETE SET NULL, archived INTEGER
+            preset_id INTEGER REFERENCES presets (id) ON DELETE SET NULL,
+            active_leaf_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+            summary TEXT NOT NULL DEFAULT '', archived INTEGER
         );
         INSERT INTO conversations_new SELECT *, 0 FROM conversations;
         DROP TABLE conversations;
@@ -202,9 +204,8 @@ async def test_denied_calls_recorded_as_ok_before_version_3_become_denied(
     db_path: Path, clock: FakeClock
 ) -> None:
     repo = await ChatRepository.open(db_path, migrations=MIGRATIONS[:2], clock=clock)
-    conversation = await repo.create_conversation("tools")
-    message = await repo.append_message(conversation.id, "assistant", "")
     await repo.close()
+    _conv, (message_id,) = old_chat(db_path, [("assistant", "")], "tools")
     denial = "The user denied this call of files__delete; it did not run. Do not call it again."
     for call_id, result, status in [
         ("denied", denial, "ok"),
@@ -216,11 +217,11 @@ async def test_denied_calls_recorded_as_ok_before_version_3_become_denied(
             db_path,
             "INSERT INTO tool_calls (message_id, call_id, tool_name, result, status, started_at)"
             " VALUES (?, ?, 'x__y', ?, ?, 0)",
-            (message.id, call_id, result, status),
+            (message_id, call_id, result, status),
         )
 
     repo = await ChatRepository.open(db_path, clock=clock)
-    runs = await repo.tool_runs([message.id])
+    runs = await repo.tool_runs([message_id])
     await repo.close()
     assert runs == {
         "denied": (False, None, True),

@@ -103,7 +103,9 @@ async def test_deleted_messages_and_conversations_leave_the_index(
     drop = await repo.append_message(first.id, "assistant", "walrus two")
     other = await repo.append_message(second.id, "user", "walrus three")
 
-    await repo.delete_messages_from(first.id, drop.id)
+    await repo.delete_branch(drop.id)  # marked for Undo: not found any more
+    assert {h.message_id for h in await repo.search("walrus")} == {keep.id, other.id}
+    await repo.purge_deleted()
     assert {h.message_id for h in await repo.search("walrus")} == {keep.id, other.id}
 
     await repo.delete_conversation(second.id)

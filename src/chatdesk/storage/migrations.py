@@ -174,11 +174,42 @@ UPDATE tool_calls SET status = 'denied'
 WHERE status = 'ok' AND result LIKE 'The user denied this call%';
 """
 
+_M4_MESSAGE_TREE = """
+-- Messages form a tree: parent_id is the previous message of a path; a conversation shows the
+-- path that ends at its active leaf. Data until now is linear: each message follows the one
+-- before it. Soft-deleted branches (deleted_at) wait for Undo until the next start.
+ALTER TABLE conversations ADD COLUMN active_leaf_id INTEGER
+    REFERENCES messages (id) ON DELETE SET NULL;
+ALTER TABLE conversations ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN deleted_at REAL;
+UPDATE messages SET parent_id = (
+    SELECT max(p.id) FROM messages AS p
+    WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+);
+UPDATE conversations SET active_leaf_id = (
+    SELECT max(id) FROM messages WHERE conversation_id = conversations.id
+);
+CREATE INDEX messages_deleted ON messages (id) WHERE deleted_at IS NOT NULL;
+
+-- Compaction: content stands for the path up to through_id (inclusive) in requests.
+CREATE TABLE summaries (
+    id              INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    through_id      INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    content         TEXT    NOT NULL,
+    model           TEXT,
+    created_at      REAL    NOT NULL
+);
+CREATE INDEX summaries_conversation ON summaries (conversation_id);
+CREATE INDEX summaries_through ON summaries (through_id);
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _M1_INITIAL),
     Migration(2, "render cache", _M2_RENDER_CACHE),
     Migration(3, "denied tool calls", _M3_DENIED_TOOL_CALLS),
+    Migration(4, "message tree", _M4_MESSAGE_TREE),
 )
 
 _CREATE_LEDGER = """

@@ -15,31 +15,40 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
 from chatdesk.core.models import Conversation, Message, MessageStatus, Role, ToolCall, Usage
+from chatdesk.core.ports import AFTER_LEAF
 from chatdesk.errors import StorageError
 from chatdesk.storage import db
+from chatdesk.storage.branches import BranchDeletion, BranchStore
 from chatdesk.storage.migrations import MIGRATIONS, migrate
 from chatdesk.storage.rows import (
     CONVERSATION_COLUMNS,
     CONVERSATION_ORDER,
     LAST_MESSAGES_SQL,
+    LEAF_SQL,
     MESSAGE_COLUMNS,
-    NO_BOUND,
     USAGE_SQL,
     conversation_from_row,
     dump_tool_calls,
     message_from_row,
+    path_page_params,
     usage_from_row,
 )
 from chatdesk.storage.search import SEARCH_SQL, SearchHit, search_hit, search_params
 
-__all__ = ["INTERRUPTED_ERROR", "MESSAGE_COLUMNS", "ChatRepository", "SearchHit"]
+__all__ = [
+    "INTERRUPTED_ERROR",
+    "MESSAGE_COLUMNS",
+    "BranchDeletion",
+    "ChatRepository",
+    "SearchHit",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +62,11 @@ def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
         log.error("A write whose caller was cancelled failed: %s", exc)
 
 
-class ChatRepository:
-    """Async access to the chat database. Create with ``await ChatRepository.open(path)``."""
+class ChatRepository(BranchStore):
+    """Async access to the chat database. Create with ``await ChatRepository.open(path)``.
+
+    The tree operations (paths, switching, deleting and copying branches, summaries) come
+    from ``BranchStore`` (chatdesk.storage.branches)."""
 
     def __init__(
         self, conn: aiosqlite.Connection, *, clock: Callable[[], float] = time.time
@@ -117,7 +129,9 @@ class ChatRepository:
 
     # Stores of other tables (presets, attachments) share this connection and its write lock.
 
-    async def read(self, action: str, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    async def read(
+        self, action: str, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
         """Rows of one query; ``action`` names it in error messages ("load the presets")."""
         conn = self._connection(action)
         with db.storage_errors(action):
@@ -246,16 +260,16 @@ class ChatRepository:
         *,
         status: MessageStatus = MessageStatus.COMPLETE,
         model: str | None = None,
-        parent_id: int | None = None,
+        parent_id: int | Literal["leaf"] | None = AFTER_LEAF,
         reasoning: str = "",
         tool_calls: Sequence[ToolCall] = (),
         tool_call_id: str | None = None,
     ) -> Message:
-        """Add a message at the end of a conversation and mark the conversation active."""
+        """Add a message under ``parent_id`` (default: after the active leaf; None: a new
+        root), make it the active leaf and mark the conversation active."""
         now = self._clock()
         params = (
             conversation_id,
-            parent_id,
             role,
             content,
             reasoning,
@@ -269,16 +283,23 @@ class ChatRepository:
 
         async def op(conn: aiosqlite.Connection) -> list[sqlite3.Row]:
             async def body() -> list[sqlite3.Row]:
-                rows = await conn.execute_fetchall(
-                    "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
-                    " status, model, tool_calls, tool_call_id, created_at, updated_at)"
-                    f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}",
-                    params,
+                parent = parent_id
+                if parent == AFTER_LEAF:
+                    leaf = list(await conn.execute_fetchall(LEAF_SQL, {"conv": conversation_id}))
+                    parent = leaf[0][0] if leaf else None
+                rows = list(
+                    await conn.execute_fetchall(
+                        "INSERT INTO messages (conversation_id, role, content, reasoning, status,"
+                        " model, tool_calls, tool_call_id, created_at, updated_at, parent_id)"
+                        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MESSAGE_COLUMNS}",
+                        (*params, parent),
+                    )
                 )
                 await conn.execute(
-                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
+                    "UPDATE conversations SET updated_at = ?, active_leaf_id = ? WHERE id = ?",
+                    (now, rows[0]["id"], conversation_id),
                 )
-                return list(rows)
+                return rows
 
             return await db.transaction(conn, body)
 
@@ -345,72 +366,37 @@ class ChatRepository:
     async def list_messages(
         self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
     ) -> list[Message]:
-        """Messages oldest first; with ``limit``, only the last ``limit`` before ``before_id``."""
-        bound = NO_BOUND if before_id is None else before_id
-        action = "load the messages"
-        if limit is None:
-            rows = await self.read(
-                action,
-                f"SELECT {MESSAGE_COLUMNS} FROM messages"
-                " WHERE conversation_id = ? AND id < ? ORDER BY id",
-                (conversation_id, bound),
-            )
-        else:
-            rows = await self.read(
-                action, LAST_MESSAGES_SQL, (conversation_id, bound, max(limit, 0))
-            )
-            rows.reverse()
-        return [message_from_row(row) for row in rows]
-
-    async def count_messages(self, conversation_id: int) -> int:
-        """How many messages a conversation holds."""
-        rows = await self.read(
-            "count the messages",
-            "SELECT count(*) FROM messages WHERE conversation_id = ?",
-            (conversation_id,),
-        )
-        return int(rows[0][0])
-
-    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
-        """Delete ``message_id`` and every later message of the conversation; returns how many."""
-        return await self.execute(
-            "delete the messages",
-            "DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
-            (conversation_id, message_id),
-        )
-
-    async def delete_messages_between(
-        self, conversation_id: int, first_id: int, last_id: int
-    ) -> int:
-        """Delete the conversation's messages with ids from ``first_id`` to ``last_id``."""
-        return await self.execute(
-            "delete the messages",
-            "DELETE FROM messages WHERE conversation_id = ? AND id >= ? AND id <= ?",
-            (conversation_id, first_id, last_id),
-        )
+        """The active path, oldest first, each message with its ``sibling_ids``; with
+        ``limit``, only its last ``limit`` messages before ``before_id``."""
+        params = path_page_params(conversation_id, before_id, limit)
+        rows = await self.read("load the messages", LAST_MESSAGES_SQL, params)
+        rows.reverse()
+        return await self.add_siblings(conversation_id, [message_from_row(r) for r in rows])
 
     async def import_messages(
         self, conversation_id: int, messages: Iterable[tuple[Role, str]]
     ) -> int:
-        """Insert many complete messages in one transaction; returns how many."""
+        """Add many complete messages after the active leaf in one transaction; returns how
+        many."""
         now = self._clock()
-
-        def rows() -> Iterator[tuple[Any, ...]]:
-            for role, content in messages:
-                yield (conversation_id, role, content, now, now)
 
         async def op(conn: aiosqlite.Connection) -> int:
             async def body() -> int:
-                cursor = await conn.executemany(
-                    "INSERT INTO messages (conversation_id, role, content, status, created_at,"
-                    " updated_at) VALUES (?, ?, ?, 'complete', ?, ?)",
-                    rows(),
-                )
-                count = cursor.rowcount
-                if count > 0:
+                leaf = list(await conn.execute_fetchall(LEAF_SQL, {"conv": conversation_id}))
+                parent = leaf[0][0] if leaf else None
+                count = 0
+                for role, content in messages:
+                    cursor = await conn.execute(
+                        "INSERT INTO messages (conversation_id, parent_id, role, content, status,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, 'complete', ?, ?)",
+                        (conversation_id, parent, role, content, now, now),
+                    )
+                    parent = cursor.lastrowid
+                    count += 1
+                if count:
                     await conn.execute(
-                        "UPDATE conversations SET updated_at = ? WHERE id = ?",
-                        (now, conversation_id),
+                        "UPDATE conversations SET updated_at = ?, active_leaf_id = ? WHERE id = ?",
+                        (now, parent, conversation_id),
                     )
                 return count
 

@@ -6,18 +6,20 @@ asyncio nor aiosqlite.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sqlite3
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from chatdesk.core.models import Conversation, Message, MessageStatus, Role, ToolCall, Usage
 
 log = logging.getLogger(__name__)
 
 CONVERSATION_COLUMNS = (
-    "id, title, title_is_default, created_at, updated_at, pinned, model, preset_id"
+    "id, title, title_is_default, created_at, updated_at, pinned, model, preset_id,"
+    " active_leaf_id, summary"
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, reasoning, status, model, prompt_tokens,"
@@ -25,15 +27,44 @@ MESSAGE_COLUMNS = (
 )
 #: Pinned first, then most recently active.
 CONVERSATION_ORDER = "ORDER BY pinned DESC, updated_at DESC, id DESC"
-#: The last messages of a conversation before an id, newest first (reverse them).
+#: The end of a conversation's active path (:conv): its active leaf, or when that is unset or
+#: deleted, its newest message.
+LEAF_SQL = """
+SELECT coalesce(
+    (SELECT m.id FROM conversations AS c JOIN messages AS m ON m.id = c.active_leaf_id
+     WHERE c.id = :conv AND m.deleted_at IS NULL),
+    (SELECT max(id) FROM messages WHERE conversation_id = :conv AND deleted_at IS NULL)
+)"""
+#: The ids of the active path of :conv (leaf first).
+PATH_IDS_CTE = f"""
+WITH RECURSIVE path(id) AS (
+    {LEAF_SQL}
+    UNION ALL
+    SELECT m.parent_id FROM messages AS m JOIN path ON m.id = path.id
+    WHERE m.parent_id IS NOT NULL
+)"""
+#: The last :limit messages of the active path of :conv before id :before, newest first
+#: (reverse them). Ids increase along a path.
 LAST_MESSAGES_SQL = (
-    f"SELECT {MESSAGE_COLUMNS} FROM messages"
-    " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+    f"{PATH_IDS_CTE} SELECT {MESSAGE_COLUMNS} FROM messages"
+    " WHERE id IN (SELECT id FROM path) AND id < :before ORDER BY id DESC LIMIT :limit"
 )
+#: The ids of the active path of :conv, root first.
+PATH_IDS_SQL = f"{PATH_IDS_CTE} SELECT id FROM path WHERE id IS NOT NULL ORDER BY id"
+#: The newest non-deleted descendant of :id (or :id itself): a leaf.
+NEWEST_LEAF_SQL = """
+WITH RECURSIVE below(id) AS (
+    SELECT id FROM messages WHERE id = :id AND deleted_at IS NULL
+    UNION ALL
+    SELECT m.id FROM messages AS m JOIN below ON m.parent_id = below.id
+    WHERE m.deleted_at IS NULL
+)
+SELECT max(id) FROM below"""
 USAGE_SQL = (
     "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
     " coalesce(sum(total_tokens), 0), sum(cost), coalesce(sum(cached_tokens), 0),"
-    " coalesce(sum(reasoning_tokens), 0) FROM messages WHERE conversation_id = ?"
+    " coalesce(sum(reasoning_tokens), 0) FROM messages"
+    " WHERE conversation_id = ? AND deleted_at IS NULL"
 )
 #: Larger than any rowid: "no upper bound" for message windows.
 NO_BOUND = 2**63 - 1
@@ -70,6 +101,8 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         model=row["model"],
         preset_id=row["preset_id"],
         title_is_default=bool(row["title_is_default"]),
+        active_leaf_id=row["active_leaf_id"],
+        summary=row["summary"],
     )
 
 
@@ -106,3 +139,48 @@ def usage_from_row(row: Sequence[object]) -> Usage:
         cached_tokens=int(cast(int, cached)),
         reasoning_tokens=int(cast(int, reasoning)),
     )
+
+
+def path_page_params(
+    conversation_id: int, before_id: int | None, limit: int | None
+) -> dict[str, int]:
+    """LAST_MESSAGES_SQL's parameters (``limit`` None: the whole path)."""
+    bound = NO_BOUND if before_id is None else before_id
+    return {
+        "conv": conversation_id,
+        "before": bound,
+        "limit": -1 if limit is None else max(limit, 0),
+    }
+
+
+def siblings_query(
+    conversation_id: int, messages: Sequence[Message]
+) -> tuple[str, list[Any]] | None:
+    """SQL (and parameters) for the (parent_id, id) rows of the children of ``messages``'
+    parents, roots included when a message is one; None when ``messages`` is empty."""
+    if not messages:
+        return None
+    parents = sorted({m.parent_id for m in messages if m.parent_id is not None})
+    clauses = []
+    params: list[Any] = [conversation_id]
+    if parents:
+        clauses.append(f"parent_id IN ({', '.join('?' * len(parents))})")
+        params.extend(parents)
+    if any(m.parent_id is None for m in messages):
+        clauses.append("parent_id IS NULL")
+    sql = (
+        "SELECT parent_id, id FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
+        f" AND ({' OR '.join(clauses)}) ORDER BY id"
+    )
+    return sql, params
+
+
+def with_siblings(messages: Sequence[Message], rows: Sequence[Sequence[Any]]) -> list[Message]:
+    """``messages`` with ``sibling_ids`` from the (parent_id, id) rows of ``siblings_query``."""
+    children: dict[int | None, list[int]] = {}
+    for parent, child in rows:
+        children.setdefault(parent, []).append(int(child))
+    return [
+        dataclasses.replace(m, sibling_ids=tuple(children.get(m.parent_id, (m.id,))))
+        for m in messages
+    ]

@@ -44,6 +44,7 @@ FROM (
 ) AS h
 JOIN messages AS m ON m.id = h.id
 JOIN conversations AS c ON c.id = m.conversation_id
+WHERE m.deleted_at IS NULL
 ORDER BY h.score, h.id
 """
 

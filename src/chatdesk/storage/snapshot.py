@@ -19,11 +19,13 @@ from chatdesk.storage.rows import (
     CONVERSATION_COLUMNS,
     CONVERSATION_ORDER,
     LAST_MESSAGES_SQL,
-    NO_BOUND,
     USAGE_SQL,
     conversation_from_row,
     message_from_row,
+    path_page_params,
+    siblings_query,
     usage_from_row,
+    with_siblings,
 )
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class StartSnapshot:
 
     conversations: list[Conversation] = field(default_factory=list)
     conversation: Conversation | None = None
-    #: The newest messages of ``conversation``, oldest first.
+    #: The newest messages of ``conversation``'s active path, oldest first.
     messages: list[Message] = field(default_factory=list)
     has_older: bool = False
     usage: Usage = field(default_factory=Usage)
@@ -68,9 +70,13 @@ def read_snapshot(
         current = next((c for c in conversations if c.id == conversation_id), None)
         if current is None:
             return StartSnapshot(conversations, complete=True)
-        rows = conn.execute(LAST_MESSAGES_SQL, (current.id, NO_BOUND, page + 1)).fetchall()
+        rows = conn.execute(LAST_MESSAGES_SQL, path_page_params(current.id, None, page + 1))
+        rows = rows.fetchall()
         rows.reverse()
         messages = [message_from_row(row) for row in rows[-page:]] if page > 0 else []
+        query = siblings_query(current.id, messages)
+        if query is not None:
+            messages = with_siblings(messages, conn.execute(*query).fetchall())
         usage = usage_from_row(conn.execute(USAGE_SQL, (current.id,)).fetchone())
         renders = _renders(conn, render_key, messages) if render_key else {}
         return StartSnapshot(
