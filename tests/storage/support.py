@@ -19,7 +19,7 @@ def old_chat(
         "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, 1, 1)",
         (title,),
     )
-    conv = int(query(path, "SELECT max(id) FROM conversations")[0][0])  # type: ignore[arg-type]
+    conv = _int(query(path, "SELECT max(id) FROM conversations")[0][0])
     ids = []
     for role, content in contents:
         query(
@@ -28,5 +28,10 @@ def old_chat(
             " VALUES (?, ?, ?, 1, 1)",
             (conv, role, content),
         )
-        ids.append(int(query(path, "SELECT max(id) FROM messages")[0][0]))  # type: ignore[arg-type]
+        ids.append(_int(query(path, "SELECT max(id) FROM messages")[0][0]))
     return conv, ids
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value

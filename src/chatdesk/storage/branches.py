@@ -24,6 +24,7 @@ from chatdesk.storage.rows import (
     PATH_IDS_SQL,
     conversation_from_row,
     message_from_row,
+    path_page_params,
     siblings_query,
     with_siblings,
 )
@@ -90,10 +91,10 @@ class BranchStore:
 
     async def active_path_ids(self, conversation_id: int) -> list[int]:
         """The ids of the conversation's active path, root first."""
-        rows = await self.read(
-            "load the conversation's branch", PATH_IDS_SQL, {"conv": conversation_id}
-        )
-        return [int(row[0]) for row in rows]
+        params = path_page_params(conversation_id, None, None)
+        rows = await self.read("load the conversation's branch", PATH_IDS_SQL, params)
+        text = rows[0][0] if rows else None
+        return [int(i) for i in reversed(text.split(","))] if text else []
 
     async def add_siblings(self, conversation_id: int, messages: list[Message]) -> list[Message]:
         """``messages`` (of one conversation) with their ``sibling_ids``."""

@@ -190,6 +190,10 @@ UPDATE conversations SET active_leaf_id = (
     SELECT max(id) FROM messages WHERE conversation_id = conversations.id
 );
 CREATE INDEX messages_deleted ON messages (id) WHERE deleted_at IS NOT NULL;
+-- Walking up a path reads only this narrow index (chatdesk.storage.rows.PATH_WALK_CTE).
+CREATE INDEX messages_tree ON messages (id, parent_id);
+-- The first messages of a conversation (alternatives of its first question).
+CREATE INDEX messages_roots ON messages (conversation_id) WHERE parent_id IS NULL;
 
 -- Compaction: content stands for the path up to through_id (inclusive) in requests.
 CREATE TABLE summaries (

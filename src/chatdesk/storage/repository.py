@@ -368,6 +368,8 @@ class ChatRepository(BranchStore):
     ) -> list[Message]:
         """The active path, oldest first, each message with its ``sibling_ids``; with
         ``limit``, only its last ``limit`` messages before ``before_id``."""
+        if limit is not None and limit < 1:
+            return []
         params = path_page_params(conversation_id, before_id, limit)
         rows = await self.read("load the messages", LAST_MESSAGES_SQL, params)
         rows.reverse()

@@ -35,22 +35,26 @@ SELECT coalesce(
      WHERE c.id = :conv AND m.deleted_at IS NULL),
     (SELECT max(id) FROM messages WHERE conversation_id = :conv AND deleted_at IS NULL)
 )"""
-#: The ids of the active path of :conv (leaf first).
-PATH_IDS_CTE = f"""
-WITH RECURSIVE path(id) AS (
-    {LEAF_SQL}
+#: Walks up the active path of :conv from its leaf, or from the parent of :before when that is
+#: not NULL, at most :limit steps (-1: to the root). ``messages_tree`` (id, parent_id) makes
+#: each step a lookup in a narrow index instead of the table.
+PATH_WALK_CTE = f"""
+WITH RECURSIVE path(id, n) AS (
+    SELECT CASE WHEN :before IS NULL THEN ({LEAF_SQL})
+           ELSE (SELECT parent_id FROM messages WHERE id = :before) END, 1
     UNION ALL
-    SELECT m.parent_id FROM messages AS m JOIN path ON m.id = path.id
-    WHERE m.parent_id IS NOT NULL
+    SELECT m.parent_id, path.n + 1 FROM path JOIN messages AS m INDEXED BY messages_tree
+    ON m.id = path.id
+    WHERE m.parent_id IS NOT NULL AND (:limit < 0 OR path.n < :limit)
 )"""
-#: The last :limit messages of the active path of :conv before id :before, newest first
-#: (reverse them). Ids increase along a path.
+#: The last :limit messages of the active path of :conv before message :before (NULL: the
+#: leaf and before it), newest first (reverse them). Ids increase along a path.
 LAST_MESSAGES_SQL = (
-    f"{PATH_IDS_CTE} SELECT {MESSAGE_COLUMNS} FROM messages"
-    " WHERE id IN (SELECT id FROM path) AND id < :before ORDER BY id DESC LIMIT :limit"
+    f"{PATH_WALK_CTE} SELECT {MESSAGE_COLUMNS} FROM messages"
+    " WHERE id IN (SELECT id FROM path) ORDER BY id DESC"
 )
-#: The ids of the active path of :conv, root first.
-PATH_IDS_SQL = f"{PATH_IDS_CTE} SELECT id FROM path WHERE id IS NOT NULL ORDER BY id"
+#: The ids of the active path of :conv, comma-separated, leaf first (one row: fast).
+PATH_IDS_SQL = f"{PATH_WALK_CTE} SELECT group_concat(id) FROM path WHERE id IS NOT NULL"
 #: The newest non-deleted descendant of :id (or :id itself): a leaf.
 NEWEST_LEAF_SQL = """
 WITH RECURSIVE below(id) AS (
@@ -66,8 +70,6 @@ USAGE_SQL = (
     " coalesce(sum(reasoning_tokens), 0) FROM messages"
     " WHERE conversation_id = ? AND deleted_at IS NULL"
 )
-#: Larger than any rowid: "no upper bound" for message windows.
-NO_BOUND = 2**63 - 1
 
 
 def dump_tool_calls(calls: Sequence[ToolCall]) -> str | None:
@@ -143,36 +145,36 @@ def usage_from_row(row: Sequence[object]) -> Usage:
 
 def path_page_params(
     conversation_id: int, before_id: int | None, limit: int | None
-) -> dict[str, int]:
-    """LAST_MESSAGES_SQL's parameters (``limit`` None: the whole path)."""
-    bound = NO_BOUND if before_id is None else before_id
-    return {
-        "conv": conversation_id,
-        "before": bound,
-        "limit": -1 if limit is None else max(limit, 0),
-    }
+) -> dict[str, int | None]:
+    """LAST_MESSAGES_SQL's (and PATH_IDS_SQL's) parameters (``limit`` None: the whole path;
+    callers skip the query for a limit below 1)."""
+    return {"conv": conversation_id, "before": before_id, "limit": -1 if limit is None else limit}
 
 
 def siblings_query(
     conversation_id: int, messages: Sequence[Message]
 ) -> tuple[str, list[Any]] | None:
     """SQL (and parameters) for the (parent_id, id) rows of the children of ``messages``'
-    parents, roots included when a message is one; None when ``messages`` is empty."""
+    parents, the conversation's roots included when a message is one; None when ``messages``
+    is empty. Each part reads an index (``messages_parent``, ``messages_roots``)."""
     if not messages:
         return None
     parents = sorted({m.parent_id for m in messages if m.parent_id is not None})
-    clauses = []
-    params: list[Any] = [conversation_id]
+    parts = []
+    params: list[Any] = []
     if parents:
-        clauses.append(f"parent_id IN ({', '.join('?' * len(parents))})")
+        parts.append(
+            "SELECT parent_id, id FROM messages"
+            f" WHERE parent_id IN ({', '.join('?' * len(parents))}) AND deleted_at IS NULL"
+        )
         params.extend(parents)
     if any(m.parent_id is None for m in messages):
-        clauses.append("parent_id IS NULL")
-    sql = (
-        "SELECT parent_id, id FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
-        f" AND ({' OR '.join(clauses)}) ORDER BY id"
-    )
-    return sql, params
+        parts.append(
+            "SELECT parent_id, id FROM messages"
+            " WHERE conversation_id = ? AND parent_id IS NULL AND deleted_at IS NULL"
+        )
+        params.append(conversation_id)
+    return " UNION ALL ".join(parts) + " ORDER BY 2", params
 
 
 def with_siblings(messages: Sequence[Message], rows: Sequence[Sequence[Any]]) -> list[Message]:
