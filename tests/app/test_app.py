@@ -591,7 +591,7 @@ async def test_coming_back_to_a_streaming_chat_shows_it_live_again(
     ]
 
 
-async def test_answer_again_on_the_last_answer_replaces_it(
+async def test_answer_again_adds_an_alternative_and_keeps_the_first(
     running_app: ChatdeskApp, app_env: FakeOpenRouter
 ) -> None:
     controller = running_app.controller
@@ -601,21 +601,29 @@ async def test_answer_again_on_the_last_answer_replaces_it(
     await _answered_chat(running_app, app_env, "second", "Second answer.")
     widgets = window.chat_view.message_widgets()
     buttons = [w.findChild(QToolButton, "regenerateButton") for w in widgets]
-    assert [b is not None and b.isVisible() for b in buttons] == [False, False, False, True]
+    # Every answer offers it (not only the last one); questions do not.
+    assert [b is not None and b.isVisible() for b in buttons] == [False, True, False, True]
 
     app_env.enqueue(Reply.stream("Second answer, again."))
     finished = SignalWaiter(controller.messageFinished)
+    paths = SignalWaiter(controller.branches.pathChanged)
     button = buttons[-1]
     assert button is not None
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     await finished.wait()
+    await paths.wait()
     await running_app.runner.wait_idle()
-    assert [w.source for w in window.chat_view.message_widgets()] == [
+    widgets = window.chat_view.message_widgets()
+    assert [w.source for w in widgets] == [
         "first",
         "First answer.",
         "second",
         "Second answer, again.",
     ]
+    assert widgets[-1].navigator_position == (2, 2)  # the first answer is one click away
+    QTest.mouseClick(widgets[-1].branch_bar.navigator.previous_button, Qt.MouseButton.LeftButton)
+    await paths.wait(2)
+    assert window.chat_view.message_widgets()[-1].source == "Second answer."
     body = _chat_requests(app_env)[-1]["messages"]
     assert body[-1] == {"role": "user", "content": "second"}
     assert {"role": "assistant", "content": "Second answer."} not in body  # type: ignore[operator]

@@ -70,8 +70,8 @@ def read_snapshot(
         current = next((c for c in conversations if c.id == conversation_id), None)
         if current is None:
             return StartSnapshot(conversations, complete=True)
-        rows = conn.execute(LAST_MESSAGES_SQL, path_page_params(current.id, None, page + 1))
-        rows = rows.fetchall()
+        params = path_page_params(current.id, None, page + 1)
+        rows = conn.execute(LAST_MESSAGES_SQL, params).fetchall()
         rows.reverse()
         messages = [message_from_row(row) for row in rows[-page:]] if page > 0 else []
         query = siblings_query(current.id, messages)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.models import Attachment, Message, ToolCall
+from chatdesk.ui.chat.branch_view import BranchView
 from chatdesk.ui.chat.error_card import ErrorCard
 from chatdesk.ui.chat.message_widget import MessageWidget
 from chatdesk.ui.chat.scroll_anchor import ScrollAnchor
@@ -39,11 +40,19 @@ if TYPE_CHECKING:
 __all__ = ["ChatView"]
 
 
-class ChatView(QScrollArea):
-    """Shows one conversation; the controller drives it through the methods below."""
+class ChatView(BranchView, QScrollArea):
+    """Shows one conversation; the controller drives it through the methods below (and those
+    of ``BranchView``: paths, editing, the summary marker)."""
 
     #: Message id of the failed or cancelled assistant message (-1: the error had no message).
     retryRequested = Signal(int)
+    editSaved = Signal(int, str)  # a question edited: message id, its new text
+    editClosed = Signal()  # an editor closed without sending
+    switchTo = Signal(int)  # show the alternative with this id
+    regenerateRequested = Signal(int, object)  # message id, None | ("model", id) | ("preset", id)
+    branchOffRequested = Signal(int)
+    deleteBranchRequested = Signal(int)
+    undoSummaryRequested = Signal(int)  # a summary's id
     openSettingsRequested = Signal()
     #: The user scrolled to the top and older messages exist.
     loadOlderRequested = Signal()
@@ -104,7 +113,6 @@ class ChatView(QScrollArea):
         self.setWidget(self._canvas)
 
         self._items: list[QWidget] = []  # message widgets and loose error cards, top to bottom
-        self._regenerable: MessageWidget | None = None  # the one offering "Answer again"
         self._widgets: dict[int, MessageWidget] = {}
         self._held: list[Message] = []  # older messages given but not instantiated
         self._tools = ToolResults()  # the calls' tool names and outcomes
@@ -245,7 +253,7 @@ class ChatView(QScrollArea):
         if widget is None:
             self._append(message)
         else:
-            widget.finish(message)  # keeps its "Answer again" state
+            widget.finish(message)
 
     def show_error(
         self,
@@ -352,6 +360,13 @@ class ChatView(QScrollArea):
         self._widgets[widget.message_id] = widget
         widget.retryRequested.connect(self.retryRequested)
         widget.openSettingsRequested.connect(self.openSettingsRequested)
+        widget.editSaved.connect(self.editSaved)
+        widget.editClosed.connect(self.editClosed)
+        widget.switchTo.connect(self.switchTo)
+        widget.regenerateRequested.connect(self.regenerateRequested)
+        widget.branchOffRequested.connect(self.branchOffRequested)
+        widget.deleteBranchRequested.connect(self.deleteBranchRequested)
+        widget.regenerate_choices = self.regenerate_choices
 
     def _make(self, message: Message) -> MessageWidget | None:
         if message.role == "system":
@@ -409,24 +424,12 @@ class ChatView(QScrollArea):
             for child in widget.findChildren(QWidget):
                 child.setFont(self._font)
 
-    def _update_regenerate(self) -> None:
-        """Only the last answer of the conversation offers "Answer again"."""
-        last = next((w for w in reversed(self._items) if isinstance(w, MessageWidget)), None)
-        if last is self._regenerable:
-            return
-        if self._regenerable is not None and self._regenerable in self._items:
-            self._regenerable.set_can_regenerate(False)
-        if last is not None:
-            last.set_can_regenerate(True)
-        self._regenerable = last
-
     def _insert(self, index: int, widget: QWidget) -> None:
         self._apply_font(widget)
         self._items.insert(index, widget)
         self._layout.insertWidget(index + 1, widget)  # +1: the "loading" label comes first
         widget.show()
         self._empty.hide()
-        self._update_regenerate()
 
     def _remove(self, widget: QWidget) -> None:
         self._items.remove(widget)
@@ -437,9 +440,9 @@ class ChatView(QScrollArea):
         widget.hide()
         widget.deleteLater()
         self._empty.setVisible(not self._items and not self._held)
-        self._update_regenerate()
 
     def _remove_all(self) -> None:
+        self._summary_marker = None
         for widget in list(self._items):
             self._remove(widget)
         self._held = []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QVB
 
 from chatdesk.core.models import Message, MessageStatus, Role, ToolCall
 from chatdesk.ui.chat.error_card import ErrorCard
+from chatdesk.ui.chat.message_parts.branch_actions import BranchActions
 from chatdesk.ui.chat.message_parts.copy_button import copy_button
 from chatdesk.ui.chat.message_parts.message_body import MessageBody
 from chatdesk.ui.chat.message_parts.message_footer import MessageFooter
@@ -35,11 +36,17 @@ from chatdesk.ui.rendering.stream_renderer import StreamRenderer
 __all__ = ["MessageWidget"]
 
 
-class MessageWidget(QFrame):
-    """One message of the chat view."""
+class MessageWidget(BranchActions, QFrame):
+    """One message of the chat view (its edit and branch actions: ``BranchActions``)."""
 
     retryRequested = Signal(int)
     openSettingsRequested = Signal()
+    editSaved = Signal(int, str)  # message id, the edited text
+    editClosed = Signal()  # the editor closed without a change
+    switchTo = Signal(int)  # the alternative to show
+    regenerateRequested = Signal(int, object)  # message id, None | ("model", id) | ("preset", id)
+    branchOffRequested = Signal(int)
+    deleteBranchRequested = Signal(int)
 
     def __init__(
         self,
@@ -82,6 +89,7 @@ class MessageWidget(QFrame):
             row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignBottom)
             row.addWidget(self._bubble)
             self._layout.addLayout(row)
+            self._bubble_row = row
             self._text.hide()  # a user's message is one plain-text body in the bubble
         else:
             self._layout.addWidget(self._text)
@@ -99,10 +107,10 @@ class MessageWidget(QFrame):
         self.regenerate_button = self._footer.regenerate_button
         self.meta_label = self._footer.meta_label
         self.status_label = self._footer.status_label
-        self._can_regenerate = False
         self._layout.addWidget(self._footer)
         if role == "user":
             self._footer.hide()
+        self._init_branch_actions()
         self._restyle()
 
     def set_attachment_strip(self, strip: QWidget) -> None:
@@ -217,6 +225,7 @@ class MessageWidget(QFrame):
         tool_results: Mapping[str, ToolOutcome] | None = None,
     ) -> None:
         """Show a complete stored message (its tool calls as cards, with their results)."""
+        self.set_siblings(message.sibling_ids or (message.id,))
         self._stop_thinking()
         self._text.discard()
         self._status = message.status
@@ -242,15 +251,9 @@ class MessageWidget(QFrame):
         """A call of this message ended: its card shows the status, duration and result."""
         self._ensure_tool_box().ensure(call, outcome)
 
-    def set_can_regenerate(self, can: bool) -> None:
-        """Offer "Answer again" (the chat view allows it on the last answer only)."""
-        self._can_regenerate = can
-        self._update_regenerate()
-
     def _update_regenerate(self) -> None:
         self.regenerate_button.setVisible(
-            self._can_regenerate
-            and self._role == "assistant"
+            self._role == "assistant"
             and self._status is MessageStatus.COMPLETE
             and not self._text.is_streaming
             and bool(self.source)
@@ -433,7 +436,7 @@ class MessageWidget(QFrame):
         self._text.keep_source(message.content)
         self._show_body(False)
         self._header.hide()
-        self._footer.hide()
+        self._footer.setVisible(len(self.sibling_ids) > 1)  # only to reach the alternatives
         self._layout.setSpacing(2)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._ensure_tool_box().show_stored(message, tool_names, tool_results)
@@ -474,6 +477,7 @@ class MessageWidget(QFrame):
         small = QFont(base)
         small.setPointSizeF(max(base.pointSizeF() * 0.88, 6.0))
         self._footer.restyle(small, muted)
+        self.restyle_branch(small, muted)
         self._thinking.restyle(small, muted)
         self._header.restyle(base, small, pal.color(QPalette.ColorRole.Text), muted)
         self.copy_button.setIcon(icon("copy", muted))

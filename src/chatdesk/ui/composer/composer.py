@@ -34,6 +34,8 @@ class Composer(QWidget):
 
     sendRequested = Signal(str)
     stopRequested = Signal()
+    #: Up in the empty composer: edit the last question.
+    editLastRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,8 +64,12 @@ class Composer(QWidget):
         self.attach_button.clicked.connect(self.choose_files)
         self.attach_button.setEnabled(False)  # until the attachment store is ready
 
+        from chatdesk.ui.composer.context_meter import ContextMeter
+
+        self.context_meter = ContextMeter(self)
         buttons = QVBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.context_meter, 0, Qt.AlignmentFlag.AlignHCenter)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
         # One row, everything on the text field's bottom line: + | text | (mic) | Send/Stop.
@@ -85,6 +91,7 @@ class Composer(QWidget):
         self.edit.textChanged.connect(self._update_send)
         self.edit.submitted.connect(self.submit)
         self.edit.stopRequested.connect(self.stopRequested)
+        self.edit.editLastRequested.connect(self.editLastRequested)
         self.send_button.clicked.connect(self.submit)
         self.stop_button.clicked.connect(self.stopRequested)
         self._update_send()

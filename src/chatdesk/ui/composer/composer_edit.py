@@ -22,6 +22,8 @@ class ComposerEdit(QPlainTextEdit):
     stopRequested = Signal()
     #: The user changed the text by hand (typing, deleting, pasting), not dictation.
     userEdited = Signal()
+    #: Up in the empty field: edit the last question.
+    editLastRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +52,14 @@ class ComposerEdit(QPlainTextEdit):
                 return
         if key == Qt.Key.Key_Escape:
             self.stopRequested.emit()
+            event.accept()
+            return
+        if (
+            key == Qt.Key.Key_Up
+            and mods == Qt.KeyboardModifier.NoModifier
+            and not self.toPlainText()
+        ):
+            self.editLastRequested.emit()
             event.accept()
             return
         revision = self.document().revision()

@@ -13,7 +13,8 @@ __all__ = ["icon"]
 
 def icon(name: str, color: QColor, size: int = 16) -> QIcon:
     """A small line icon drawn with QPainter: copy, check, retry, tool, warning, settings,
-    attach (a plus). Each name, colour and size is drawn once (every message shows some)."""
+    attach (a plus), edit (a pencil), branch (a fork), delete (a bin), left and right
+    (chevrons). Each name, colour and size is drawn once (every message shows some)."""
     return _drawn(name, color.rgba(), size)
 
 
@@ -78,5 +79,40 @@ def _drawn(name: str, rgba: int, size: int) -> QIcon:
         p.setPen(QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.drawLine(QPointF(8, 3), QPointF(8, 13))
         p.drawLine(QPointF(3, 8), QPointF(13, 8))
+    elif name == "edit":  # a pencil
+        path = QPainterPath()
+        path.moveTo(3.0, 13.0)
+        path.lineTo(3.6, 10.2)
+        path.lineTo(10.8, 3.0)
+        path.lineTo(13.0, 5.2)
+        path.lineTo(5.8, 12.4)
+        path.closeSubpath()
+        p.drawPath(path)
+        p.drawLine(QPointF(9.4, 4.4), QPointF(11.6, 6.6))
+    elif name == "branch":  # a fork: a trunk and a branch leaving it
+        p.drawLine(QPointF(5, 2.5), QPointF(5, 13.5))
+        path = QPainterPath()
+        path.moveTo(5, 10.5)
+        path.cubicTo(5, 7.5, 11, 8, 11, 4.5)
+        p.drawPath(path)
+        p.drawEllipse(QRectF(9.4, 2.0, 3.2, 3.2))
+    elif name == "delete":  # a bin
+        p.drawLine(QPointF(2.5, 4.5), QPointF(13.5, 4.5))
+        p.drawLine(QPointF(6.2, 4.5), QPointF(6.6, 2.5))
+        p.drawLine(QPointF(6.6, 2.5), QPointF(9.4, 2.5))
+        p.drawLine(QPointF(9.4, 2.5), QPointF(9.8, 4.5))
+        path = QPainterPath()
+        path.moveTo(4.0, 4.5)
+        path.lineTo(4.8, 13.5)
+        path.lineTo(11.2, 13.5)
+        path.lineTo(12.0, 4.5)
+        p.drawPath(path)
+    elif name in ("left", "right"):  # chevrons
+        x0, x1 = (10.0, 6.0) if name == "left" else (6.0, 10.0)
+        path = QPainterPath()
+        path.moveTo(x0, 3.5)
+        path.lineTo(x1, 8.0)
+        path.lineTo(x0, 12.5)
+        p.drawPath(path)
     p.end()
     return QIcon(pix)

@@ -32,7 +32,8 @@ class BranchLinks(QObject):
         view = window.chat_view
         self._deletion: BranchDeletion | None = None
 
-        view.editSaved.connect(branches.edit)
+        view.editSaved.connect(self._edited)
+        view.editClosed.connect(window.focus_composer)
         view.switchTo.connect(branches.switch_to)
         view.regenerateRequested.connect(branches.regenerate)
         view.branchOffRequested.connect(branches.branch_off)
@@ -48,6 +49,11 @@ class BranchLinks(QObject):
         branches.contextChanged.connect(self._context_changed)
         branches.branchDeleted.connect(self._branch_deleted)
         branches.compactingChanged.connect(self._compacting)
+
+    def _edited(self, message_id: int, text: str) -> None:
+        """An edited question goes out; the keys go back to the composer for the next one."""
+        self._window.controller.branches.edit(message_id, text)
+        self._window.focus_composer()
 
     # -- choices for "answer again with …" ---------------------------------------------------
 

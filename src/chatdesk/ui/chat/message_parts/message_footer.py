@@ -31,10 +31,9 @@ class MessageFooter(QWidget):
         self.retry_button.clicked.connect(lambda: self.retryClicked.emit())
         self.retry_button.hide()
         footer.addWidget(self.retry_button)
-        # On the last complete answer only (the chat view decides): answer the question again.
+        # On every complete answer: answer its question again (a new alternative).
         self.regenerate_button = flat_button(self, "Regenerate", "Answer again", "regenerateButton")
-        self.regenerate_button.clicked.connect(lambda: self.retryClicked.emit())
-        self.regenerate_button.hide()
+        self.regenerate_button.hide()  # its click and menu: see BranchActions
         footer.addWidget(self.regenerate_button)
         footer.addSpacing(6)
         self.meta_label = QLabel(self)
@@ -48,6 +47,12 @@ class MessageFooter(QWidget):
         footer.addSpacing(6)
         footer.addWidget(self.status_label)
         footer.addStretch(1)
+
+    def add_branch_bar(self, bar: QWidget) -> None:
+        """The answer's navigator and branch actions, after "Answer again"."""
+        row = self.layout()
+        assert isinstance(row, QHBoxLayout)
+        row.insertWidget(row.indexOf(self.regenerate_button) + 1, bar)
 
     def show_meta(self, message: Message, model: str) -> None:
         """Model, tokens and cost of an answer (``model`` when the message names none)."""
