@@ -21,7 +21,7 @@ PATH = [
 
 def test_without_usage_the_whole_request_is_estimated() -> None:
     use = context_use(PATH, [], "Be brief.", 1000)
-    request = [context.RequestMessage("system", "Be brief.")] + context.to_request_messages(PATH)
+    request = [context.RequestMessage("system", "Be brief."), *context.to_request_messages(PATH)]
     assert use.tokens == sum(context.message_tokens(m) for m in request)
     assert use.limit == 1000 and use.fraction == use.tokens / 1000
 
