@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from chatdesk.core.models import Message, TurnConfig
+from chatdesk.core.models import Message, TurnConfig, last_usage
 from chatdesk.core.turn_state import SendProgress
 from chatdesk.errors import ChatdeskError
 
@@ -291,6 +291,7 @@ class BranchController(QObject):
             chat.conversation = conversation
         chat.note_oldest(messages[0].id if messages else None)
         self.pathChanged.emit(messages, has_older)
+        chat.usageChanged.emit(last_usage(messages), await repo.conversation_usage(conversation_id))
         await chat.emit_tool_runs(messages)
         await self.path_shown(conversation_id)
 
