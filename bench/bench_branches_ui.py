@@ -4,14 +4,16 @@ Run from the repository root:
 ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_branches_ui [--runs N]``.
 
 A conversation of 2,000 messages on its active path with 50 forks (every 40 messages the
-question has a second answer with a short continuation) is stored in a real database. In one
+question has a second answer with a short continuation; the last answer was given twice; the
+second-to-last question was edited and answered) is stored in a real database. In one
 process and one 1000x800 window, alternately:
 
 - **open**: what opening the conversation does: read its last page of the active path and show
-  it (``ChatView.show_conversation``), until the view has painted;
+  it (``ChatView.show_conversation``, 6 messages), until the view has painted;
 - **switch**: what the navigator does: ``switch_branch`` to the other alternative, read the
   path as far back as the view shows it, ``ChatView.show_path``, until painted. Two cases: the
-  alternatives of the last answer (the common case), and of a question higher up in the view.
+  two answers to the last question (one message changes: the common case), and the two
+  versions of the question before it (four messages change to two, and back).
 
 Targets (issue #12): a switch paints in ≤ 50 ms and ≤ 0.5x opening the conversation.
 """
@@ -95,14 +97,17 @@ def build(path: Path) -> dict[str, int]:
         this = next_id
         next_id += 1
         fork = role == "assistant" and ((i + 1) % fork_every == 0 or i == PATH_LENGTH - 1)
-        if fork:  # a second answer to the same question, with a follow-up
+        if fork and i == PATH_LENGTH - 1:  # the last answer, given again
+            sibling = next_id
+            rows.append((sibling, conv_id, parent, "assistant", _text(rnd, 60), 1.0, 1.0))
+            next_id += 1
+            alternatives["last_a"], alternatives["last_b"] = this, sibling
+        elif fork:  # a second answer to the same question, with a follow-up
             sibling = next_id
             rows.append((sibling, conv_id, parent, "assistant", _text(rnd, 60), 1.0, 1.0))
             rows.append((sibling + 1, conv_id, sibling, "user", _text(rnd, 10), 1.0, 1.0))
             rows.append((sibling + 2, conv_id, sibling + 1, "assistant", _text(rnd, 50), 1, 1))
             next_id += 3
-            if i == PATH_LENGTH - 1:
-                alternatives["last_a"], alternatives["last_b"] = this, sibling
         if i == PATH_LENGTH - 4:  # a question higher up in the view with a second version
             alternatives["upper_question"] = this
         parent = this

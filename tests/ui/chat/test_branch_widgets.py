@@ -8,7 +8,7 @@ from chat_support import msg
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QEnterEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.models import Summary
@@ -245,3 +245,25 @@ def _fields(message: object) -> dict[str, object]:
     from dataclasses import fields
 
     return {f.name: getattr(message, f.name) for f in fields(message)}  # type: ignore[arg-type]
+
+
+def test_flipping_back_reuses_the_widgets_of_the_alternative(view: ChatView) -> None:
+    path = _path("Q1", "A1", "Q2", "A2")
+    view.show_conversation(path, has_older=False)
+    first_answer = view.message_widgets()[3]
+    other = [*path[:3], msg(9, "assistant", "A2 again", sibling_ids=(4, 9))]
+
+    view.show_path(other, has_older=False)
+    assert [w.source for w in view.message_widgets()] == ["Q1", "A1", "Q2", "A2 again"]
+    view.show_path([*path[:3], msg(4, "assistant", "A2", sibling_ids=(4, 9))], has_older=False)
+
+    widgets = view.message_widgets()
+    assert widgets[3] is first_answer and first_answer.isVisible()
+    assert first_answer.navigator_position == (1, 2)
+    assert [w.source for w in widgets] == ["Q1", "A1", "Q2", "A2"]
+    # In the layout, in order: nothing left over from the switch.
+    column = view.widget().findChild(QWidget, "chatColumn")
+    assert column is not None
+    layout = column.layout()
+    shown = [layout.itemAt(i).widget() for i in range(layout.count())]
+    assert [w for w in shown if isinstance(w, MessageWidget)] == widgets

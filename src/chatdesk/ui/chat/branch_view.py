@@ -2,7 +2,8 @@
 
 ``show_path`` keeps the widgets of the beginning the old and the new path share (they are not
 built or painted again) and rebuilds only what follows: a switch near the end of a long
-conversation costs a few widgets, not a whole page.
+conversation costs a few widgets, not a whole page. The widgets a switch takes away wait, hidden,
+in a small pool, so flipping back to an alternative reuses them instead of building them again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from chatdesk.core.models import Message, Summary
 from chatdesk.ui.chat.message_widget import MessageWidget
@@ -28,6 +29,8 @@ class BranchView:
 
     if TYPE_CHECKING:
         _items: list[QWidget]
+        _layout: QVBoxLayout
+        _dark: bool
         _widgets: dict[int, MessageWidget]
         _held: list[Message]
         _tools: ToolResults
@@ -46,6 +49,10 @@ class BranchView:
 
     _summary_marker: SummaryMarker | None = None
     _regenerate_choices: RegenerateChoices | None = None
+    #: Widgets a path switch took away, by message id, oldest first (reused when their
+    #: message comes back unchanged).
+    _spare: dict[int, MessageWidget] | None = None
+    SPARE_LIMIT = 40
 
     def set_regenerate_choices(
         self,
@@ -89,9 +96,10 @@ class BranchView:
                 break
             rest.pop(0)
         last = widgets[kept - 1] if kept else None
-        self._drop_after(last)
+        self._drop_after(last, keep_spare=True)
         for message in rest:
-            self._append(message)
+            if not self._reuse(message):
+                self._append(message)
 
     def _shows(self, message: Message) -> bool:
         """Would ``message`` get a widget of its own?"""
@@ -110,12 +118,62 @@ class BranchView:
         if widget is not None:
             self._drop_after(widget)
 
-    def _drop_after(self, widget: QWidget | None) -> None:
+    def _drop_after(self, widget: QWidget | None, *, keep_spare: bool = False) -> None:
         index = self._items.index(widget) + 1 if widget is not None else 0
         for item in self._items[index:]:
             if item is self._summary_marker:
                 self._summary_marker = None
-            self._remove(item)
+            if keep_spare and isinstance(item, MessageWidget) and self._can_spare(item):
+                self._set_aside(item)
+            else:
+                self._remove(item)
+
+    @staticmethod
+    def _can_spare(widget: MessageWidget) -> bool:
+        """Plain questions and answers (no tool cards, no editor, not streaming)."""
+        return not (
+            widget.is_compact or widget.tool_cards() or widget.editing or widget.is_streaming
+        )
+
+    def _set_aside(self, widget: MessageWidget) -> None:
+        """Take ``widget`` off the view but keep it for a switch back."""
+        spare = self._spare if self._spare is not None else {}
+        self._spare = spare
+        self._items.remove(widget)
+        self._widgets.pop(widget.message_id, None)
+        self._layout.removeWidget(widget)
+        widget.hide()
+        old = spare.pop(widget.message_id, None)
+        if old is not None and old is not widget:
+            old.deleteLater()
+        spare[widget.message_id] = widget
+        while len(spare) > self.SPARE_LIMIT:
+            spare.pop(next(iter(spare))).deleteLater()
+
+    def _reuse(self, message: Message) -> bool:
+        """Show a spare widget of ``message`` again if it still shows it as it is."""
+        widget = self._spare.pop(message.id, None) if self._spare else None
+        if widget is None:
+            return False
+        if (
+            widget.source != message.content
+            or widget.status is not message.status
+            or message.tool_calls
+            or message.attachments
+        ):
+            widget.deleteLater()
+            return False
+        self._widgets[message.id] = widget
+        widget.set_siblings(message.sibling_ids or (message.id,))
+        widget.set_dark(self._dark)  # the theme may have changed meanwhile (the zoom: _insert)
+        self._insert(len(self._items), widget)
+        return True
+
+    def drop_spares(self) -> None:
+        """Forget the spare widgets (another conversation is shown)."""
+        spare, self._spare = self._spare, None
+        for widget in (spare or {}).values():
+            widget.deleteLater()
 
     # -- editing -------------------------------------------------------------------------
 

@@ -443,6 +443,7 @@ class ChatView(BranchView, QScrollArea):
 
     def _remove_all(self) -> None:
         self._summary_marker = None
+        self.drop_spares()
         for widget in list(self._items):
             self._remove(widget)
         self._held = []

@@ -59,20 +59,16 @@ class BranchActions:
     regenerate_choices: Callable[[], RegenerateChoices | None] = staticmethod(lambda: None)
 
     def _init_branch_actions(self) -> None:
-        """Build the branch row (call once the footer and bubble exist)."""
+        """Set up the branch actions (call once the footer and bubble exist). The branch row
+        itself is built when first needed (alternatives, hover, focus): most messages of a
+        long chat never need it, and each costs a few buttons."""
         widget = self._as_widget()
         self.sibling_ids: tuple[int, ...] = ()
         self.editor: MessageEditor | None = None
+        self._branch_bar: BranchBar | None = None
+        self._branch_style: tuple[QFont, QColor] | None = None
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        bar = self.branch_bar = BranchBar(editable=self._role == "user", parent=widget)
-        bar.switchTo.connect(self.switchTo)
-        bar.editClicked.connect(self.begin_edit)
-        bar.branchOffClicked.connect(lambda: self.branchOffRequested.emit(self._id))
-        bar.deleteClicked.connect(lambda: self.deleteBranchRequested.emit(self._id))
-        if self._role == "user":  # beside the bubble, before its copy button: no extra height
-            self._bubble_row.insertWidget(1, bar, 0, Qt.AlignmentFlag.AlignBottom)
-        else:
-            self._footer.add_branch_bar(bar)
+        if self._role != "user":
             from chatdesk.ui.chat.regenerate_menu import RegenerateMenu
 
             menu = RegenerateMenu(lambda: self.regenerate_choices(), widget)
@@ -83,6 +79,27 @@ class BranchActions:
                 lambda: self.regenerateRequested.emit(self._id, None)
             )
 
+    @property
+    def branch_bar(self) -> BranchBar:
+        """The navigator and the Edit / Branch off / Delete buttons (built on first use)."""
+        if self._branch_bar is None:
+            bar = self._branch_bar = BranchBar(
+                editable=self._role == "user", parent=self._as_widget()
+            )
+            bar.switchTo.connect(self.switchTo)
+            bar.editClicked.connect(self.begin_edit)
+            bar.branchOffClicked.connect(lambda: self.branchOffRequested.emit(self._id))
+            bar.deleteClicked.connect(lambda: self.deleteBranchRequested.emit(self._id))
+            if self._role == "user":  # beside the bubble, before its copy button: no extra height
+                self._bubble_row.insertWidget(1, bar, 0, Qt.AlignmentFlag.AlignBottom)
+            else:
+                self._footer.add_branch_bar(bar)
+            if self._branch_style is not None:
+                bar.restyle(*self._branch_style)
+            bar.set_siblings(self.sibling_ids or (self._id,), self._id)
+            bar.setVisible(self.editor is None)
+        return self._branch_bar
+
     def _as_widget(self) -> QWidget:
         assert isinstance(self, QWidget)
         return self
@@ -92,12 +109,15 @@ class BranchActions:
     def set_siblings(self, sibling_ids: Sequence[int]) -> None:
         """This message's alternatives (its own id among them)."""
         self.sibling_ids = tuple(sibling_ids)
-        self.branch_bar.set_siblings(self.sibling_ids, self._id)
+        if self._branch_bar is not None or len(self.sibling_ids) > 1:
+            self.branch_bar.set_siblings(self.sibling_ids, self._id)
 
     @property
     def navigator_position(self) -> tuple[int, int]:
         """(position, count) shown by the navigator (count 1: no alternatives)."""
-        return self.branch_bar.navigator.position
+        if self._branch_bar is None:
+            return 1, max(len(self.sibling_ids), 1)
+        return self._branch_bar.navigator.position
 
     # -- editing -------------------------------------------------------------------------
 
@@ -117,7 +137,8 @@ class BranchActions:
             self._layout.insertWidget(self._layout.indexOf(self._bubble_anchor()), editor)
             self._bubble.hide()
             self.copy_button.hide()
-            self.branch_bar.hide()
+            if self._branch_bar is not None:
+                self._branch_bar.hide()
         self.editor.start()
 
     def _bubble_anchor(self) -> QWidget:
@@ -146,7 +167,8 @@ class BranchActions:
         if self._bubble is not None:
             self._bubble.show()
         self.copy_button.show()
-        self.branch_bar.show()
+        if self._branch_bar is not None:
+            self._branch_bar.show()
 
     # -- keys and hover ------------------------------------------------------------------
 
@@ -171,8 +193,11 @@ class BranchActions:
         """Show the actions while the pointer is over the message or it has the focus."""
         if event.type() in (QEvent.Type.Enter, QEvent.Type.FocusIn):
             self.branch_bar.set_actions_visible(True)
-        elif event.type() in (QEvent.Type.Leave, QEvent.Type.FocusOut):
-            self.branch_bar.set_actions_visible(self.hasFocus() or self.underMouse())
+        elif self._branch_bar is not None and event.type() in (
+            QEvent.Type.Leave,
+            QEvent.Type.FocusOut,
+        ):
+            self._branch_bar.set_actions_visible(self.hasFocus() or self.underMouse())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self.handle_branch_key(event):
@@ -195,5 +220,7 @@ class BranchActions:
         self.hover_changed(event)
 
     def restyle_branch(self, small: QFont, muted: QColor) -> None:
-        """Fonts and colours of the branch row."""
-        self.branch_bar.restyle(small, muted)
+        """Fonts and colours of the branch row (kept for when it is built)."""
+        self._branch_style = (small, muted)
+        if self._branch_bar is not None:
+            self._branch_bar.restyle(small, muted)
