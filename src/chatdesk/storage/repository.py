@@ -15,7 +15,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -379,26 +379,37 @@ class ChatRepository(BranchStore):
         self, conversation_id: int, messages: Iterable[tuple[Role, str]]
     ) -> int:
         """Add many complete messages after the active leaf in one transaction; returns how
-        many."""
+        many. Ids are given up front (each message's parent is the one before it), so the rows
+        go in with one ``executemany``."""
         now = self._clock()
 
         async def op(conn: aiosqlite.Connection) -> int:
             async def body() -> int:
                 leaf = list(await conn.execute_fetchall(LEAF_SQL, {"conv": conversation_id}))
-                parent = leaf[0][0] if leaf else None
+                (row,) = await conn.execute_fetchall(
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence"
+                    " WHERE name = 'messages'), 0), coalesce(max(id), 0)) + 1 FROM messages"
+                )
+                first = int(row[0])
+                previous = leaf[0][0] if leaf else None
                 count = 0
-                for role, content in messages:
-                    cursor = await conn.execute(
-                        "INSERT INTO messages (conversation_id, parent_id, role, content, status,"
-                        " created_at, updated_at) VALUES (?, ?, ?, ?, 'complete', ?, ?)",
-                        (conversation_id, parent, role, content, now, now),
-                    )
-                    parent = cursor.lastrowid
-                    count += 1
+
+                def rows() -> Iterator[tuple[Any, ...]]:
+                    nonlocal count
+                    for role, content in messages:
+                        parent = previous if count == 0 else first + count - 1
+                        yield (first + count, conversation_id, parent, role, content, now, now)
+                        count += 1
+
+                await conn.executemany(
+                    "INSERT INTO messages (id, conversation_id, parent_id, role, content, status,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'complete', ?, ?)",
+                    rows(),
+                )
                 if count:
                     await conn.execute(
                         "UPDATE conversations SET updated_at = ?, active_leaf_id = ? WHERE id = ?",
-                        (now, parent, conversation_id),
+                        (now, first + count - 1, conversation_id),
                     )
                 return count
 

@@ -36,25 +36,27 @@ SELECT coalesce(
     (SELECT max(id) FROM messages WHERE conversation_id = :conv AND deleted_at IS NULL)
 )"""
 #: Walks up the active path of :conv from its leaf, or from the parent of :before when that is
-#: not NULL, at most :limit steps (-1: to the root). ``messages_tree`` (id, parent_id) makes
-#: each step a lookup in a narrow index instead of the table.
+#: not NULL, at most :limit steps (-1: to the root; the walk ends on a NULL ``pid``).
+#: ``messages_tree`` (id, parent_id) makes each step a lookup in a narrow index; the step is a
+#: subquery, not a join, which SQLite would prepare with a Bloom filter over the whole index.
 PATH_WALK_CTE = f"""
-WITH RECURSIVE path(id, n) AS (
+WITH RECURSIVE path(pid, n) AS (
     SELECT CASE WHEN :before IS NULL THEN ({LEAF_SQL})
            ELSE (SELECT parent_id FROM messages WHERE id = :before) END, 1
     UNION ALL
-    SELECT m.parent_id, path.n + 1 FROM path JOIN messages AS m INDEXED BY messages_tree
-    ON m.id = path.id
-    WHERE m.parent_id IS NOT NULL AND (:limit < 0 OR path.n < :limit)
+    SELECT (SELECT m.parent_id FROM messages AS m INDEXED BY messages_tree WHERE m.id = path.pid),
+           path.n + 1
+    FROM path WHERE path.pid IS NOT NULL AND (:limit < 0 OR path.n < :limit)
 )"""
 #: The last :limit messages of the active path of :conv before message :before (NULL: the
-#: leaf and before it), newest first (reverse them). Ids increase along a path.
+#: leaf and before it), newest first (reverse them). Ids increase along a path. CROSS JOIN
+#: keeps the walk outside: the planner may otherwise scan the whole table in id order.
 LAST_MESSAGES_SQL = (
-    f"{PATH_WALK_CTE} SELECT {MESSAGE_COLUMNS} FROM messages"
-    " WHERE id IN (SELECT id FROM path) ORDER BY id DESC"
+    f"{PATH_WALK_CTE} SELECT {MESSAGE_COLUMNS} FROM path CROSS JOIN messages"
+    " ON messages.id = path.pid ORDER BY path.n"
 )
 #: The ids of the active path of :conv, comma-separated, leaf first (one row: fast).
-PATH_IDS_SQL = f"{PATH_WALK_CTE} SELECT group_concat(id) FROM path WHERE id IS NOT NULL"
+PATH_IDS_SQL = f"{PATH_WALK_CTE} SELECT group_concat(pid) FROM path WHERE pid IS NOT NULL"
 #: The newest non-deleted descendant of :id (or :id itself): a leaf.
 NEWEST_LEAF_SQL = """
 WITH RECURSIVE below(id) AS (
