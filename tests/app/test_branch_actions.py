@@ -194,3 +194,29 @@ async def test_a_failing_summary_leaves_the_chat_as_it_was(
 
         markers = [m for m in app.window.chat_view.findChildren(SummaryMarker) if m.isVisible()]
         assert len(markers) == 1 and markers[0].summary == summary
+
+
+async def test_a_chat_found_by_the_sidebar_search_opens_on_the_matching_branch(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    app_env.set_default(_answer)
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None and app.controller is not None
+        await _ask(app, "Tell me about walruses")
+        conversation_id = app.controller.conversation_id
+        assert conversation_id is not None
+        paths = SignalWaiter(app.controller.branches.pathChanged)
+        app.controller.branches.edit(1, "Tell me about narwhals")
+        await paths.wait()
+        await app.runner.wait_idle()
+        app.controller.new_conversation()
+
+        filtered = SignalWaiter(app.window.sidebar.filterChanged)
+        app.window.sidebar.search.setText("walruses")  # the sidebar's filter, as typed
+        await filtered.wait()
+        await app.runner.wait_idle()
+        opened = SignalWaiter(app.controller.conversationOpened)
+        app.controller.open_conversation(conversation_id)
+        await opened.wait()
+        await app.runner.wait_idle()
+        assert _shown(app)[0] == "Tell me about walruses"

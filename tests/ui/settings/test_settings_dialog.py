@@ -99,3 +99,43 @@ async def test_an_invalid_value_keeps_the_dialog_open_and_says_why(
         assert saved["openrouter_base_url"] == fake_openrouter.base_url
         assert app.window is not None
         assert app.window.stack.currentWidget() is not app.window.first_run  # local: no key
+
+
+async def test_automatic_summaries_are_set_in_the_dialog_and_summarise_a_full_chat(
+    running_app: ChatdeskApp, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    controller, window = running_app.controller, running_app.window
+    assert controller is not None and window is not None
+    dialog = _open(running_app)
+    assert dialog.auto_compact.currentText() == "Off"
+    dialog.auto_compact.setCurrentIndex(dialog.auto_compact.findData(80))
+    _save(dialog)
+    await running_app.runner.wait_idle()
+    assert json.loads((data_dir / "settings.json").read_text())["auto_compact_percent"] == 80
+    assert controller.branches.auto_compact_percent == 80
+
+    # A model with a small context: the provider says the third answer's prompt filled it past
+    # 80%, and the chat is summarised.
+    app_env.models = [{"id": "tiny/model", "name": "Tiny", "context_length": 300}]
+    controller.load_models(refresh=True)
+    await running_app.runner.wait_idle()
+    controller.set_model("tiny/model")
+    paths = SignalWaiter(controller.branches.pathChanged)
+    notices = SignalWaiter(controller.notice)
+    for n in range(3):
+        used = {"prompt_tokens": 100 * (n + 1), "completion_tokens": 20, "total_tokens": 0}
+        app_env.enqueue(Reply.stream(f"Answer {n}.", usage=used))
+        if n == 2:  # then the summary and the chat's overview, asked for after this answer
+            app_env.enqueue(
+                Reply.completion("They asked three questions."), Reply.completion("Q&A.")
+            )
+        finished = SignalWaiter(controller.messageFinished)
+        QTest.keyClicks(window.composer.edit, f"question {n}")
+        QTest.keyClick(window.composer.edit, Qt.Key.Key_Return)
+        await finished.wait()
+        await running_app.runner.wait_idle()
+    await paths.wait()
+    await running_app.runner.wait_idle()
+    assert any("automatically" in text for _level, text in notices.values)
+    assert running_app.repository is not None and controller.conversation_id is not None
+    assert len(await running_app.repository.summaries(controller.conversation_id)) == 1

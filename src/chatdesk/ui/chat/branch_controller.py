@@ -138,6 +138,19 @@ class BranchController(QObject):
         await repo.switch_branch(message_id)
         await self._chat.load_conversation(message.conversation_id)
 
+    async def open_search_match(self, conversation_id: int, query: str) -> None:
+        """Open a conversation the search found; when none of its matches is on the branch it
+        shows, on the branch of its newest match."""
+        repo = await self._chat.db()
+        hits = [
+            h for h in await repo.search(query, limit=200) if h.conversation_id == conversation_id
+        ]
+        if hits and self._chat.streaming_conversation != conversation_id:
+            on_path = set(await repo.active_path_ids(conversation_id))
+            if not any(h.message_id in on_path for h in hits):
+                await repo.switch_branch(max(h.message_id for h in hits))
+        await self._chat.load_conversation(conversation_id)
+
     # -- branch off and delete ---------------------------------------------------------------
 
     def branch_off(self, message_id: int) -> None:

@@ -284,7 +284,12 @@ class ChatController(QObject, PresetFollowing):
         self.usageChanged.emit(None, Usage())
 
     def open_conversation(self, conversation_id: int) -> None:
-        """Show a stored conversation (its last ``PAGE_SIZE`` messages)."""
+        """Show a stored conversation (its last ``PAGE_SIZE`` messages). Found by the sidebar's
+        search only on another branch, it opens on the branch of its newest match."""
+        if self._filter:
+            opening = self.branches.open_search_match(conversation_id, self._filter)
+            self._runner.spawn(opening, key="open")
+            return
         self._runner.spawn(self.load_conversation(conversation_id), key="open")
 
     async def load_conversation(self, conversation_id: int) -> None:
