@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import fmt_seconds, print_table, ratio, verdict
+from bench.common import WORDS, fmt_seconds, print_table, ratio, verdict
 
 PATH_LENGTH = 2000
 FORKS = 50
@@ -39,33 +39,9 @@ FIRST_PAGE = 6  # ChatController.FIRST_PAGE
 TARGET_S = 0.050
 TARGET_RATIO = 0.5
 
-_WORDS = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "is",
-    "that",
-    "for",
-    "it",
-    "as",
-    "with",
-    "was",
-    "on",
-    "be",
-    "at",
-    "by",
-    "this",
-    "had",
-    "not",
-    "are",
-    "but",
-]
-
 
 def _text(rnd: random.Random, words: int) -> str:
-    return " ".join(rnd.choice(_WORDS) for _ in range(words)).capitalize() + "."
+    return " ".join(rnd.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
 def build(path: Path) -> dict[str, int]:

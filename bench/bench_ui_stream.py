@@ -37,94 +37,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import fmt_seconds, print_table, verdict
+from bench.common import WORDS, fmt_seconds, print_table, verdict
 
 FLUSH_S = 0.016
 STEADY_RATE = 2000.0  # tokens per second of the simulated clock in the "steady" feed
 MODES = {"burst": "burst, 16 ms", "steady": "steady 2k tok/s", "every": "flush every token"}
 WINDOW_SIZE = (1000, 800)
 
-_WORDS = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "is",
-    "that",
-    "for",
-    "it",
-    "as",
-    "with",
-    "was",
-    "on",
-    "be",
-    "by",
-    "this",
-    "are",
-    "from",
-    "at",
-    "or",
-    "an",
-    "have",
-    "not",
-    "but",
-    "which",
-    "they",
-    "their",
-    "all",
-    "can",
-    "more",
-    "one",
-    "about",
-    "would",
-    "there",
-    "when",
-    "what",
-    "some",
-    "will",
-    "also",
-    "into",
-    "other",
-    "stream",
-    "render",
-    "block",
-    "layout",
-    "widget",
-    "document",
-    "token",
-    "latency",
-    "buffer",
-    "cursor",
-    "parser",
-    "renderer",
-    "signal",
-    "event",
-    "loop",
-    "thread",
-    "queue",
-    "cache",
-    "message",
-    "window",
-    "column",
-    "palette",
-    "function",
-    "variable",
-    "request",
-    "response",
-    "provider",
-    "model",
-    "context",
-    "memory",
-    "performance",
-    "baseline",
-    "measure",
-    "result",
-]
-
 
 def _sentence(rnd: random.Random) -> str:
-    words = [rnd.choice(_WORDS) for _ in range(rnd.randint(8, 18))]
+    words = [rnd.choice(WORDS) for _ in range(rnd.randint(8, 18))]
     r = rnd.random()
     i = rnd.randrange(len(words))
     if r < 0.2:
@@ -141,14 +63,14 @@ def _sentence(rnd: random.Random) -> str:
 def _code(rnd: random.Random) -> str:
     lines = [
         "```python",
-        f"def {rnd.choice(_WORDS)}_{rnd.randint(1, 99)}(items: list[int]) -> int:",
+        f"def {rnd.choice(WORDS)}_{rnd.randint(1, 99)}(items: list[int]) -> int:",
     ]
     lines.append('    """Sum the items that pass the filter."""')
     lines.append("    total = 0")
     for _ in range(rnd.randint(4, 14)):
-        w = rnd.choice(_WORDS)
+        w = rnd.choice(WORDS)
         lines.append(f"    if {w}_{rnd.randint(0, 9)} > {rnd.randint(0, 100)}:  # {w}")
-        lines.append(f"        total += len({rnd.choice(_WORDS)!r})")
+        lines.append(f"        total += len({rnd.choice(WORDS)!r})")
     lines += ["    return total", "```"]
     return "\n".join(lines)
 
@@ -156,7 +78,7 @@ def _code(rnd: random.Random) -> str:
 def _table(rnd: random.Random) -> str:
     rows = ["| Name | Value | Note |", "|:-----|------:|------|"]
     for _ in range(rnd.randint(3, 6)):
-        rows.append(f"| {rnd.choice(_WORDS)} | {rnd.randint(1, 9999)} | {rnd.choice(_WORDS)} |")
+        rows.append(f"| {rnd.choice(WORDS)} | {rnd.randint(1, 9999)} | {rnd.choice(WORDS)} |")
     return "\n".join(rows)
 
 
@@ -181,7 +103,7 @@ def make_tokens(count: int, seed: int = 7) -> list[str]:
     section = 0
     while len(tokens) < count:
         section += 1
-        blocks = [f"## Part {section}: {rnd.choice(_WORDS)} {rnd.choice(_WORDS)}"]
+        blocks = [f"## Part {section}: {rnd.choice(WORDS)} {rnd.choice(WORDS)}"]
         blocks.append(" ".join(_sentence(rnd) for _ in range(rnd.randint(2, 5))))
         blocks.append(_list(rnd))
         blocks.append(" ".join(_sentence(rnd) for _ in range(rnd.randint(1, 3))))

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.kit.enter_keys import EnterKey, enter_key
+
 MIN_LINES = 2
 MAX_LINES = 10
 
@@ -38,24 +40,19 @@ class ComposerEdit(QPlainTextEdit):
         self._fit_height()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        mods = event.modifiers()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            plain = mods & ~Qt.KeyboardModifier.KeypadModifier
-            if plain == Qt.KeyboardModifier.NoModifier:
+        meaning = enter_key(event)
+        if meaning is not None:
+            if meaning is EnterKey.SEND:
                 self.submitted.emit()
-                event.accept()
-                return
-            if mods & Qt.KeyboardModifier.ShiftModifier:
+            elif meaning is EnterKey.NEW_LINE:
                 self.insertPlainText("\n")
-                event.accept()
-                return
-        if key == Qt.Key.Key_Escape:
-            self.stopRequested.emit()
+            else:
+                self.stopRequested.emit()
             event.accept()
             return
+        mods = event.modifiers()
         if (
-            key == Qt.Key.Key_Up
+            event.key() == Qt.Key.Key_Up
             and mods == Qt.KeyboardModifier.NoModifier
             and not self.toPlainText()
         ):

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.kit.enter_keys import EnterKey, enter_key
+
 __all__ = ["MessageEditor"]
 
 MAX_LINES = 12
@@ -26,22 +28,17 @@ class _EditorText(QPlainTextEdit):
     cancelRequested = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if mods == Qt.KeyboardModifier.NoModifier:
-                self.saveRequested.emit()
-                event.accept()
-                return
-            if mods & Qt.KeyboardModifier.ShiftModifier:
-                self.insertPlainText("\n")
-                event.accept()
-                return
-        if key == Qt.Key.Key_Escape:
+        meaning = enter_key(event)
+        if meaning is EnterKey.SEND:
+            self.saveRequested.emit()
+        elif meaning is EnterKey.NEW_LINE:
+            self.insertPlainText("\n")
+        elif meaning is EnterKey.ESCAPE:
             self.cancelRequested.emit()
-            event.accept()
+        else:
+            super().keyPressEvent(event)
             return
-        super().keyPressEvent(event)
+        event.accept()
 
 
 class MessageEditor(QWidget):
