@@ -7,73 +7,47 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from branch_support import answer_to_last_question, ask, shown
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.app.root import ChatdeskApp
 from chatdesk.core.models import MessageStatus
-from fakes.openrouter import FakeOpenRouter, Gate, RecordedRequest, Reply
+from fakes.openrouter import FakeOpenRouter, Gate, Reply
 from qtapp import SignalWaiter, started_app
 
 pytestmark = pytest.mark.gui
 
 
-def _answer(request: RecordedRequest) -> Reply:
-    body = request.json or {}
-    if not body.get("stream"):
-        return Reply.completion("A title")
-    user = [m for m in body["messages"] if m["role"] == "user"]
-    return Reply.stream(f"An answer to {user[-1]['content']}.")
-
-
-def _shown(app: ChatdeskApp) -> list[str]:
-    assert app.window is not None
-    return [w.source for w in app.window.chat_view.message_widgets()]
-
-
-async def _ask(app: ChatdeskApp, text: str) -> None:
-    assert app.window is not None and app.controller is not None
-    finished = SignalWaiter(app.controller.messageFinished)
-    edit = app.window.composer.edit
-    edit.setFocus()
-    QTest.keyClicks(edit, text)
-    QTest.keyClick(edit, Qt.Key.Key_Return)
-    await finished.wait()
-    await app.runner.wait_idle()
-
-
 async def test_delete_a_branch_then_undo_it(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
-        for question in ("One", "Two"):
-            await _ask(app, question)
+        await ask(app, "One", "Two")
         paths = SignalWaiter(app.controller.branches.pathChanged)
         deleted = SignalWaiter(app.controller.branches.branchDeleted)
         two = app.window.chat_view.message_widgets()[2]
         two.setFocus()
         QTest.keyClick(two, Qt.Key.Key_Delete)
         await deleted.wait()
-        assert _shown(app) == ["One", "An answer to One."]
+        assert shown(app) == ["One", "An answer to One."]
         banner = app.window.banner
         assert banner.isVisible() and "Branch deleted (2 messages)" in banner.label.text()
 
         QTest.mouseClick(banner.action, Qt.MouseButton.LeftButton)  # Undo
         await paths.wait(2)
-        assert _shown(app)[-2:] == ["Two", "An answer to Two."]
+        assert shown(app)[-2:] == ["Two", "An answer to Two."]
 
 
 async def test_branch_off_opens_a_new_chat_with_the_path_up_to_the_message(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
-        for question in ("One", "Two"):
-            await _ask(app, question)
+        await ask(app, "One", "Two")
         first = app.controller.conversation_id
         opened = SignalWaiter(app.controller.conversationOpened)
         answer_one = app.window.chat_view.message_widgets()[1]
@@ -81,10 +55,10 @@ async def test_branch_off_opens_a_new_chat_with_the_path_up_to_the_message(
         await opened.wait()
         await app.runner.wait_idle()
         assert app.controller.conversation_id != first
-        assert _shown(app) == ["One", "An answer to One."]
+        assert shown(app) == ["One", "An answer to One."]
         assert app.controller.conversation is not None
         assert app.controller.conversation.title.endswith("(branch)")
-        await _ask(app, "Three")
+        await ask(app, "Three")
         body = app_env.requests_to()[-1].json or {}
         assert [m["content"] for m in body["messages"]] == ["One", "An answer to One.", "Three"]
 
@@ -92,22 +66,22 @@ async def test_branch_off_opens_a_new_chat_with_the_path_up_to_the_message(
 async def test_a_search_hit_on_another_branch_opens_that_branch(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None and app.repository
-        await _ask(app, "Tell me about walruses")
+        await ask(app, "Tell me about walruses")
         paths = SignalWaiter(app.controller.branches.pathChanged)
         app.controller.branches.edit(1, "Tell me about narwhals")
         await paths.wait()
         await app.runner.wait_idle()
-        assert _shown(app)[0] == "Tell me about narwhals"
+        assert shown(app)[0] == "Tell me about narwhals"
 
         (hit,) = [h for h in await app.repository.search("walruses") if h.role == "user"]
         opened = SignalWaiter(app.controller.conversationOpened)
         app.controller.branches.open_message(hit.message_id)
         await opened.wait()
         await app.runner.wait_idle()
-        assert _shown(app) == ["Tell me about walruses", "An answer to Tell me about walruses."]
+        assert shown(app) == ["Tell me about walruses", "An answer to Tell me about walruses."]
 
 
 async def test_editing_while_an_answer_streams_stops_it_and_keeps_its_text(
@@ -115,7 +89,7 @@ async def test_editing_while_an_answer_streams_stops_it_and_keeps_its_text(
 ) -> None:
     gate = Gate()
     app_env.enqueue(Reply.stream(["Half ", "of it", " and the rest"], hold_after=(2, gate)))
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None and app.repository
         deltas = SignalWaiter(app.controller.streamDelta)
@@ -136,7 +110,7 @@ async def test_editing_while_an_answer_streams_stops_it_and_keeps_its_text(
         await app.runner.wait_idle()
         gate.set()
 
-        assert _shown(app) == ["A long question, shorter", "An answer to A long question, shorter."]
+        assert shown(app) == ["A long question, shorter", "An answer to A long question, shorter."]
         conversation_id = app.controller.conversation_id
         assert conversation_id is not None
         stored = await app.repository.all_messages(conversation_id)
@@ -147,10 +121,10 @@ async def test_editing_while_an_answer_streams_stops_it_and_keeps_its_text(
 async def test_answering_again_while_the_provider_fails_keeps_the_answer_and_says_why(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
-        await _ask(app, "One")
+        await ask(app, "One")
         app_env.enqueue(Reply.error(402, "Insufficient credits"))  # not retried
         notices = SignalWaiter(app.controller.notice)
         paths = SignalWaiter(app.controller.branches.pathChanged)
@@ -158,7 +132,7 @@ async def test_answering_again_while_the_provider_fails_keeps_the_answer_and_say
         QTest.mouseClick(answer.regenerate_button, Qt.MouseButton.LeftButton)
         await paths.wait()
         await app.runner.wait_idle()
-        assert _shown(app) == ["One", "An answer to One."]
+        assert shown(app) == ["One", "An answer to One."]
         level, text = notices.values[-1]
         assert level == "error" and "Could not answer again" in text
         assert "The previous answer is kept." in text
@@ -168,11 +142,10 @@ async def test_answering_again_while_the_provider_fails_keeps_the_answer_and_say
 async def test_a_failing_summary_leaves_the_chat_as_it_was(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None and app.repository
-        for question in ("One", "Two", "Three"):
-            await _ask(app, question)
+        await ask(app, "One", "Two", "Three")
         app_env.enqueue(Reply.error(402, "Insufficient credits"))
         notices = SignalWaiter(app.controller.notice)
         app.controller.branches.summarise()
@@ -199,10 +172,10 @@ async def test_a_failing_summary_leaves_the_chat_as_it_was(
 async def test_a_chat_found_by_the_sidebar_search_opens_on_the_matching_branch(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
-        await _ask(app, "Tell me about walruses")
+        await ask(app, "Tell me about walruses")
         conversation_id = app.controller.conversation_id
         assert conversation_id is not None
         paths = SignalWaiter(app.controller.branches.pathChanged)
@@ -219,4 +192,4 @@ async def test_a_chat_found_by_the_sidebar_search_opens_on_the_matching_branch(
         app.controller.open_conversation(conversation_id)
         await opened.wait()
         await app.runner.wait_idle()
-        assert _shown(app)[0] == "Tell me about walruses"
+        assert shown(app)[0] == "Tell me about walruses"

@@ -7,23 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from branch_support import answer_to_last_question, shown
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.app.root import ChatdeskApp
-from fakes.openrouter import FakeOpenRouter, RecordedRequest, Reply
+from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter, started_app
 
 pytestmark = pytest.mark.gui
-
-
-def _answer(request: RecordedRequest) -> Reply:
-    body = request.json or {}
-    if not body.get("stream"):
-        return Reply.completion("A title")
-    user = [m for m in body["messages"] if m["role"] == "user"]
-    return Reply.stream(f"An answer to {user[-1]['content']}.")
 
 
 def _streamed(fake: FakeOpenRouter) -> list[list[tuple[str, str]]]:
@@ -34,11 +27,6 @@ def _streamed(fake: FakeOpenRouter) -> list[list[tuple[str, str]]]:
         if body and body.get("stream"):
             out.append([(m["role"], m["content"]) for m in body["messages"]])
     return out
-
-
-def _shown(app: ChatdeskApp) -> list[str]:
-    assert app.window is not None
-    return [w.source for w in app.window.chat_view.message_widgets()]
 
 
 async def _idle(app: ChatdeskApp, busy: SignalWaiter) -> None:
@@ -61,7 +49,7 @@ async def test_edit_with_up_navigate_and_restart_keyboard_only(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
     (data_dir / "settings.json").write_text('{"generate_titles": false}')
-    app_env.set_default(_answer)
+    app_env.set_default(answer_to_last_question)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
         window, branches = app.window, app.controller.branches
@@ -89,7 +77,7 @@ async def test_edit_with_up_navigate_and_restart_keyboard_only(
             ("assistant", "An answer to Second question."),
             ("user", "Third question, edited"),
         ]
-        edited_path = _shown(app)
+        edited_path = shown(app)
         assert edited_path[-2:] == [
             "Third question, edited",
             "An answer to Third question, edited.",
@@ -100,15 +88,15 @@ async def test_edit_with_up_navigate_and_restart_keyboard_only(
         # The navigator, by keyboard: back to the original, then forward again.
         QTest.keySequence(window, "Alt+Left")
         await paths.wait(2)
-        assert _shown(app)[-2:] == ["Third question", "An answer to Third question."]
+        assert shown(app)[-2:] == ["Third question", "An answer to Third question."]
         QTest.keySequence(window, "Alt+Right")
         await paths.wait(3)
-        assert _shown(app) == edited_path
+        assert shown(app) == edited_path
 
     # After a restart the edited branch is the one shown, and the one the next request uses.
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
-        assert _shown(app)[-2:] == edited_path[-2:]
+        assert shown(app)[-2:] == edited_path[-2:]
         busy = SignalWaiter(app.controller.busyChanged)
         app.window.composer.edit.setFocus()
         await _ask(app, busy, "Fourth question")
