@@ -12,13 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
-from chatdesk.core import context, titles
 from chatdesk.core.events import (
     AssistantContinued,
     Finished,
@@ -37,11 +35,9 @@ from chatdesk.core.events import (
 from chatdesk.core.models import (
     Attachment,
     ChatRequest,
-    ContentPart,
     Message,
     MessageStatus,
     ModelInfo,
-    RequestMessage,
     ToolCall,
     TurnConfig,
     Usage,
@@ -54,14 +50,13 @@ from chatdesk.core.ports import (
     NoTools,
     ToolHost,
 )
+from chatdesk.core.request_builder import HISTORY_LIMIT, RequestBuilder, TurnParts
+from chatdesk.core.title_writer import TitleWriter
 from chatdesk.core.tool_round import ToolRound
 from chatdesk.errors import ChatdeskError, InputError
 
 log = logging.getLogger(__name__)
 clog = logging.getLogger("chatdesk.conversation")
-
-TITLE_TIMEOUT_S = 30.0
-HISTORY_LIMIT = 1000
 
 
 def _empty_failure(message: Message) -> bool:
@@ -91,18 +86,6 @@ class _Round:
         return "".join(self.parts)
 
 
-@dataclass(slots=True)
-class _TurnParts:
-    """Attachment parts of the turn's user messages, by message id, built once per turn.
-
-    Tool rounds add only assistant and tool messages, so each round reuses these instead of
-    reading, encoding and touching every file again.
-    """
-
-    parts: dict[int, tuple[ContentPart, ...]] = field(default_factory=dict)
-    resolved: set[int] = field(default_factory=set)  # user message ids already looked at
-
-
 class ChatOrchestrator:
     """Runs chat turns over a provider, a tool host and a conversation store."""
 
@@ -129,7 +112,8 @@ class ChatOrchestrator:
         self._persist_interval = persist_interval_s
         self._max_tool_rounds = max_tool_rounds
         self._clock = clock
-        self._titling: set[int] = set()  # conversations whose title request is in flight
+        self._requests = RequestBuilder(store, self._tools, model_info, attachments)
+        self._titles = TitleWriter(store, provider)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -276,13 +260,13 @@ class ChatOrchestrator:
 
         rounds = 0
         state = _Round()
-        attached = _TurnParts()
+        attached = TurnParts()
         current_done = False  # the current assistant message is already stored complete
         try:
             while True:
                 state = _Round()
                 offer_tools = rounds < self._max_tool_rounds
-                request = await self._build_request(conversation_id, config, offer_tools, attached)
+                request = await self._requests.build(conversation_id, config, offer_tools, attached)
                 async for event in self._stream(conversation_id, assistant.id, request, state):
                     yield event
                 run_tools = bool(state.calls) and offer_tools
@@ -332,7 +316,7 @@ class ChatOrchestrator:
             return
 
         if config.generate_titles:
-            title = await self._maybe_title(conversation_id, config, first_text, state.text)
+            title = await self._titles.maybe_title(conversation_id, config, first_text, state.text)
             if title is not None:
                 yield TitleChanged(conversation_id, title)
 
@@ -398,59 +382,6 @@ class ChatOrchestrator:
             extra={"conversation_id": conversation_id},
         )
 
-    async def _build_request(
-        self,
-        conversation_id: int,
-        config: TurnConfig,
-        offer_tools: bool,
-        attached: _TurnParts,
-    ) -> ChatRequest:
-        """The active path (after its newest summary, which stands in for what it covers)."""
-        history = await self._store.list_messages(conversation_id, limit=HISTORY_LIMIT)
-        summary = context.applicable_summary(await self._store.summaries(conversation_id), history)
-        if summary is not None:
-            history = [m for m in history if m.id > summary.through_id]
-        info = self._model_info(config.model)
-        parts = None
-        if self._attachments is not None:
-            users = [m for m in history if m.role == "user" and m.id not in attached.resolved]
-            if users:  # only the first round of a turn has any
-                attached.parts.update(await self._attachments.parts_for(users, config.model, info))
-                attached.resolved.update(m.id for m in users)
-            parts = attached.parts
-        messages = context.to_request_messages(history, parts)
-        system = context.system_message(config.system_prompt, summary)
-        tools = tuple(self._tools.tool_specs()) if offer_tools else ()
-        budget: int | None = None
-        if info is not None and info.context_length:
-            reserve = context.answer_reserve(
-                config.parameters.get("max_tokens"), info.max_completion_tokens
-            )
-            budget = max(info.context_length - reserve, 256)
-        tool_tokens = sum(
-            context.estimate_tokens(json.dumps(t.parameters)) + context.estimate_tokens(t.name)
-            for t in tools
-        )
-        kept, dropped = context.trim_to_budget(system, messages, budget, fixed_tokens=tool_tokens)
-        clog.info(
-            "request: model=%s messages=%d dropped=%d tools=%d params=%s routing=%s",
-            config.model,
-            len(kept),
-            dropped,
-            len(tools),
-            sorted(config.parameters),
-            dict(config.provider_routing),
-            extra={"conversation_id": conversation_id},
-        )
-        return ChatRequest(
-            model=config.model,
-            messages=tuple(kept),
-            parameters=dict(config.parameters),
-            tools=tools,
-            provider_routing=dict(config.provider_routing),
-            reasoning=dict(config.reasoning),
-        )
-
     # -- endings -------------------------------------------------------------------------
 
     async def _finish_partial(
@@ -510,49 +441,3 @@ class ChatOrchestrator:
                 ),
             )
         return TurnFailed(error, None, kept_previous=True)
-
-    async def _maybe_title(
-        self, conversation_id: int, config: TurnConfig, user_text: str, answer: str
-    ) -> str | None:
-        """Title a conversation that still has the default title; falls back to first words."""
-        try:
-            conversation = await self._store.get_conversation(conversation_id)
-        except ChatdeskError:
-            return None
-        if (
-            conversation is None
-            or not conversation.title_is_default
-            or conversation_id in self._titling
-        ):
-            return None
-        self._titling.add(conversation_id)
-        try:
-            return await self._title(conversation_id, config, user_text, answer)
-        finally:
-            self._titling.discard(conversation_id)
-
-    async def _title(
-        self, conversation_id: int, config: TurnConfig, user_text: str, answer: str
-    ) -> str | None:
-        title = ""
-        request = ChatRequest(
-            model=config.title_model or config.model,
-            messages=(
-                RequestMessage("system", titles.TITLE_INSTRUCTION),
-                RequestMessage("user", titles.title_prompt(user_text, answer)),
-            ),
-            parameters={"max_tokens": 32, "temperature": 0.2},
-            stream=False,
-        )
-        try:
-            async with asyncio.timeout(TITLE_TIMEOUT_S):
-                title = titles.clean_title(await self._provider.complete(request))
-        except (ChatdeskError, TimeoutError) as exc:
-            log.info("title request failed, using the first words: %s", exc)
-        if not title:
-            title = titles.fallback_title(user_text)
-        try:
-            applied = await self._store.rename_conversation(conversation_id, title, generated=True)
-        except ChatdeskError:
-            return None
-        return title if applied is not False else None
