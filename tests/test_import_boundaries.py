@@ -19,7 +19,7 @@ import chatdesk
 SRC = Path(chatdesk.__file__).resolve().parent
 ROOT = SRC.parent.parent
 BLOCKER = Path(__file__).with_name("qt_blocker.py")
-HEADLESS_SUITES = ("core", "providers", "storage", "mcp_tools", "speech", "attachments")
+HEADLESS_SUITES = ("core", "providers", "storage", "mcp_tools", "speech", "attachments", "history")
 
 
 def _headless_modules() -> list[str]:
@@ -94,10 +94,7 @@ def test_the_qt_free_ui_modules_import_without_qt() -> None:
 @pytest.mark.slow
 def test_headless_suites_pass_without_qt() -> None:
     suites = [
-        str(p)
-        for p in (ROOT / "tests").iterdir()
-        if p.is_dir()
-        and p.name in ("core", "providers", "storage", "mcp_tools", "speech", "attachments")
+        str(p) for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name in HEADLESS_SUITES
     ]
     suites += [str(p) for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
     code = (

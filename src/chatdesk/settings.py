@@ -101,6 +101,17 @@ class Settings:
         off_or_min=50,
         max=99,
     )
+    backups_keep: int = _setting(
+        7,
+        "How many backups of the chats to keep in backups/ (one is made each day).",
+        min=1,
+        max=365,
+    )
+    backups_to_gcs: bool = _setting(
+        False,
+        "Also copy each backup into your Google Cloud Storage bucket (the attachment bucket),"
+        " so another computer can restore it.",
+    )
     attachments_backend: str = _setting(
         "local",
         "Where attached files are stored: this computer (local) or your Google Cloud Storage"

@@ -102,12 +102,17 @@ def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``chatdesk`` and ``python -m chatdesk``; ``chatdesk mcp-server NAME``
-    serves a built-in MCP server over stdio instead."""
+    serves a built-in MCP server over stdio instead, and ``chatdesk import|export|backup|
+    restore`` run the history tools (chatdesk.history.cli)."""
     args = list(argv if argv is not None else sys.argv)
     if args[1:2] == ["mcp-server"]:
         from chatdesk.mcp.servers import run_builtin
 
         return run_builtin(args[2:])
+    if args[1:2] and args[1] in ("import", "export", "backup", "restore"):
+        from chatdesk.history.cli import run as run_history_command
+
+        return run_history_command(args[1:])
     qapp = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName(APP_NAME)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 from chatdesk import __version__, paths
 from chatdesk.app.backend import Backend
 from chatdesk.app.context import AppContext
+from chatdesk.app.history_flow import HistoryFlow
 from chatdesk.app.media_flow import MediaFlow
 from chatdesk.app.presets_flow import PresetsFlow
 from chatdesk.app.settings_flow import SettingsFlow
@@ -82,6 +83,7 @@ class ChatdeskApp:
         self.presets_flow: PresetsFlow | None = None
         self.tools: ToolsFlow | None = None
         self.media: MediaFlow | None = None
+        self.history: HistoryFlow | None = None
         self.backend: Backend | None = None
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
@@ -175,6 +177,9 @@ class ChatdeskApp:
         settings = self.settings_flow = SettingsFlow(
             ctx, self.qapp, window, controller, self.runner, self.backend, media
         )
+        self.history = HistoryFlow(
+            ctx, window, controller, self.runner, after_restore=self._after_restore
+        )
         window.quitRequested.connect(self.request_quit)
         window.settingsRequested.connect(settings.open_settings)
         window.mcpServersRequested.connect(tools.open_servers_dialog)
@@ -215,6 +220,8 @@ class ChatdeskApp:
         assert window is not None and controller is not None and ctx is not None
         assert self.presets_flow is not None and self.media is not None
 
+        assert self.history is not None
+        damaged = await self.history.check_at_start()
         self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
         interrupted = await self.repository.recover_interrupted()
         await self.repository.purge_deleted()  # branches deleted last time, past their Undo
@@ -242,6 +249,8 @@ class ChatdeskApp:
             )
         if problems:
             window.notify("warning", " ".join(problems))
+        if damaged is not None:
+            self.history.offer_recovery(*damaged)
         if window.painted:
             self._after_first_paint()
         else:
@@ -255,6 +264,21 @@ class ChatdeskApp:
         self.controller.load_models()
         self.media.start_reaper()
         self.runner.spawn(self.tools.start(_drop_source_cache), key="mcp-start")
+        if self.history is not None:
+            self.history.start()
+
+    async def _after_restore(self) -> None:
+        """The database now holds a backup's chats: show them."""
+        assert self.controller is not None and self.presets_flow is not None
+        controller, repository = self.controller, self.repository
+        assert repository is not None
+        await self.presets_flow.load(repository)
+        await controller.reload_conversations()
+        current = controller.conversation_id
+        if current is not None and await repository.get_conversation(current) is not None:
+            await controller.load_conversation(current)
+        else:
+            controller.new_conversation()
 
     # -- what the controller asks of the app ---------------------------------------------
 
@@ -293,6 +317,8 @@ class ChatdeskApp:
             if not self.window.close_accepted:
                 self.window.save_state()
             self.window.hide()
+        if self.history is not None:
+            self.history.stop()
         if self.controller is not None:
             await self.controller.shutdown()
         if self.media is not None:

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from chatdesk.attachments.blobstore import blob_name, is_blob_name
@@ -118,6 +119,42 @@ class GcsBlobStore:
 
     async def _call(self, action: str, fn: Callable[[], T]) -> T:
         return await asyncio.to_thread(self._run, action, fn)
+
+    # --- whole files (backups), blocking: for a worker thread ------------------------------
+
+    def upload_file(self, name: str, path: Path) -> None:
+        """Upload ``path`` as the object ``<prefix>/<name>``."""
+
+        def op() -> None:
+            self._connect()
+            blob = self._bucket.blob(self._full_name(name))
+            blob.upload_from_filename(str(path), timeout=max(self._timeout, 600))
+
+        self._run(f"upload {path.name}", op)
+
+    def list_files(self, folder: str) -> list[tuple[str, int]]:
+        """Names (below ``<prefix>/<folder>/``) and sizes of the objects there."""
+
+        def op() -> list[tuple[str, int]]:
+            self._connect()
+            start = self._full_name(folder.strip("/") + "/")
+            blobs = self._client.list_blobs(self._bucket, prefix=start, timeout=self._timeout)
+            return [(b.name[len(start) :], int(b.size or 0)) for b in blobs]
+
+        return self._run("list the backups", op)
+
+    def download_file(self, name: str, path: Path) -> None:
+        """Download the object ``<prefix>/<name>`` to ``path``."""
+
+        def op() -> None:
+            self._connect()
+            blob = self._bucket.blob(self._full_name(name))
+            blob.download_to_filename(str(path), timeout=max(self._timeout, 600))
+
+        self._run(f"download {name}", op)
+
+    def _full_name(self, name: str) -> str:
+        return f"{self.prefix.strip('/')}/{name}" if self.prefix.strip("/") else name
 
     # --- BlobStore ------------------------------------------------------------------------
 

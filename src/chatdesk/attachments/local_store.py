@@ -50,6 +50,10 @@ class LocalBlobStore:
                 detail=repr(exc),
             ) from exc
 
+    def put_now(self, key: str, data: bytes) -> bool:
+        """``put`` for a worker thread (an import): blocks; raises ``OSError``."""
+        return _write_once(self.path(key), data)
+
     async def get(self, key: str) -> bytes:
         target = self.path(key)
         try:

@@ -208,12 +208,32 @@ CREATE INDEX summaries_conversation ON summaries (conversation_id);
 CREATE INDEX summaries_through ON summaries (through_id);
 """
 
+_M5_IMPORT_SOURCES = """
+-- Where imported conversations came from, so importing the same file again adds nothing.
+-- Deleting the conversation forgets its source: importing it again brings it back.
+CREATE TABLE import_sources (
+    source          TEXT    NOT NULL,   -- 'chatgpt', 'claude', 'chatdesk:<database id>'
+    source_id       TEXT    NOT NULL,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    imported_at     REAL    NOT NULL,
+    PRIMARY KEY (source, source_id)
+) WITHOUT ROWID;
+CREATE INDEX import_sources_conversation ON import_sources (conversation_id);
+-- Facts about this database: 'database_id' names it in exports (chatdesk.history).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _M1_INITIAL),
     Migration(2, "render cache", _M2_RENDER_CACHE),
     Migration(3, "denied tool calls", _M3_DENIED_TOOL_CALLS),
     Migration(4, "message tree", _M4_MESSAGE_TREE),
+    Migration(5, "import sources", _M5_IMPORT_SOURCES),
 )
 
 _CREATE_LEDGER = """

@@ -40,7 +40,7 @@ from chatdesk.storage.rows import (
     path_page_params,
     usage_from_row,
 )
-from chatdesk.storage.search import SEARCH_SQL, SearchHit, search_hit, search_params
+from chatdesk.storage.search import SearchHit, SearchStore
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -62,11 +62,12 @@ def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
         log.error("A write whose caller was cancelled failed: %s", exc)
 
 
-class ChatRepository(BranchStore):
+class ChatRepository(BranchStore, SearchStore):
     """Async access to the chat database. Create with ``await ChatRepository.open(path)``.
 
     The tree operations (paths, switching, deleting and copying branches, summaries) come
-    from ``BranchStore`` (chatdesk.storage.branches)."""
+    from ``BranchStore`` (chatdesk.storage.branches), full-text search from ``SearchStore``
+    (chatdesk.storage.search)."""
 
     def __init__(
         self, conn: aiosqlite.Connection, *, clock: Callable[[], float] = time.time
@@ -480,17 +481,13 @@ class ChatRepository(BranchStore):
 
         return await self.write("save the tool call", op)
 
+    async def data_version(self) -> int:
+        """SQLite's ``data_version``: changes when another connection (the command line, an
+        import in a worker thread) commits to the database."""
+        rows = await self.read("check the database for changes", "PRAGMA data_version")
+        return int(rows[0][0])
+
     async def conversation_usage(self, conversation_id: int) -> Usage:
         """Token and cost totals of a conversation (cost None when no message had one)."""
         rows = await self.read("load the conversation's usage", USAGE_SQL, (conversation_id,))
         return usage_from_row(rows[0])
-
-    # --- search ---------------------------------------------------------------------------
-
-    async def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
-        """Messages matching every word of ``query``, best first (bm25). Never a syntax error."""
-        params = search_params(query, limit)
-        if params is None:
-            return []
-        rows = await self.read("search the messages", SEARCH_SQL, params)
-        return [search_hit(row) for row in rows]

@@ -133,10 +133,11 @@ class BranchController(QObject):
         if message is None:
             self._chat.notice.emit("warning", "That message no longer exists.")
             return
-        if self._chat.streaming_conversation == message.conversation_id:
-            await self._chat.stop_and_wait()
-        await repo.switch_branch(message_id)
-        await self._chat.load_conversation(message.conversation_id)
+        if message_id not in await repo.active_path_ids(message.conversation_id):
+            if self._chat.streaming_conversation == message.conversation_id:
+                await self._chat.stop_and_wait()  # only to switch the branch it streams on
+            await repo.switch_branch(message_id)
+        await self._chat.load_conversation(message.conversation_id, reveal=message_id)
 
     async def open_search_match(self, conversation_id: int, query: str) -> None:
         """Open a conversation the search found; when none of its matches is on the branch it

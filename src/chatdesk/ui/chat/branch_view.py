@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from chatdesk.core.models import Message, Summary
+from chatdesk.ui.chat.message_flash import MessageFlash
 from chatdesk.ui.chat.message_widget import MessageWidget
 from chatdesk.ui.chat.summary_marker import SummaryMarker
 
 if TYPE_CHECKING:
     from chatdesk.ui.chat.regenerate_menu import RegenerateChoices
+    from chatdesk.ui.chat.scroll_anchor import ScrollAnchor
     from chatdesk.ui.chat.tool_cards.tool_results import ToolResults
 
 __all__ = ["BranchView"]
@@ -47,12 +49,28 @@ class BranchView:
 
         def _remove(self, widget: QWidget) -> None: ...
 
+        def _reveal_held(self) -> None: ...
+
+        _scroll: ScrollAnchor
+
     _summary_marker: SummaryMarker | None = None
     _regenerate_choices: RegenerateChoices | None = None
     #: Widgets a path switch took away, by message id, oldest first (reused when their
     #: message comes back unchanged).
     _spare: dict[int, MessageWidget] | None = None
     SPARE_LIMIT = 40
+
+    def reveal_message(self, message_id: int) -> bool:
+        """Scroll ``message_id`` into view near the top and make it glow (a search result);
+        False when it is not among the messages given."""
+        while message_id not in self._widgets and self._held:
+            self._reveal_held()
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            return False
+        self._scroll.hold(widget, 48)
+        MessageFlash(widget)
+        return True
 
     def set_regenerate_choices(
         self,

@@ -80,6 +80,8 @@ class ChatController(QObject, PresetFollowing):
     #: A turn's new messages hang under this message id (None: a new root); the view drops
     #: what it shows after it (an edit or a regeneration starts a new branch there).
     branchStarted = Signal(object)
+    #: Scroll to this message and make it glow (the search palette landed on it).
+    revealRequested = Signal(int)
 
     def __init__(
         self,
@@ -292,20 +294,28 @@ class ChatController(QObject, PresetFollowing):
             return
         self._runner.spawn(self.load_conversation(conversation_id), key="open")
 
-    async def load_conversation(self, conversation_id: int) -> None:
-        """Load and show a conversation now (``open_conversation`` runs this in the background)."""
+    async def load_conversation(self, conversation_id: int, *, reveal: int | None = None) -> None:
+        """Load and show a conversation now (``open_conversation`` runs this in the background);
+        with ``reveal``, load back to that message of the active path and scroll to it."""
         repo = await self.db()
         conversation = await repo.get_conversation(conversation_id)
         if conversation is None:
             self.notice.emit("warning", "That conversation no longer exists.")
             self.refresh_conversations()
             return
-        messages, has_older = await self._page(repo, conversation_id, FIRST_PAGE)
+        size = FIRST_PAGE
+        if reveal is not None:
+            path = await repo.active_path_ids(conversation_id)
+            if reveal in path:
+                size = max(size, len(path) - path.index(reveal) + 2)
+        messages, has_older = await self._page(repo, conversation_id, size)
         self._show(conversation, messages, has_older)
         await self.emit_tool_runs(messages)
         if self._state.needs_reattach(conversation_id):
             self._reattach()
         self.usageChanged.emit(last_usage(messages), await repo.conversation_usage(conversation_id))
+        if reveal is not None:
+            self.revealRequested.emit(reveal)
         await self.branches.path_shown(conversation_id)
 
     def load_older(self) -> None:

@@ -61,6 +61,12 @@ class ScrollAnchor(QObject):
         if self._anchor is None and not self._following:
             self._set_anchor(self._capture())
 
+    def hold(self, widget: QWidget, offset: int) -> None:
+        """Stop following and keep ``widget`` ``offset`` px below the top of the view."""
+        self._following = False
+        self._set_anchor((widget, offset))
+        self._apply_anchor()
+
     def release(self) -> None:
         """Hold nothing (the items are gone)."""
         self._set_anchor(None)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -105,6 +107,23 @@ class SettingsDialog(QDialog):
             self.auto_compact.addItem(label, level)
         self.auto_compact.setCurrentIndex(levels.index(settings.auto_compact_percent))
 
+        self.backups_keep = QSpinBox(self)
+        self.backups_keep.setObjectName("backupsKeepSpin")
+        self.backups_keep.setRange(1, 365)
+        self.backups_keep.setValue(settings.backups_keep)
+        self.backups_keep.setSuffix(" backups")
+        self.backups_keep.setToolTip("A backup of the chats is made each day; older ones go.")
+        self.backups_gcs = QCheckBox("Also copy them to my Google Cloud Storage bucket", self)
+        self.backups_gcs.setObjectName("backupsGcsCheck")
+        self.backups_gcs.setChecked(settings.backups_to_gcs)
+        has_bucket = bool(settings.attachments_gcs_bucket)
+        self.backups_gcs.setEnabled(has_bucket or settings.backups_to_gcs)
+        if not has_bucket:
+            self.backups_gcs.setToolTip("Set the attachment bucket first (attachments_gcs_bucket).")
+        backups_row = QHBoxLayout()
+        backups_row.addWidget(self.backups_keep)
+        backups_row.addWidget(self.backups_gcs, 1)
+
         for field, widget in (
             ("openrouter_base_url", self.base_url),
             ("default_model", self.default_model),
@@ -123,6 +142,7 @@ class SettingsDialog(QDialog):
         form.addRow("System prompt", self.system_prompt)
         form.addRow("Theme", self.theme)
         form.addRow("Summarise long chats", self.auto_compact)
+        form.addRow("Keep", backups_row)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -171,6 +191,8 @@ class SettingsDialog(QDialog):
                 system_prompt=self.system_prompt.toPlainText(),
                 theme=str(self.theme.currentData()),
                 auto_compact_percent=int(self.auto_compact.currentData()),
+                backups_keep=self.backups_keep.value(),
+                backups_to_gcs=self.backups_gcs.isChecked(),
             )
         except ValueError as exc:
             self.error.setText(f"Please check the values: {exc}")

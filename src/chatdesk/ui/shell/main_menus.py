@@ -24,6 +24,8 @@ class MainMenus(QObject):
     settingsRequested = Signal()
     #: The Chat menu: "edit", "regenerate", "previous", "next", "summarise", "overview".
     chatActionRequested = Signal(str)
+    #: The File menu's history: "search", "import", "export", "backup", "backups".
+    historyRequested = Signal(str)
 
     def __init__(self, window: QMainWindow, theme: str, *, data_dir: str, logs_dir: str) -> None:
         super().__init__(window)
@@ -32,6 +34,25 @@ class MainMenus(QObject):
         file_menu = menus.addMenu("&File")
         self.new_action = file_menu.addAction("&New chat")
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        file_menu.addSeparator()
+        for key, label, shortcut in (
+            ("search", "&Search all chats…", "Ctrl+K"),
+            ("", "", ""),
+            ("import", "&Import chats…", "Ctrl+Shift+I"),
+            ("export", "&Export chats…", "Ctrl+Shift+E"),
+            ("", "", ""),
+            ("backup", "&Back up now", ""),
+            ("backups", "Backups and &restore…", ""),
+        ):
+            if not key:
+                file_menu.addSeparator()
+                continue
+            action = file_menu.addAction(label)
+            action.setObjectName(f"history_{key}")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            action.triggered.connect(lambda _=False, k=key: self.historyRequested.emit(k))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
     managePresetsRequested = Signal()
     suggestionsRequested = Signal()
     mcpServersRequested = Signal()
+    #: Search, import, export, back up, backups (File menu, Ctrl+K, the chat list's menu).
+    historyRequested = Signal(str)
     #: Emitted once, just after the window's first paint (start deferred work then).
     firstPainted = Signal()
 
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         menus.suggestionsRequested.connect(self.suggestionsRequested)
         menus.refreshModelsRequested.connect(lambda: self.controller.load_models(refresh=True))
         menus.settingsRequested.connect(self.settingsRequested)
+        menus.historyRequested.connect(self.historyRequested)
 
     def _build_status_bar(self) -> None:
         self.usage_label = QLabel("", self)
@@ -197,10 +200,12 @@ class MainWindow(QMainWindow):
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
         self.sidebar.typedAway.connect(self._typed_in_sidebar)
+        self.sidebar.exportRequested.connect(lambda: self.historyRequested.emit("export"))
 
         c.conversationsChanged.connect(self.sidebar.set_conversations)
         c.conversationOpened.connect(self._conversation_opened)
         c.olderMessagesLoaded.connect(self._older_loaded)
+        c.revealRequested.connect(self.chat_view.reveal_message)
         c.userMessageAdded.connect(self.chat_view.add_message)
         c.assistantStarted.connect(self.chat_view.start_assistant)
         c.streamDelta.connect(self.chat_view.append_stream)
@@ -251,6 +256,10 @@ class MainWindow(QMainWindow):
     def dictation_target(self) -> Composer:
         """The composer, which dictation types into."""
         return self.composer
+
+    def selected_conversations(self) -> tuple[int, ...]:
+        """The chats selected in the sidebar's list (Ctrl+click, Shift+click)."""
+        return self.sidebar.selected_ids()
 
     def open_dialog(self, dialog: QDialog) -> None:
         """Show a window-modal dialog that deletes itself when closed (focus then goes back

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
@@ -54,6 +56,8 @@ class Sidebar(QWidget):
     filterChanged = Signal(str)
     #: Text typed while the list had focus: it belongs in the composer, not in a type-ahead.
     typedAway = Signal(str)
+    #: "Export…" from the list's menu (the selected chats, or the one clicked).
+    exportRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +80,7 @@ class Sidebar(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setWordWrap(False)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
 
         top = QHBoxLayout()
         top.addWidget(self.new_button, 1)
@@ -136,7 +141,16 @@ class Sidebar(QWidget):
 
     # -- actions -------------------------------------------------------------------------
 
+    def selected_ids(self) -> tuple[int, ...]:
+        """The chats selected in the list, top to bottom."""
+        rows = sorted(self.list.row(item) for item in self.list.selectedItems())
+        return tuple(int(self.list.item(r).data(ID_ROLE)) for r in rows)
+
     def _activated(self, item: QListWidgetItem) -> None:
+        modifiers = QApplication.keyboardModifiers()
+        selecting = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        if modifiers & selecting and len(self.list.selectedItems()) > 1:
+            return  # Ctrl+click or Shift+click selects more chats; it does not open one
         conversation_id = int(item.data(ID_ROLE))
         if conversation_id != self._current:
             self._current = conversation_id
@@ -154,6 +168,12 @@ class Sidebar(QWidget):
             "Unpin" if pinned else "Pin to top",
             lambda: self.pinRequested.emit(conversation_id, not pinned),
         )
+        selected = self.selected_ids()
+        if conversation_id not in selected:
+            self.list.setCurrentItem(item)  # the menu is about the chat clicked
+        count = max(len(self.selected_ids()), 1)
+        label = "Export this chat…" if count == 1 else f"Export {count} chats…"
+        menu.addAction(label, lambda: self.exportRequested.emit())
         menu.addSeparator()
         menu.addAction("Delete…", lambda: self.delete(conversation_id))
         menu.exec(self.list.viewport().mapToGlobal(pos))

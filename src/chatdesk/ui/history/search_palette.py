@@ -1,0 +1,293 @@
+"""SearchPalette (Ctrl+K): search every chat and branch as you type, then Enter lands on the
+message.
+
+The palette never awaits: it says what to search (``searchRequested``) and shows what it is
+given (``show_results``); results for a query that is no longer typed are ignored.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.models import Role
+from chatdesk.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchFilter, SearchHit
+
+__all__ = ["SearchPalette", "SearchRequest"]
+
+_DAY = 24 * 3600
+_PERIODS = (
+    ("Any time", 0),
+    ("Today", 1),
+    ("Past 7 days", 7),
+    ("Past 30 days", 30),
+    ("Past year", 365),
+)
+_WHO: tuple[tuple[str, Role | None], ...] = (
+    ("Anyone", None),
+    ("Me", "user"),
+    ("The model", "assistant"),
+)
+_MESSAGE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """What to search: the text as typed and the filters."""
+
+    text: str
+    where: SearchFilter
+
+
+def snippet_html(snippet: str, highlight: str) -> str:
+    """A search snippet as rich text, its matched words marked."""
+    escaped = html.escape(" ".join(snippet.split()))
+    return escaped.replace(
+        html.escape(HIGHLIGHT_START), f"<span style='background:{highlight}; font-weight:600'>"
+    ).replace(html.escape(HIGHLIGHT_END), "</span>")
+
+
+def when(created_at: float, now: float) -> str:
+    """A result's date: the time today, the day this year, the full date before."""
+    local, today = time.localtime(created_at), time.localtime(now)
+    if local[:3] == today[:3]:
+        return time.strftime("%H:%M", local)
+    if local.tm_year == today.tm_year:
+        return time.strftime("%d %b", local).lstrip("0")
+    return time.strftime("%d %b %Y", local).lstrip("0")
+
+
+class _Result(QWidget):
+    """One result: the chat's title and the date, then who wrote it and the snippet."""
+
+    def __init__(self, hit: SearchHit, highlight: str, now: float, parent: QWidget) -> None:
+        super().__init__(parent)
+        title = QLabel(hit.conversation_title or "Untitled chat", self)
+        title.setObjectName("resultTitle")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        date = QLabel(when(hit.created_at, now), self)
+        date.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        who = "You" if hit.role == "user" else "Model" if hit.role == "assistant" else hit.role
+        text = QLabel(f"<b>{who}:</b> {snippet_html(hit.snippet, highlight)}", self)
+        text.setObjectName("resultSnippet")
+        text.setTextFormat(Qt.TextFormat.RichText)
+        text.setWordWrap(True)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(title, 1)
+        top.addWidget(date)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(text)
+        for label in (title, date, text):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+
+class SearchPalette(QDialog):
+    """The search palette; ``openRequested(message_id)`` when a result is chosen."""
+
+    searchRequested = Signal(object)  # SearchRequest
+    openRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchPalette")
+        self.setWindowTitle("Search all chats")
+        self.setAccessibleName("Search all chats")
+        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
+        self.setModal(False)
+        self._highlight = "#6b5a00" if dark else "#fff1a8"
+        self._current_chat: int | None = None
+
+        frame = QFrame(self)
+        frame.setObjectName("paletteFrame")
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.field = QLineEdit(frame)
+        self.field.setObjectName("paletteField")
+        self.field.setPlaceholderText("Search every chat and branch…")
+        self.field.setAccessibleName("Search text")
+        self.field.setClearButtonEnabled(True)
+        font = self.field.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.field.setFont(font)
+
+        self.scope = QComboBox(frame)
+        self.scope.setAccessibleName("Where to search")
+        self.scope.addItem("All chats", "all")
+        self.scope.addItem("This chat", "this")
+        self.who = QComboBox(frame)
+        self.who.setAccessibleName("Who wrote it")
+        for label, role in _WHO:
+            self.who.addItem(label, role)
+        self.period = QComboBox(frame)
+        self.period.setAccessibleName("When")
+        for label, days in _PERIODS:
+            self.period.addItem(label, days)
+        self.order = QComboBox(frame)
+        self.order.setAccessibleName("Order")
+        self.order.addItem("Newest first", "newest")
+        self.order.addItem("Best match", "best")
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for combo in (self.scope, self.who, self.period, self.order):
+            combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            combo.currentIndexChanged.connect(self._changed)
+            filters.addWidget(combo)
+        filters.addStretch(1)
+
+        self.results = QListWidget(frame)
+        self.results.setObjectName("paletteResults")
+        self.results.setAccessibleName("Results")
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.itemActivated.connect(self._open_item)
+        self.results.itemClicked.connect(self._open_item)
+        self.state = QLabel("Type to search your chats.", frame)
+        self.state.setObjectName("paletteState")
+        self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hint = QLabel("↑↓ choose · Enter open · Esc close", frame)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.state, 1)
+        bottom.addWidget(hint)
+
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(12, 12, 12, 8)
+        inner.setSpacing(8)
+        inner.addWidget(self.field)
+        inner.addLayout(filters)
+        inner.addWidget(self.results, 1)
+        inner.addLayout(bottom)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+
+        self.field.textChanged.connect(self._changed)
+        self.field.installEventFilter(self)
+        self._pending = QTimer(self)  # coalesce a burst of keystrokes into one search
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self._request)
+
+    # -- what the app calls -------------------------------------------------------------------
+
+    def open_over(self, window: QWidget, conversation_id: int | None) -> None:
+        """Show over the top of ``window``, ready to type (the last search selected)."""
+        self._current_chat = conversation_id
+        self.scope.model().item(1).setEnabled(conversation_id is not None)  # type: ignore[attr-defined]
+        if conversation_id is None and self.scope.currentIndex() == 1:
+            self.scope.setCurrentIndex(0)
+        width = min(720, max(420, window.width() - 80))
+        height = min(520, max(300, window.height() - 120))
+        self.resize(width, height)
+        top_left = window.mapToGlobal(window.rect().topLeft())
+        self.move(top_left.x() + (window.width() - width) // 2, top_left.y() + 60)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+        if self.field.text().strip():
+            self._request()
+
+    def request(self) -> SearchRequest:
+        """What the palette asks for now."""
+        days = int(self.period.currentData() or 0)
+        since = None
+        if days:
+            start = time.localtime()
+            midnight = time.mktime((*start[:3], 0, 0, 0, 0, 0, -1))
+            since = midnight - (days - 1) * _DAY
+        where = SearchFilter(
+            conversation_id=self._current_chat if self.scope.currentData() == "this" else None,
+            role=self.who.currentData(),
+            since=since,
+            order=str(self.order.currentData()),
+        )
+        return SearchRequest(self.field.text(), where)
+
+    def show_results(self, request: SearchRequest, hits: Sequence[SearchHit]) -> None:
+        """Show ``hits`` for ``request`` (ignored when the palette now asks something else)."""
+        if request != self.request():
+            return
+        self.results.clear()
+        now = time.time()
+        for hit in hits:
+            item = QListWidgetItem(self.results)
+            item.setData(_MESSAGE_ROLE, hit.message_id)
+            item.setToolTip(f"{hit.conversation_title}\n{hit.plain_snippet}")
+            row = _Result(hit, self._highlight, now, self.results)
+            item.setSizeHint(row.sizeHint())
+            self.results.setItemWidget(item, row)
+        if hits:
+            self.results.setCurrentRow(0)
+        many = "20+" if len(hits) >= 20 else str(len(hits))
+        self.state.setText(f"{many} result(s)" if hits else "No messages match.")
+
+    def show_problem(self, text: str) -> None:
+        """The search failed: say why (the results stay as they were)."""
+        self.state.setText(text)
+
+    # -- typing -----------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        if not self.field.text().strip():
+            self.results.clear()
+            self.state.setText("Type to search your chats.")
+            return
+        self._pending.start()
+
+    def _request(self) -> None:
+        if self.field.text().strip():
+            self.searchRequested.emit(self.request())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+                self._move(key)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                item = self.results.currentItem()
+                if item is not None:
+                    self._open_item(item)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move(self, key: int) -> None:
+        count = self.results.count()
+        if not count:
+            return
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -5}.get(key, 5)  # type: ignore[call-overload]
+        row = min(max(self.results.currentRow() + step, 0), count - 1)
+        self.results.setCurrentRow(row)
+        self.results.scrollToItem(self.results.currentItem())
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        message_id = item.data(_MESSAGE_ROLE)
+        if message_id is not None:
+            self.hide()
+            self.openRequested.emit(int(message_id))
