@@ -31,16 +31,16 @@ def test_import_export_backup_restore_from_the_command_line(tmp_path: Path) -> N
 
     first = chatdesk("import", str(export), data_dir=data)
     assert first.returncode == 0, first.stderr
-    assert "(ChatGPT): Imported 3 chat(s) with 20 message(s), 1 file(s)." in first.stdout
+    assert "(ChatGPT): Imported 3 chats with 20 messages, 1 file." in first.stdout
     again = chatdesk("import", str(export), data_dir=data)
-    assert "Imported 0 chat(s) with 0 message(s), 3 already here." in again.stdout
+    assert "Imported 0 chats with 0 messages, 3 already here." in again.stdout
 
     out = tmp_path / "out"
     html = chatdesk("export", "--format", "html", "--out", str(out), "--chat", "1", data_dir=data)
     assert html.returncode == 0, html.stderr
     assert [p.suffix for p in out.iterdir()] == [".html"]
     everything = chatdesk("export", "--format", "json", "--out", str(out), data_dir=data)
-    assert everything.returncode == 0 and "Exported 3 chat(s) to 1 file(s)" in everything.stdout
+    assert everything.returncode == 0 and "Exported 3 chats to 1 file" in everything.stdout
 
     backup = chatdesk("backup", "--out", str(tmp_path / "b.db"), data_dir=data)
     assert backup.returncode == 0 and inspect_backup(tmp_path / "b.db").chats == 3

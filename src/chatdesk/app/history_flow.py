@@ -79,6 +79,7 @@ class HistoryFlow:
         self._daily.setInterval(BACKUP_CHECK_MS)
         self._daily.timeout.connect(self.backup_if_due)
         window.historyRequested.connect(self.handle)
+        window.exportChatsRequested.connect(self.choose_export)
 
     @property
     def db_path(self) -> Path:
@@ -149,6 +150,8 @@ class HistoryFlow:
 
     def choose_import(self) -> None:
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+        if not Path(start).is_dir():
+            start = str(Path.home())
         chosen, _ = QFileDialog.getOpenFileNames(
             self._window,
             "Import chats",
@@ -200,11 +203,16 @@ class HistoryFlow:
 
     # -- export -----------------------------------------------------------------------------
 
-    def choose_export(self) -> None:
+    def choose_export(self, chosen: tuple[int, ...] | None = None) -> None:
+        """Ask what to export: ``chosen`` (from the chat list's menu), else the open chat, the
+        chats selected in the list, or all."""
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        if not Path(folder).is_dir():
+            folder = str(Path.home())
         dialog = ExportDialog(
             current=self._controller.conversation_id,
-            selected=self._window.selected_conversations(),
+            selected=chosen if chosen else self._window.selected_conversations(),
+            from_list=bool(chosen),
             total=len(self._window.sidebar.conversation_ids()),
             folder=Path(folder or Path.home()) / "chatdesk exports",
             dark=self._ctx.dark,
@@ -235,7 +243,7 @@ class HistoryFlow:
             self._window.status("")
             self._window.notify("error", exc.user_message)
             return
-        self._window.status(report.summary(), 8000)
+        self._window.status("")
         self._window.notify("info", report.summary())
 
     # -- backups ------------------------------------------------------------------------------

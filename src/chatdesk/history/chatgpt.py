@@ -61,7 +61,6 @@ class _Converter:
         self.files = files
         self.mapping: dict[str, Any] = raw["mapping"]
         self.started = epoch(raw.get("create_time"), 0.0)
-        self.model: str | None = raw.get("default_model_slug") or None
 
     def content_type(self, key: object) -> str:
         node = self.mapping.get(key) if isinstance(key, str) else None
@@ -203,8 +202,7 @@ def convert(raw: Any, files: FileLookup | None = None) -> ImportedConversation:
         updated_at=max(updated, started),
         messages=messages,
         active=leaf,
-        model=c.model or next((m.model for m in reversed(messages) if m.model), None),
-    )
+    )  # no conversation model: ChatGPT's names ("gpt-4o") are not this app's model ids
 
 
 def _inherit_times(nodes: list[Node], start: float) -> None:

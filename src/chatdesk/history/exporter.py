@@ -20,6 +20,7 @@ from chatdesk.history import native
 from chatdesk.history.database import open_database
 from chatdesk.history.html_export import to_html
 from chatdesk.history.markdown_export import to_markdown
+from chatdesk.history.model import count
 from chatdesk.history.paths_out import chat_file_name, unique_path
 from chatdesk.history.reading import ExportedChat, chat_ids, read_chats
 from chatdesk.history.writer import database_id
@@ -44,7 +45,9 @@ class ExportReport:
 
     def summary(self) -> str:
         where = self.files[0].parent if self.files else ""
-        text = f"Exported {self.chats} chat(s) to {len(self.files)} file(s) in {where}"
+        text = (
+            f"Exported {count(self.chats, 'chat')} to {count(len(self.files), 'file')} in {where}"
+        )
         return text + (" (cancelled)." if self.cancelled else ".")
 
 

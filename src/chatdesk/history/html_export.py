@@ -51,7 +51,8 @@ header p {{ color: {muted}; margin: 0 0 24px; font-size: .9em; }}
 .msg {{ margin: 18px 0; }}
 .who {{ color: {muted}; font-size: .82em; margin-bottom: 4px; }}
 .user .body {{ background: {bubble}; border-radius: 14px; padding: 8px 14px;
-  margin-left: 15%; }}
+  width: fit-content; max-width: 80%; margin-left: auto; }}
+.assistant + .assistant {{ margin-top: 6px; }}
 .user .who {{ text-align: right; }}
 .body > :first-child {{ margin-top: 0; }} .body > :last-child {{ margin-bottom: 0; }}
 pre {{ background: {code_bg}; border: 1px solid {border}; border-radius: 8px; padding: 10px 12px;
@@ -119,14 +120,17 @@ def _attachments(message: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _message(message: dict[str, Any], results: dict[str, str], dark: bool) -> str:
+def _message(
+    message: dict[str, Any], results: dict[str, str], dark: bool, *, header: bool = True
+) -> str:
     if message["role"] == "tool" and message.get("tool_call_id"):
         return ""
     role = "user" if message["role"] == "user" else "assistant"
-    out = [
-        f'<section class="msg {role}"><div class="who">{html.escape(_who(message))}'
-        f" · {iso(message['created_at'])}</div>"
-    ]
+    out = [f'<section class="msg {role}">']
+    if header:
+        out.append(
+            f'<div class="who">{html.escape(_who(message))} · {iso(message["created_at"])}</div>'
+        )
     if role == "user":
         out.append(_attachments(message))
     out.append('<div class="body">')
@@ -163,7 +167,14 @@ def to_html(chat: ExportedChat, *, dark: bool = False) -> str:
         facts.append(f"${cost:.4f}")
     title = html.escape(chat["title"])
     results = tool_results(chat)
-    body = "".join(_message(m, results, dark) for m in path)
+    shown = [m for m in path if not (m["role"] == "tool" and m.get("tool_call_id"))]
+    body = "".join(
+        # An answer made of several steps (tool calls, their results) has one header.
+        _message(
+            m, results, dark, header=i == 0 or shown[i - 1]["role"] == "user" or m["role"] == "user"
+        )
+        for i, m in enumerate(shown)
+    )
     summary = (
         f"<blockquote>{html.escape(chat['summary'])}</blockquote>" if chat.get("summary") else ""
     )

@@ -19,7 +19,13 @@ __all__ = [
     "ImportedToolRecord",
     "Skip",
     "Skipped",
+    "count",
 ]
+
+
+def count(n: int, word: str, many: str | None = None) -> str:
+    """``1 chat``, ``3 chats`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 class ImportError_(ChatdeskError):
@@ -137,9 +143,9 @@ class ImportReport:
         """One line for a status bar or a terminal."""
         if self.error:
             return self.error
-        parts = [f"Imported {self.imported} chat(s) with {self.messages} message(s)"]
+        parts = [f"Imported {count(self.imported, 'chat')} with {count(self.messages, 'message')}"]
         if self.files:
-            parts.append(f"{self.files} file(s)")
+            parts.append(count(self.files, "file"))
         if self.already:
             parts.append(f"{self.already} already here")
         if self.skipped:

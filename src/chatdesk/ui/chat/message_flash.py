@@ -12,20 +12,32 @@ __all__ = ["MessageFlash"]
 class MessageFlash(QWidget):
     """A highlight drawn over ``target`` for ``duration_ms``, then gone (clicks pass through)."""
 
+    MARGIN = 8  # px around the message, so the glow does not touch its text
+
     def __init__(self, target: QWidget, duration_ms: int = 2600) -> None:
-        super().__init__(target)
+        parent = target.parentWidget()
+        super().__init__(parent if parent is not None else target)
         self.setObjectName("messageFlash")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setGeometry(target.rect())
+        self._target = target
+        self._place()
         target.installEventFilter(self)
+        target.destroyed.connect(self.deleteLater)
         self.show()
         self.raise_()
         QTimer.singleShot(duration_ms, self, self.deleteLater)
 
+    def _place(self) -> None:
+        target, m = self._target, self.MARGIN
+        if self.parentWidget() is target:
+            self.setGeometry(target.rect())
+        else:
+            self.setGeometry(target.geometry().adjusted(-m, -m // 2, m, m // 2))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
-            self.setGeometry(watched.rect())
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            self._place()
         return super().eventFilter(watched, event)
 
     def paintEvent(self, event: QPaintEvent) -> None:

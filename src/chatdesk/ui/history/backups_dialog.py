@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.attachments.names import human_size
 from chatdesk.history.backups import BackupInfo
+from chatdesk.history.model import count
 
 __all__ = ["BackupsDialog", "confirm_restore"]
 
@@ -78,11 +79,12 @@ class BackupsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.itemDoubleClicked.connect(lambda *_: self._restore_selected())
         self.state = QLabel("Reading the backups…", self)
-        self.backup_button = QPushButton("Back up now", self)
-        self.restore_button = QPushButton("Restore…", self)
+        self.state.setWordWrap(True)
+        self.backup_button = QPushButton("&Back up now", self)
+        self.restore_button = QPushButton("&Restore…", self)
         self.restore_button.setEnabled(False)
-        file_button = QPushButton("Restore from a file…", self)
-        folder_button = QPushButton("Open the folder", self)
+        file_button = QPushButton("Restore from a &file…", self)
+        folder_button = QPushButton("&Open the folder", self)
         self.backup_button.clicked.connect(self.backupRequested)
         self.restore_button.clicked.connect(self._restore_selected)
         file_button.clicked.connect(self._choose_file)
@@ -127,7 +129,9 @@ class BackupsDialog(QDialog):
         if first is not None:
             self.table.setCurrentItem(first)
         self.state.setText(
-            f"{len(backups)} backup(s)." if backups else "No backups yet: “Back up now” makes one."
+            f"{count(len(backups), 'backup')}."
+            if backups
+            else "No backups yet: “Back up now” makes one."
         )
 
     def set_busy(self, text: str) -> None:

@@ -50,6 +50,7 @@ class ExportDialog(QDialog):
         total: int,
         folder: Path,
         dark: bool,
+        from_list: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -59,20 +60,25 @@ class ExportDialog(QDialog):
         self._current = current
         self._selected = selected
         self.this_chat = QRadioButton("This chat", self)
-        self.selected_chats = QRadioButton(f"The {len(selected)} chats selected in the list", self)
+        chosen_label = (
+            "The chat chosen in the list"
+            if len(selected) == 1
+            else f"The {len(selected)} chats selected in the list"
+        )
+        self.selected_chats = QRadioButton(chosen_label, self)
         self.all_chats = QRadioButton(f"All {total:,} chats", self)
         scope = QButtonGroup(self)
         for button in (self.this_chat, self.selected_chats, self.all_chats):
             scope.addButton(button)
         self.this_chat.setEnabled(current is not None)
-        self.selected_chats.setVisible(len(selected) > 1)
-        (
-            self.selected_chats
-            if len(selected) > 1
-            else self.this_chat
-            if current
-            else self.all_chats
-        ).setChecked(True)
+        offer_selected = bool(selected) and tuple(selected) != (current,)
+        self.selected_chats.setVisible(offer_selected)
+        if offer_selected and (from_list or len(selected) > 1):
+            self.selected_chats.setChecked(True)
+        elif current is not None:
+            self.this_chat.setChecked(True)
+        else:
+            self.all_chats.setChecked(True)
 
         self.format = QComboBox(self)
         self.format.addItem("HTML: one page per chat, readable anywhere", "html")

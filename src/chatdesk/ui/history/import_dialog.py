@@ -52,7 +52,6 @@ class ImportDialog(QDialog):
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.clicked.connect(self._cancel)
         self.open_button = QPushButton("Open the first imported chat", self)
-        self.open_button.hide()
         self.open_button.clicked.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -61,6 +60,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addWidget(self.buttons)
         self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.hide()  # until the report says which chat came first
 
     def show_progress(self, progress: ImportProgress) -> None:
         """Update the counts, the rate and the bar."""

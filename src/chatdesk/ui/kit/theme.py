@@ -30,7 +30,7 @@ QPushButton#stopButton { background: palette(button); color: palette(button-text
     border: 1px solid palette(mid); }
 QPushButton#stopButton:hover { border: 1px solid palette(highlight); }
 QPushButton#newChatButton { text-align: left; padding: 7px 10px; border-radius: 8px; }
-QListWidget#sessionList { border: none; background: transparent; }
+QListWidget#sessionList { border: none; background: palette(window); }
 QListWidget#sessionList::item { padding: 7px 8px; border-radius: 6px; }
 QListWidget#sessionList::item:selected { background: palette(highlight);
     color: palette(highlighted-text); }

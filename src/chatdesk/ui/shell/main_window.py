@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
     mcpServersRequested = Signal()
     #: Search, import, export, back up, backups (File menu, Ctrl+K, the chat list's menu).
     historyRequested = Signal(str)
+    #: Export these chats (the chat list's menu).
+    exportChatsRequested = Signal(object)
     #: Emitted once, just after the window's first paint (start deferred work then).
     firstPainted = Signal()
 
@@ -200,7 +202,7 @@ class MainWindow(QMainWindow):
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
         self.sidebar.typedAway.connect(self._typed_in_sidebar)
-        self.sidebar.exportRequested.connect(lambda: self.historyRequested.emit("export"))
+        self.sidebar.exportRequested.connect(self.exportChatsRequested)
 
         c.conversationsChanged.connect(self.sidebar.set_conversations)
         c.conversationOpened.connect(self._conversation_opened)

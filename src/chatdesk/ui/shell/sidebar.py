@@ -56,8 +56,8 @@ class Sidebar(QWidget):
     filterChanged = Signal(str)
     #: Text typed while the list had focus: it belongs in the composer, not in a type-ahead.
     typedAway = Signal(str)
-    #: "Export…" from the list's menu (the selected chats, or the one clicked).
-    exportRequested = Signal()
+    #: "Export…" from the list's menu: the ids of the selected chats, or of the one clicked.
+    exportRequested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,14 +169,16 @@ class Sidebar(QWidget):
             lambda: self.pinRequested.emit(conversation_id, not pinned),
         )
         selected = self.selected_ids()
-        if conversation_id not in selected:
-            self.list.setCurrentItem(item)  # the menu is about the chat clicked
-        count = max(len(self.selected_ids()), 1)
-        label = "Export this chat…" if count == 1 else f"Export {count} chats…"
-        menu.addAction(label, lambda: self.exportRequested.emit())
+        chosen = (
+            selected if conversation_id in selected and len(selected) > 1 else (conversation_id,)
+        )
+        label = "Export this chat…" if len(chosen) == 1 else f"Export {len(chosen)} chats…"
+        menu.addAction(label, lambda: self.exportRequested.emit(chosen))
         menu.addSeparator()
         menu.addAction("Delete…", lambda: self.delete(conversation_id))
         menu.exec(self.list.viewport().mapToGlobal(pos))
+        if len(chosen) == 1:  # the right click selected it; the open chat is still the same
+            self.set_current(self._current)
 
     def _title_of(self, conversation_id: int) -> str:
         for row in range(self.list.count()):
