@@ -21,17 +21,16 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from chatdesk import paths
 from chatdesk.app.context import AppContext
 from chatdesk.errors import ChatdeskError
-from chatdesk.history.backups import BackupInfo
 from chatdesk.ui.chat.chat_controller import ChatController
-from chatdesk.ui.history.backups_dialog import BackupsDialog, confirm_restore
-from chatdesk.ui.history.export_dialog import ExportChoice, ExportDialog
-from chatdesk.ui.history.import_dialog import ImportDialog
-from chatdesk.ui.history.search_palette import SearchPalette, SearchRequest
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from chatdesk.history.backups import BackupInfo
     from chatdesk.history.importer import ImportProgress
+    from chatdesk.ui.history.backups_dialog import BackupsDialog
+    from chatdesk.ui.history.export_dialog import ExportChoice
+    from chatdesk.ui.history.search_palette import SearchPalette, SearchRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,6 +121,8 @@ class HistoryFlow:
     # -- search palette ---------------------------------------------------------------------
 
     def open_palette(self) -> None:
+        from chatdesk.ui.history.search_palette import SearchPalette
+
         palette = self._palette
         if palette is None:
             palette = self._palette = SearchPalette(self._window, dark=self._ctx.dark)
@@ -171,6 +172,7 @@ class HistoryFlow:
         import asyncio
 
         from chatdesk.history.importer import import_file
+        from chatdesk.ui.history.import_dialog import ImportDialog
 
         loop = asyncio.get_running_loop()
         dialog = ImportDialog(path, self._window)
@@ -206,6 +208,8 @@ class HistoryFlow:
     def choose_export(self, chosen: tuple[int, ...] | None = None) -> None:
         """Ask what to export: ``chosen`` (from the chat list's menu), else the open chat, the
         chats selected in the list, or all."""
+        from chatdesk.ui.history.export_dialog import ExportDialog
+
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         if not Path(folder).is_dir():
             folder = str(Path.home())
@@ -304,6 +308,7 @@ class HistoryFlow:
 
     def open_backups(self) -> None:
         from chatdesk.history.backups import backups_dir
+        from chatdesk.ui.history.backups_dialog import BackupsDialog
 
         folder = backups_dir(self._ctx.data_dir)
         dialog = self._backups = BackupsDialog(
@@ -334,6 +339,7 @@ class HistoryFlow:
 
     async def _inspect(self, path: Path) -> None:
         from chatdesk.history.backups import inspect_backup
+        from chatdesk.ui.history.backups_dialog import confirm_restore
 
         try:
             info = await _in_thread(lambda: inspect_backup(path))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.attachments.names import human_size
-from chatdesk.history.backups import BackupInfo
 from chatdesk.history.model import count
+
+if TYPE_CHECKING:
+    from chatdesk.history.backups import BackupInfo
 
 __all__ = ["BackupsDialog", "confirm_restore"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.history.exporter import Format
+if TYPE_CHECKING:
+    from chatdesk.history.exporter import Format
+
 
 __all__ = ["ExportChoice", "ExportDialog"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.history.importer import ImportProgress
-from chatdesk.history.model import ImportReport
+if TYPE_CHECKING:
+    from chatdesk.history.importer import ImportProgress
+    from chatdesk.history.model import ImportReport
+
 
 __all__ = ["ImportDialog"]
 

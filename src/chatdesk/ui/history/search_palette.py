@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.models import Role
+from chatdesk.history.model import count
 from chatdesk.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchFilter, SearchHit
 
 __all__ = ["SearchPalette", "SearchRequest"]
@@ -109,6 +110,8 @@ class SearchPalette(QDialog):
 
     searchRequested = Signal(object)  # SearchRequest
     openRequested = Signal(int)
+    #: Results for what is typed now are on screen (how many).
+    resultsShown = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
@@ -243,8 +246,9 @@ class SearchPalette(QDialog):
             self.results.setItemWidget(item, row)
         if hits:
             self.results.setCurrentRow(0)
-        many = "20+" if len(hits) >= 20 else str(len(hits))
-        self.state.setText(f"{many} result(s)" if hits else "No messages match.")
+        many = "20+ results" if len(hits) >= 20 else count(len(hits), "result")
+        self.state.setText(many if hits else "No messages match.")
+        self.resultsShown.emit(len(hits))
 
     def show_problem(self, text: str) -> None:
         """The search failed: say why (the results stay as they were)."""
