@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from chatdesk import paths
 from chatdesk.app.context import AppContext
 from chatdesk.errors import ChatdeskError
+from chatdesk.history.model import count
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.shell.main_window import MainWindow
@@ -317,6 +318,9 @@ class HistoryFlow:
         dialog.backupRequested.connect(self.back_up_now)
         dialog.restoreRequested.connect(self.restore)
         dialog.inspectRequested.connect(self._inspect_file)
+        settings = self._ctx.settings
+        dialog.offer_cloud(bool(settings.backups_to_gcs and settings.attachments_gcs_bucket))
+        dialog.cloudRequested.connect(self._from_cloud)
         dialog.openFolderRequested.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         )
@@ -333,6 +337,40 @@ class HistoryFlow:
         found = await _in_thread(lambda: list_backups(self._ctx.data_dir))
         if self._backups is not None:
             self._backups.set_backups(found)
+
+    def _from_cloud(self) -> None:
+        self._runner.spawn(self._cloud_restore(), key="backups-cloud")
+
+    async def _cloud_restore(self) -> None:
+        """List the bucket's backups, download the chosen one into backups/, then restore it
+        as a file chosen by hand (checked and confirmed first)."""
+        from chatdesk.history.backups import backups_dir
+        from chatdesk.history.cloud_backup import download_backup, list_cloud_backups
+
+        settings, dialog = self._ctx.settings, self._backups
+        if dialog is None:
+            return
+        dialog.set_busy("Reading your bucket…")
+        try:
+            names = await _in_thread(lambda: list_cloud_backups(settings))
+        except ChatdeskError as exc:
+            dialog.set_done(exc.user_message)
+            return
+        dialog.set_done(f"{count(len(names), 'backup')} in your bucket.")
+        name = dialog.choose_cloud_backup(names)
+        if name is None:
+            return
+        target = backups_dir(self._ctx.data_dir) / name
+        dialog.set_busy(f"Downloading {name}…")
+        try:
+            await _in_thread(lambda: target.parent.mkdir(parents=True, exist_ok=True))
+            await _in_thread(lambda: download_backup(name, target, settings))
+        except (ChatdeskError, OSError) as exc:
+            text = exc.user_message if isinstance(exc, ChatdeskError) else str(exc)
+            dialog.set_done(f"Could not download {name}: {text}")
+            return
+        dialog.set_done(f"Downloaded {name}.")
+        await self._inspect(target)
 
     def _inspect_file(self, path: Path) -> None:
         self._runner.spawn(self._inspect(path), key="backups-inspect")

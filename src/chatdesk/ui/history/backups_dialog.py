@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -61,6 +62,8 @@ class BackupsDialog(QDialog):
     restoreRequested = Signal(object)  # BackupInfo (confirmed)
     inspectRequested = Signal(object)  # Path of a file chosen by hand, to be read and confirmed
     openFolderRequested = Signal()
+    #: List the backups in the user's bucket (another computer's too), to restore one.
+    cloudRequested = Signal()
 
     def __init__(self, folder: Path, keep: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +91,10 @@ class BackupsDialog(QDialog):
         self.restore_button.setEnabled(False)
         file_button = QPushButton("Restore from a &file…", self)
         folder_button = QPushButton("&Open the folder", self)
+        self.cloud_button = QPushButton("From my b&ucket…", self)
+        self.cloud_button.setToolTip("Backups copied to your Google Cloud Storage bucket")
+        self.cloud_button.hide()
+        self.cloud_button.clicked.connect(self.cloudRequested)
         self.backup_button.clicked.connect(self.backupRequested)
         self.restore_button.clicked.connect(self._restore_selected)
         file_button.clicked.connect(self._choose_file)
@@ -96,7 +103,8 @@ class BackupsDialog(QDialog):
             lambda: self.restore_button.setEnabled(bool(self.table.selectedItems()))
         )
         row = QHBoxLayout()
-        for button in (self.backup_button, self.restore_button, file_button, folder_button):
+        buttons = (self.backup_button, self.restore_button, file_button, self.cloud_button)
+        for button in (*buttons, folder_button):
             row.addWidget(button)
         row.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -136,6 +144,21 @@ class BackupsDialog(QDialog):
             if backups
             else "No backups yet: “Back up now” makes one."
         )
+
+    def offer_cloud(self, offered: bool) -> None:
+        """Show "From my bucket…" (backups go to the user's bucket)."""
+        self.cloud_button.setVisible(offered)
+
+    def choose_cloud_backup(self, names: Sequence[tuple[str, int]]) -> str | None:
+        """Ask which of the bucket's backups (name, size) to restore; None: none chosen."""
+        if not names:
+            QMessageBox.information(self, "Your bucket", "There are no backups in your bucket yet.")
+            return None
+        labels = [f"{name}  ({human_size(size)})" for name, size in names]
+        chosen, ok = QInputDialog.getItem(
+            self, "Restore from your bucket", "Backup to download and restore:", labels, 0, False
+        )
+        return names[labels.index(chosen)][0] if ok and chosen in labels else None
 
     def set_busy(self, text: str) -> None:
         """Work is under way: say so and hold the buttons."""
