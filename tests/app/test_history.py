@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from chatdesk.app.root import ChatdeskApp
 from chatdesk.history.backups import list_backups, make_backup
 from chatdesk.history.importer import import_file
+from chatdesk.storage.search import SearchFilter
 from chatdesk.ui.chat.message_flash import MessageFlash
 from chatdesk.ui.history.export_dialog import ExportChoice
 from chatdesk.ui.history.import_dialog import ImportDialog
@@ -82,6 +83,21 @@ async def test_import_search_export_backup_restore(
         widget = window.chat_view.message_widget(message_id)
         assert widget is not None and widget.source == "Day 1: the Louvre..."
         assert any(isinstance(c, MessageFlash) for c in widget.parentWidget().children())
+
+        # A match in a tool's output lands on the message whose card shows it.
+        repo = await controller.db()
+        (tool_hit,) = [
+            h for h in await repo.search_messages("1024", SearchFilter()) if h.role == "tool"
+        ]
+        controller.branches.open_message(tool_hit.message_id)
+        (caller,) = await revealed.wait(2)
+        caller_widget = window.chat_view.message_widget(caller)
+        card = window.chat_view.tool_card("call_code-1")
+        assert caller_widget is not None and card is not None
+        assert caller_widget.isAncestorOf(card)
+        await app.runner.wait_idle()
+        controller.branches.open_message(message_id)
+        await revealed.wait(3)
 
         # Export that chat to HTML.
         out = tmp_path / "exported"

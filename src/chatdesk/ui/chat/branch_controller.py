@@ -137,7 +137,9 @@ class BranchController(QObject):
             if self._chat.streaming_conversation == message.conversation_id:
                 await self._chat.stop_and_wait()  # only to switch the branch it streams on
             await repo.switch_branch(message_id)
-        await self._chat.load_conversation(message.conversation_id, reveal=message_id)
+        # A tool's answer shows on the card of its call, in the message before it.
+        shown = message.parent_id if message.role == "tool" and message.parent_id else message_id
+        await self._chat.load_conversation(message.conversation_id, reveal=shown)
 
     async def open_search_match(self, conversation_id: int, query: str) -> None:
         """Open a conversation the search found; when none of its matches is on the branch it
