@@ -3,9 +3,11 @@ Help)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 from chatdesk import __version__
 from chatdesk.ui.dictation.mic_button import TOGGLE_SHORTCUT
@@ -35,25 +37,21 @@ class MainMenus(QObject):
         self.new_action = file_menu.addAction("&New chat")
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
         file_menu.addSeparator()
-        for key, label, shortcut in (
-            ("search", "&Search all chats…", "Ctrl+K"),
-            ("", "", ""),
-            ("import", "&Import chats…", "Ctrl+Shift+I"),
-            ("export", "&Export chats…", "Ctrl+Shift+E"),
-            ("", "", ""),
-            ("backup", "&Back up now", ""),
-            ("backups", "Backups and &restore…", ""),
-        ):
-            if not key:
-                file_menu.addSeparator()
-                continue
-            action = file_menu.addAction(label)
-            action.setObjectName(f"history_{key}")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda _=False, k=key: self.historyRequested.emit(k))
-        file_menu.addSeparator()
+        _add_actions(
+            file_menu,
+            "history",
+            self.historyRequested,
+            (
+                ("search", "&Search all chats…", "Ctrl+K"),
+                ("", "", ""),
+                ("import", "&Import chats…", "Ctrl+Shift+I"),
+                ("export", "&Export chats…", "Ctrl+Shift+E"),
+                ("", "", ""),
+                ("backup", "&Back up now", ""),
+                ("backups", "Backups and &restore…", ""),
+                ("", "", ""),
+            ),
+        )
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -86,23 +84,20 @@ class MainMenus(QObject):
         self.theme_group.triggered.connect(lambda a: self.themeRequested.emit(str(a.data())))
 
         chat = menus.addMenu("&Chat")
-        for key, label, shortcut in (
-            ("edit", "&Edit last question\tUp", ""),
-            ("regenerate", "&Answer again", "Ctrl+R"),
-            ("previous", "&Previous alternative", "Alt+Left"),
-            ("next", "&Next alternative", "Alt+Right"),
-            ("", "", ""),
-            ("summarise", "&Summarise earlier messages", "Ctrl+Shift+M"),
-            ("overview", "&Update the chat's summary", ""),
-        ):
-            if not key:
-                chat.addSeparator()
-                continue
-            action = chat.addAction(label)
-            action.setObjectName(f"chat_{key}")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, k=key: self.chatActionRequested.emit(k))
+        _add_actions(
+            chat,
+            "chat",
+            self.chatActionRequested,
+            (
+                ("edit", "&Edit last question\tUp", ""),
+                ("regenerate", "&Answer again", "Ctrl+R"),
+                ("previous", "&Previous alternative", "Alt+Left"),
+                ("next", "&Next alternative", "Alt+Right"),
+                ("", "", ""),
+                ("summarise", "&Summarise earlier messages", "Ctrl+Shift+M"),
+                ("overview", "&Update the chat's summary", ""),
+            ),
+        )
         self.chat_menu = chat
 
         self.presets_menu = menus.addMenu("&Presets")
@@ -140,6 +135,25 @@ class MainMenus(QObject):
             "language models.</p><p>Your conversations stay on this computer; keys stay in "
             "your system keyring.</p>",
         )
+
+
+def _add_actions(
+    menu: QMenu,
+    prefix: str,
+    signal: SignalInstance,
+    items: Sequence[tuple[str, str, str]],
+) -> None:
+    """Add (key, label, shortcut) actions that emit ``signal(key)``; an empty key is a
+    separator."""
+    for key, label, shortcut in items:
+        if not key:
+            menu.addSeparator()
+            continue
+        action = menu.addAction(label)
+        action.setObjectName(f"{prefix}_{key}")
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _=False, k=key: signal.emit(k))
 
 
 def _open_folder(path: str) -> None:
