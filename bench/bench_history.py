@@ -385,6 +385,20 @@ def bench_backup(work: Path, big: bool) -> bool:
     db = work / "backup" / "chatdesk.db"
     _fill(db, 1_000_000 if big else 200_000)
     size = db.stat().st_size / 2**20
+    from chatdesk.history.backups import check_database
+
+    started = time.perf_counter()
+    problem = check_database(db)
+    check = time.perf_counter() - started
+    assert problem is None, problem
+    started = time.perf_counter()
+    with sqlite3.connect(db) as conn:
+        conn.execute("SELECT count(*) FROM messages").fetchone()
+    counting = time.perf_counter() - started
+    print(
+        f"start-up check (PRAGMA quick_check) of the {db.stat().st_size / 2**20:.0f} MB database:"
+        f" {fmt_seconds(check)}; counting its messages: {fmt_seconds(counting)}"
+    )
     quiet, _ = asyncio.run(_streaming_with(db, work, backup=False))
     stall, took = asyncio.run(_streaming_with(db, work, backup=True))
     good = stall * 1000 <= STALL_MS

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.app.root import ChatdeskApp
-from chatdesk.history.backups import list_backups, make_backup
+from chatdesk.history.backups import list_backups, make_backup, mark_checked
 from chatdesk.history.importer import import_file
 from chatdesk.storage.search import SearchFilter
 from chatdesk.ui.chat.message_flash import MessageFlash
@@ -145,7 +145,9 @@ def damage(db_path: Path) -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.mark.parametrize("checked_lately", [False, True])
 async def test_a_damaged_database_is_moved_aside_and_the_newest_backup_offered(
+    checked_lately: bool,
     qapp: QApplication,
     app_env: FakeOpenRouter,
     data_dir: Path,
@@ -156,6 +158,8 @@ async def test_a_damaged_database_is_moved_aside_and_the_newest_backup_offered(
     export = write_json(tmp_path / "c.json", claude_conversations())
     await asyncio.to_thread(import_file, db_path, export)
     await asyncio.to_thread(lambda: make_backup(db_path, kind="daily"))
+    if checked_lately:  # the check is skipped at start: the failing open finds the damage
+        await asyncio.to_thread(mark_checked, db_path)
     await asyncio.to_thread(damage, db_path)
     asked: list[str] = []
 

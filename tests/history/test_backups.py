@@ -14,9 +14,11 @@ from chatdesk.history.backups import (
     BackupError,
     backup_due,
     check_database,
+    check_due,
     inspect_backup,
     list_backups,
     make_backup,
+    mark_checked,
     move_aside,
     prune_backups,
     restore_backup,
@@ -177,3 +179,16 @@ def test_a_damaged_database_is_found_and_moved_aside(db_path: Path) -> None:
     assert problem is not None
     moved = move_aside(db_path)
     assert not db_path.exists() and moved.exists() and ".damaged-" in moved.name
+
+
+def test_the_start_up_check_runs_after_a_crash_or_once_a_week(db_path: Path) -> None:
+    now = time.time()
+    wal = Path(f"{db_path}-wal")
+    wal.unlink(missing_ok=True)
+    assert check_due(db_path, now)  # never checked
+    mark_checked(db_path)
+    assert not check_due(db_path, now)
+    assert check_due(db_path, now + 8 * 24 * 3600)  # a week later
+    wal.write_bytes(b"x" * 100)  # the last run did not close the database
+    assert check_due(db_path, now)
+    assert not check_due(db_path.with_name("missing.db"), now)

@@ -420,15 +420,19 @@ class HistoryFlow:
 
     # -- start-up health --------------------------------------------------------------------
 
-    async def check_at_start(self) -> tuple[str, Path] | None:
-        """Before the database opens: a damaged one is moved aside. Returns (problem, where
-        it went) or None when it is healthy."""
-        from chatdesk.history.backups import check_database, move_aside
+    async def check_at_start(self, *, force: bool = False) -> tuple[str, Path] | None:
+        """Before the database opens: when a check is due (or ``force``), a damaged database is
+        moved aside. Returns (problem, where it went), or None when it is healthy."""
+        from chatdesk.history.backups import check_database, check_due, mark_checked, move_aside
 
-        problem = await _in_thread(lambda: check_database(self.db_path))
-        if problem is None:
+        db_path = self.db_path
+        if not force and not await _in_thread(lambda: check_due(db_path, time.time())):
             return None
-        moved = await _in_thread(lambda: move_aside(self.db_path))
+        problem = await _in_thread(lambda: check_database(db_path))
+        if problem is None:
+            await _in_thread(lambda: mark_checked(db_path))
+            return None
+        moved = await _in_thread(lambda: move_aside(db_path))
         log.error("the chat database failed its check (%s); moved aside to %s", problem, moved)
         return problem, moved
 

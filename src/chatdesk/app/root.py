@@ -33,6 +33,7 @@ from chatdesk.app.settings_flow import SettingsFlow
 from chatdesk.app.tools_flow import ToolsFlow
 from chatdesk.core.model_catalogue import ModelCatalogue
 from chatdesk.core.models import TurnConfig
+from chatdesk.errors import StorageError
 from chatdesk.logs import setup_logging, teardown_logging
 from chatdesk.mcp.host import DeferredToolHost
 from chatdesk.secrets import SecretStore
@@ -222,7 +223,13 @@ class ChatdeskApp:
 
         assert self.history is not None
         damaged = await self.history.check_at_start()
-        self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
+        try:
+            self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
+        except StorageError:
+            damaged = await self.history.check_at_start(force=True)  # damaged since the check?
+            if damaged is None:
+                raise
+            self.repository = await ChatRepository.open(paths.database_file(self.data_dir))
         interrupted = await self.repository.recover_interrupted()
         await self.repository.purge_deleted()  # branches deleted last time, past their Undo
         controller.attach_repository(self.repository)

@@ -10,6 +10,7 @@ its database on any machine.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import sqlite3
@@ -28,9 +29,11 @@ __all__ = [
     "backup_due",
     "backups_dir",
     "check_database",
+    "check_due",
     "inspect_backup",
     "list_backups",
     "make_backup",
+    "mark_checked",
     "move_aside",
     "prune_backups",
     "restore_backup",
@@ -234,6 +237,30 @@ def check_database(db_path: Path) -> str | None:
     except sqlite3.Error as exc:
         return db.describe(exc)
     return None if problems == ["ok"] else "; ".join(problems)
+
+
+def _stamp(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.checked")
+
+
+def check_due(db_path: Path, now: float, every: float = 7 * DAY) -> bool:
+    """Whether the start-up check should run: the last run did not close the database (its WAL
+    is left over), or the last check is older than ``every`` (it reads the whole file: ~2 s
+    for 600 MB, so not at every start)."""
+    if not db_path.is_file():
+        return False
+    wal = db_path.with_name(db_path.name + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return True
+    stamp = _stamp(db_path)
+    return not stamp.is_file() or now - stamp.stat().st_mtime >= every
+
+
+def mark_checked(db_path: Path) -> None:
+    """Remember that the database passed its check now."""
+    stamp = _stamp(db_path)
+    stamp.touch()
+    os.utime(stamp)
 
 
 def move_aside(db_path: Path, now: float | None = None) -> Path:
