@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from chatdesk import paths
 from chatdesk.app.context import AppContext
 from chatdesk.errors import ChatdeskError
-from chatdesk.history.model import count
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.shell.main_window import MainWindow
@@ -346,6 +345,7 @@ class HistoryFlow:
         as a file chosen by hand (checked and confirmed first)."""
         from chatdesk.history.backups import backups_dir
         from chatdesk.history.cloud_backup import download_backup, list_cloud_backups
+        from chatdesk.history.model import count
 
         settings, dialog = self._ctx.settings, self._backups
         if dialog is None:

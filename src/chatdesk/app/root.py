@@ -26,7 +26,6 @@ from PySide6.QtWidgets import QApplication
 from chatdesk import __version__, paths
 from chatdesk.app.backend import Backend
 from chatdesk.app.context import AppContext
-from chatdesk.app.history_flow import HistoryFlow
 from chatdesk.app.media_flow import MediaFlow
 from chatdesk.app.presets_flow import PresetsFlow
 from chatdesk.app.settings_flow import SettingsFlow
@@ -50,6 +49,7 @@ from chatdesk.ui.shell.main_window import MainWindow
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.app.history_flow import HistoryFlow
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.mcp.service import MCPService
@@ -178,9 +178,6 @@ class ChatdeskApp:
         settings = self.settings_flow = SettingsFlow(
             ctx, self.qapp, window, controller, self.runner, self.backend, media
         )
-        self.history = HistoryFlow(
-            ctx, window, controller, self.runner, after_restore=self._after_restore
-        )
         window.quitRequested.connect(self.request_quit)
         window.settingsRequested.connect(settings.open_settings)
         window.mcpServersRequested.connect(tools.open_servers_dialog)
@@ -221,7 +218,11 @@ class ChatdeskApp:
         assert window is not None and controller is not None and ctx is not None
         assert self.presets_flow is not None and self.media is not None
 
-        assert self.history is not None
+        from chatdesk.app.history_flow import HistoryFlow  # after the first paint
+
+        self.history = HistoryFlow(
+            ctx, window, controller, self.runner, after_restore=self._after_restore
+        )
         damaged = await self.history.check_at_start()
         try:
             self.repository = await ChatRepository.open(paths.database_file(self.data_dir))

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from chatdesk.core.models import Message, Summary
-from chatdesk.ui.chat.message_flash import MessageFlash
 from chatdesk.ui.chat.message_widget import MessageWidget
 from chatdesk.ui.chat.summary_marker import SummaryMarker
 
@@ -68,6 +67,8 @@ class BranchView:
         widget = self._widgets.get(message_id)
         if widget is None:
             return False
+        from chatdesk.ui.chat.message_flash import MessageFlash  # on first use, not at start
+
         self._scroll.hold(widget, 48)
         MessageFlash(widget)
         return True
