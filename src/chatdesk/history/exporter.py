@@ -5,6 +5,7 @@ renamed)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -128,7 +129,7 @@ def export_chats(
 
         if fmt == "json":
             name = (
-                chat_file_name(_only_title(conn, wanted), time.time(), ".json")
+                chat_file_name(*_title_and_date(conn, wanted[0]), ".json")
                 if len(wanted) == 1
                 else time.strftime("chatdesk-export-%Y%m%d-%H%M%S.json")
             )
@@ -160,9 +161,11 @@ def _writer(text: str) -> Callable[[IO[str]], object]:
     return lambda handle: handle.write(text)
 
 
-def _only_title(conn: object, ids: list[int]) -> str:
-    row = conn.execute("SELECT title FROM conversations WHERE id = ?", (ids[0],)).fetchone()  # type: ignore[attr-defined]
-    return str(row[0]) if row else "chat"
+def _title_and_date(conn: sqlite3.Connection, conversation_id: int) -> tuple[str, float]:
+    row = conn.execute(
+        "SELECT title, created_at FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return (str(row[0]), float(row[1])) if row else ("chat", time.time())
 
 
 def _atomic(target: Path, write: Callable[[IO[str]], object]) -> None:
