@@ -380,3 +380,24 @@ async def test_bad_arguments_go_to_the_inner_host_parsed_as_an_error(data_dir: P
     assert result.content == "done" and approver.requests == []
     (error,) = tool.ran_with
     assert isinstance(error, ToolArgumentsError) and "JSON object" in str(error)
+
+
+async def test_each_result_says_who_let_it_run_for_the_ledger(
+    aggregator: MCPToolAggregator, data_dir: Path
+) -> None:
+    approver = Approver(Decision.ALLOW_ONCE, Decision.ALLOW_CONVERSATION, Decision.DENY)
+    policies = {"calc": "ask", "toy": "allow_all"}
+    host = _host(aggregator, data_dir, approver, server_policy=policies.__getitem__)
+
+    decided = [
+        (await host.call_tool(call("calc__calculate", CALC), conversation_id=3)).decision,
+        (await host.call_tool(call("calc__calculate", CALC), conversation_id=3)).decision,
+        (await host.call_tool(call("calc__calculate", CALC), conversation_id=3)).decision,
+        (await host.call_tool(call("toy__echo", '{"text": "a"}'), conversation_id=3)).decision,
+        (await host.call_tool(call("calc__calculate", CALC), conversation_id=4)).decision,
+        (await host.call_tool(call("nope__tool"), conversation_id=4)).decision,
+    ]
+
+    assert decided == ["once", "conversation", "conversation", "policy", "denied", None]
+    policies["calc"] = "allow_read_only"
+    assert (await host.call_tool(call("calc__calculate", CALC))).decision == "read-only"

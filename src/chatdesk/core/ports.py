@@ -56,6 +56,9 @@ class ToolResult:
     server_id: str | None = None
     denied: bool = False
     duration_s: float | None = None
+    #: Who let it run, or refused it (the ledger): "policy", "read-only", "always",
+    #: "conversation", "once", "denied"; None when no approval was involved.
+    decision: str | None = None
 
 
 class ToolHost(Protocol):
@@ -170,6 +173,7 @@ class ConversationStore(Protocol):
         status: str,
         started_at: float,
         duration_ms: float,
+        decision: str | None = None,
     ) -> int: ...
 
 

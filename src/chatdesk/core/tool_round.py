@@ -56,6 +56,7 @@ class ToolRound:
                     status=status,
                     started_at=started,
                     duration_ms=duration * 1000,
+                    decision=result.decision,
                 )
                 clog.info(
                     "tool %s: %s in %.3fs",

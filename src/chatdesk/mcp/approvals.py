@@ -108,6 +108,12 @@ class ApprovalRequest:
 
 
 Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
+#: The ledger's "who decided" for each answer of the user.
+_DECIDED_BY = {
+    Decision.ALLOW_ONCE: "once",
+    Decision.ALLOW_CONVERSATION: "conversation",
+    Decision.ALLOW_ALWAYS: "always",
+}
 
 
 # --- the policy ------------------------------------------------------------------------------
@@ -262,10 +268,11 @@ class ApprovingToolHost:
         request = self._request(call, info, arguments, conversation_id)
         reason = self.policy.automatic(request)
         if reason is None:
-            decision = await self._ask(request)
+            decision, reason = await self._ask(request)
             if not decision.allows:
-                return denied_result(request)
-        return await self._timed(self._inner.run_tool(call, arguments))
+                return dataclasses.replace(denied_result(request), decision=reason)
+        result = await self._timed(self._inner.run_tool(call, arguments))
+        return dataclasses.replace(result, decision=reason)
 
     async def _timed(self, run: Awaitable[ToolResult]) -> ToolResult:
         """``run``'s result with how long it took (unless the inner host measured it)."""
@@ -294,14 +301,17 @@ class ApprovingToolHost:
             idempotent=info.idempotent,
         )
 
-    async def _ask(self, request: ApprovalRequest) -> Decision:
+    async def _ask(self, request: ApprovalRequest) -> tuple[Decision, str]:
+        """The user's decision, and who made it for the ledger ("once", "conversation",
+        "always", "denied"; or the grant that settled it while this call waited)."""
         lock = self._locks.setdefault(request.conversation_id, asyncio.Lock())
         async with lock:
-            if self.policy.automatic(request) is not None:  # settled while this call waited
-                return Decision.ALLOW_ONCE
+            settled = self.policy.automatic(request)
+            if settled is not None:  # settled while this call waited
+                return Decision.ALLOW_ONCE, settled
             if self.approver is None:
                 log.warning("tool %s needs approval and nothing can ask", request.exposed_name)
-                return Decision.DENY
+                return Decision.DENY, "no-one-to-ask"
             decision = Decision(await self.approver(request))
             # Recorded before the lock is let go: the next queued call sees it.
             self.policy.record(request, decision)
@@ -312,4 +322,4 @@ class ApprovingToolHost:
             request.tool_name,
             request.conversation_id,
         )
-        return decision
+        return decision, _DECIDED_BY.get(decision, "denied")

@@ -227,6 +227,15 @@ CREATE TABLE meta (
 INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
 """
 
+_M6_TOOL_LEDGER = """
+-- The ledger of tool calls (Tools › Tool activity): who let each call run (or refused it) and
+-- how much it returned. Calls recorded before have no decision.
+ALTER TABLE tool_calls ADD COLUMN decision TEXT;
+ALTER TABLE tool_calls ADD COLUMN result_chars INTEGER;
+UPDATE tool_calls SET result_chars = length(coalesce(result, error, ''));
+CREATE INDEX tool_calls_started ON tool_calls (started_at);
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _M1_INITIAL),
@@ -234,6 +243,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "denied tool calls", _M3_DENIED_TOOL_CALLS),
     Migration(4, "message tree", _M4_MESSAGE_TREE),
     Migration(5, "import sources", _M5_IMPORT_SOURCES),
+    Migration(6, "tool ledger", _M6_TOOL_LEDGER),
 )
 
 _CREATE_LEDGER = """

@@ -26,6 +26,7 @@ from chatdesk.core.ports import AFTER_LEAF
 from chatdesk.errors import StorageError
 from chatdesk.storage import db
 from chatdesk.storage.branches import BranchDeletion, BranchStore
+from chatdesk.storage.ledger import LedgerStore
 from chatdesk.storage.migrations import MIGRATIONS, migrate
 from chatdesk.storage.rows import (
     CONVERSATION_COLUMNS,
@@ -62,12 +63,12 @@ def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
         log.error("A write whose caller was cancelled failed: %s", exc)
 
 
-class ChatRepository(BranchStore, SearchStore):
+class ChatRepository(BranchStore, SearchStore, LedgerStore):
     """Async access to the chat database. Create with ``await ChatRepository.open(path)``.
 
     The tree operations (paths, switching, deleting and copying branches, summaries) come
     from ``BranchStore`` (chatdesk.storage.branches), full-text search from ``SearchStore``
-    (chatdesk.storage.search)."""
+    (chatdesk.storage.search), the ledger of tool calls from ``LedgerStore``."""
 
     def __init__(
         self, conn: aiosqlite.Connection, *, clock: Callable[[], float] = time.time
@@ -454,27 +455,22 @@ class ChatRepository(BranchStore, SearchStore):
         status: str,
         started_at: float,
         duration_ms: float,
+        decision: str | None = None,
     ) -> int:
-        """Store one executed tool call of an assistant message; returns its row id."""
+        """Store one executed tool call of an assistant message (the ledger); its row id."""
+        size = len(result if result is not None else error or "")
+        params = (
+            *(message_id, call.id, server_id, call.name, call.arguments, result, error),
+            *(status, started_at, duration_ms, decision, size),
+        )
 
         async def op(conn: aiosqlite.Connection) -> int:
             rows = list(
                 await conn.execute_fetchall(
                     "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
-                    " result, error, status, started_at, duration_ms)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (
-                        message_id,
-                        call.id,
-                        server_id,
-                        call.name,
-                        call.arguments,
-                        result,
-                        error,
-                        status,
-                        started_at,
-                        duration_ms,
-                    ),
+                    " result, error, status, started_at, duration_ms, decision, result_chars)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    params,
                 )
             )
             return int(rows[0][0])
