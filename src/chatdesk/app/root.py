@@ -49,6 +49,7 @@ from chatdesk.ui.shell.main_window import MainWindow
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.app.activity_flow import ActivityFlow
     from chatdesk.app.history_flow import HistoryFlow
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
@@ -85,6 +86,7 @@ class ChatdeskApp:
         self.tools: ToolsFlow | None = None
         self.media: MediaFlow | None = None
         self.history: HistoryFlow | None = None
+        self.activity: ActivityFlow | None = None  # made when Tools › Tool activity is first used
         self.backend: Backend | None = None
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
@@ -181,6 +183,7 @@ class ChatdeskApp:
         window.quitRequested.connect(self.request_quit)
         window.settingsRequested.connect(settings.open_settings)
         window.mcpServersRequested.connect(tools.open_servers_dialog)
+        window.toolActivityRequested.connect(self.open_tool_activity)
         controller.presetChanged.connect(tools.apply_preset)
         window.themeRequested.connect(settings.set_theme)
         window.keySubmitted.connect(settings.save_first_key)
@@ -274,6 +277,18 @@ class ChatdeskApp:
         self.runner.spawn(self.tools.start(_drop_source_cache), key="mcp-start")
         if self.history is not None:
             self.history.start()
+
+    def open_tool_activity(self) -> None:
+        """Tools › Tool activity (its flow and window load on first use)."""
+        from chatdesk.app.activity_flow import ActivityFlow
+
+        if self.activity is None:
+            assert self.ctx is not None and self.window is not None and self.tools is not None
+            assert self.controller is not None
+            self.activity = ActivityFlow(
+                self.ctx, self.window, self.controller, self.runner, self.tools, self.presets
+            )
+        self.activity.open()
 
     async def _after_restore(self) -> None:
         """The database now holds a backup's chats: show them."""

@@ -192,6 +192,16 @@ class ApprovalPolicy:
         """The ``(server, tool)`` pairs allowed for a conversation."""
         return set(self._conversations.get(conversation_id, ()))
 
+    def all_conversation_grants(self) -> dict[int | None, set[tuple[str, str]]]:
+        """Every conversation's ``(server, tool)`` grants (for the list of grants)."""
+        return {c: set(g) for c, g in self._conversations.items() if g}
+
+    def revoke_conversation_grant(
+        self, conversation_id: int | None, server_id: str, tool_name: str
+    ) -> None:
+        """That tool asks again in that conversation."""
+        self._conversations.get(conversation_id, set()).discard((server_id, tool_name))
+
     def forget_conversation(self, conversation_id: int | None) -> None:
         """Drop the conversation's grants (conversation deleted, or the user revoked them)."""
         self._conversations.pop(conversation_id, None)

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     managePresetsRequested = Signal()
     suggestionsRequested = Signal()
     mcpServersRequested = Signal()
+    toolActivityRequested = Signal()
     #: Search, import, export, back up, backups (File menu, Ctrl+K, the chat list's menu).
     historyRequested = Signal(str)
     #: Export these chats (the chat list's menu).
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         menus.zoomReset.connect(lambda: self._set_zoom(100))
         menus.themeRequested.connect(self.themeRequested)
         menus.mcpServersRequested.connect(self.mcpServersRequested)
+        menus.toolActivityRequested.connect(self.toolActivityRequested)
         menus.suggestionsRequested.connect(self.suggestionsRequested)
         menus.refreshModelsRequested.connect(lambda: self.controller.load_models(refresh=True))
         menus.settingsRequested.connect(self.settingsRequested)
