@@ -188,7 +188,13 @@ class ToolActivityWindow(QDialog):
         for column in range(8):
             self.calls.resizeColumnToContents(column)
         shown = len(entries)
-        self.count.setText(f"{shown:,} call{'s' if shown != 1 else ''}")
+        self.count.setText(
+            f"{shown:,} call{'s' if shown != 1 else ''}"
+            if shown
+            else "No tool calls match."
+            if self.current_filter() != LedgerFilter()
+            else "No tool calls yet: each call a model makes is recorded here."
+        )
         first = self.calls.topLevelItem(0)
         if first is not None:
             self.calls.setCurrentItem(first)
