@@ -213,7 +213,7 @@ def _nothing_kept(db_path: Path) -> None:
     [
         (b"", "not a chat export"),
         (b"hello, this is text", "not a chat export"),
-        (b'{"kind": "settings"}', "it has no 'conversations' list"),
+        (b'{"kind": "settings"}', "JSON of another shape"),
         (b'[{"question": 1}]', "JSON of another shape"),
         (b'[{"mapping": {}}, {"mapping": {}', "cut short"),
         (b'[{"title": "caf\xe9", "mapping": {}}]', "not UTF-8 text"),
@@ -303,3 +303,29 @@ def test_cancelling_keeps_whole_chats_and_a_second_import_adds_the_rest(
     assert (first.cancelled, first.imported) == (True, 5)
     second = import_file(db_path, export)
     assert (second.imported, second.already) == (15, 5)
+
+
+def test_what_real_exports_also_do(tmp_path: Path, db_path: Path) -> None:
+    # One conversation saved from the API is an object, not a list.
+    single = write_json(tmp_path / "one.json", paris())
+    assert import_file(db_path, single).imported == 1
+    # A conversation without a mapping is left out; the rest of the file goes in.
+    broken = paris()
+    del broken["mapping"]
+    broken["conversation_id"] = broken["id"] = "conv-empty"
+    broken["title"] = "No mapping"
+    mixed = write_json(tmp_path / "mixed.json", [broken, *chatgpt_conversations()[1:]])
+    report = import_file(db_path, mixed)
+    assert report.imported == 2
+    assert [(s.title, s.reason) for s in report.skipped] == [
+        ("No mapping", "it has no messages (no 'mapping')")
+    ]
+    # Claude: messages out of order and no name: in time order, titled by the first question.
+    chat = claude_conversations()[0]
+    chat["uuid"], chat["name"] = "claude-unnamed", ""
+    chat["chat_messages"].reverse()
+    import_file(db_path, write_json(tmp_path / "claude.json", [chat]))
+    assert path_of(db_path, "What is Rust?") == [
+        ("user", "What is Rust?"),
+        ("assistant", "Rust is a systems language."),
+    ]

@@ -31,8 +31,11 @@ _MISSING_IMAGE = "(An image that is not in the export.)"
 
 
 def looks_like(raw: object) -> bool:
-    """Whether ``raw`` is a conversation of a ChatGPT export."""
-    return isinstance(raw, dict) and isinstance(raw.get("mapping"), dict)
+    """Whether ``raw`` is a conversation of a ChatGPT export (``mapping`` may be missing in
+    real ones: such a conversation is skipped, the file is still ChatGPT's)."""
+    return isinstance(raw, dict) and (
+        isinstance(raw.get("mapping"), dict) or ("current_node" in raw and "title" in raw)
+    )
 
 
 def _text_parts(parts: object) -> list[str]:
@@ -183,6 +186,8 @@ def convert(raw: Any, files: FileLookup | None = None) -> ImportedConversation:
     """One conversation of a ChatGPT export; raises ``Skip`` when it cannot be imported."""
     if not looks_like(raw):
         raise Skip("it is not a ChatGPT conversation (no 'mapping')")
+    if not isinstance(raw.get("mapping"), dict):
+        raise Skip("it has no messages (no 'mapping')")
     c = _Converter(raw, files)
     nodes: list[Node] = []
     for key, value in c.mapping.items():

@@ -116,9 +116,10 @@ def convert(raw: Any) -> ImportedConversation:
     started = epoch(raw.get("created_at"), 0.0)
     nodes: list[Node] = []
     previous: str | None = None
-    for number, item in enumerate(raw["chat_messages"]):
-        if not isinstance(item, dict):
-            continue
+    items = [m for m in raw["chat_messages"] if isinstance(m, dict)]
+    if not any("parent_message_uuid" in m for m in items):  # a list, maybe out of order
+        items.sort(key=lambda m: epoch(m.get("created_at"), started))
+    for number, item in enumerate(items):
         key = _text(item.get("uuid")) or f"message-{number}"
         created = epoch(item.get("created_at"), started)
         parent: str | None = previous
@@ -140,9 +141,16 @@ def convert(raw: Any) -> ImportedConversation:
     return ImportedConversation(
         source=SOURCE,
         source_id=source_id,
-        title=_text(raw.get("name")).strip() or "Imported chat",
+        title=_text(raw.get("name")).strip() or _first_words(messages) or "Imported chat",
         created_at=started or min(m.created_at for m in messages),
         updated_at=epoch(raw.get("updated_at"), max(m.created_at for m in messages)),
         messages=messages,
         active=leaf,
     )
+
+
+def _first_words(messages: list[ImportedMessage]) -> str:
+    """A title for a chat that has none: the start of its first question."""
+    first = next((m.content for m in messages if m.role == "user" and m.content.strip()), "")
+    words = " ".join(first.split()[:8])
+    return words if len(words) <= 60 else words[:59] + "…"

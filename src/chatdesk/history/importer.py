@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -172,8 +172,17 @@ def import_file(
         stream, total, files = stack.enter_context(_open_export(path))
         reader = JsonArrayReader(stream, array_key="conversations")
         convert: Callable[[Any], ImportedConversation] | None = None
+        items: Iterable[Any] = reader
         try:
-            if reader.start() == "{":  # checked before the database is touched
+            if reader.start() == "{" and reader.whole and chatgpt.looks_like(reader.header):
+                items = [reader.header]  # one conversation, as the API returns it
+                report.format, convert = "ChatGPT", lambda raw: chatgpt.convert(raw, files)
+            elif reader.opening == "{":  # checked before the database is touched
+                if reader.whole and "format" not in reader.header:
+                    raise ImportError_(
+                        f"{path} is JSON of another shape: it is not a ChatGPT, Claude or "
+                        "chatdesk export."
+                    )
                 report.format, convert = native.check_header(path, reader.header), native.convert
         except JsonShapeError as exc:
             raise ImportError_(f"Could not import {path}: {exc}.") from exc
@@ -183,7 +192,7 @@ def import_file(
             conn, LocalBlobStore(attachments_dir(db_path.parent)), clock=clock
         )
         try:
-            _run(path, reader, convert, (total, files), writer, report, progress, cancel)
+            _run(path, reader, items, convert, (total, files), writer, report, progress, cancel)
         except (
             ImportError_,
             JsonShapeError,
@@ -205,6 +214,7 @@ def import_file(
 def _run(
     path: Path,
     reader: JsonArrayReader,
+    items: Iterable[Any],
     convert: Callable[[Any], ImportedConversation] | None,
     source: tuple[int, Callable[[str], ImportedFile | None] | None],
     writer: ConversationWriter,
@@ -214,7 +224,7 @@ def _run(
 ) -> None:
     started = time.monotonic()
     total, files = source
-    for raw in reader:
+    for raw in items:
         if convert is None:
             report.format, convert = _converter(path, reader, raw, files)
         if cancel is not None and cancel.is_set():

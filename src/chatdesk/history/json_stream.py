@@ -42,6 +42,8 @@ class JsonArrayReader:
         self.header: dict[str, Any] = {}
         #: How many array elements were read.
         self.count = 0
+        #: The document is an object without ``array_key``: ``header`` holds all of it.
+        self.whole = False
         #: The first non-space character of the document ("[" or "{"), once known.
         self.opening = ""
 
@@ -138,10 +140,15 @@ class JsonArrayReader:
                 return
             self.header[key] = self._value()
             if self._expect(",}", "',' or '}'") == "}":
-                raise JsonShapeError(f"it has no {self._array_key!r} list")
+                self.whole = True  # an object without the list: ``header`` is all of it
+                return
 
     def __iter__(self) -> Iterator[Any]:
         self.start()
+        if self.whole:
+            if self._peek():
+                raise JsonShapeError("there is more data after the end of the JSON document")
+            return
         if self._peek() == "]":
             self._pos += 1
         else:
