@@ -43,6 +43,18 @@ def die() -> str:
     os._exit(3)
 
 
+@server.prompt(title="Review code")
+def review(code: str, language: str = "python") -> str:
+    """Ask for a review of some code."""
+    return f"Please review this {language} code from {name}:\n\n{code}"
+
+
+@server.prompt()
+def greeting() -> str:
+    """Say hello."""
+    return f"Hello from {name}!"
+
+
 if len(sys.argv) > 2:
     server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
 else:

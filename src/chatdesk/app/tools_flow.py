@@ -16,6 +16,7 @@ from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     from chatdesk.core.presets import Preset
+    from chatdesk.mcp.prompts import ServerPrompt
     from chatdesk.mcp.service import MCPService
     from chatdesk.mcp.status import ServerStatus
 
@@ -78,6 +79,7 @@ class ToolsFlow:
             if problem:
                 self._window.notify("warning", problem)
         self.mcp = service
+        self._window.prompt_links.requested.connect(self._use_prompt)
         service.start()
         self._tool_host.set(service.tool_host)
         self.apply_preset(self._controller.preset)
@@ -116,12 +118,31 @@ class ToolsFlow:
         """A server that fails is named in the status bar; chat goes on without its tools."""
         from chatdesk.mcp.status import ServerState
 
+        if self.mcp is not None:  # its prompts come and go with it
+            self._window.prompt_links.set_prompts(self.mcp.aggregator.prompts())
         if status.state is ServerState.FAILED:
             self._window.status(
                 f"MCP server “{status.server_id}” {status.describe()}. Chat goes on without "
                 "its tools; see Tools › MCP Servers…",
                 10000,
             )
+
+    def _use_prompt(self, prompt: ServerPrompt, values: dict[str, str]) -> None:
+        self._runner.spawn(self._fetch_prompt(prompt, values), key="mcp-prompt")
+
+    async def _fetch_prompt(self, prompt: ServerPrompt, values: dict[str, str]) -> None:
+        """A chosen prompt's text, filled in by its server, into the composer."""
+        from chatdesk.mcp.prompts import PromptError
+
+        if self.mcp is None:
+            return
+        self._window.status(f"Asking {prompt.server_id} for the prompt “{prompt.name}”…", 3000)
+        try:
+            text = await self.mcp.aggregator.get_prompt(prompt.server_id, prompt.name, values)
+        except PromptError as exc:
+            self._window.notify("error", exc.user_message)
+            return
+        self._window.prompt_links.put_text(text)
 
     def _problem(self, problem: str | None) -> None:
         if problem:

@@ -31,6 +31,7 @@ from chatdesk.core.tool_approval import Approval
 from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap, sanitize
+from chatdesk.mcp.prompts import PromptError, ServerPrompt, prompt_text, server_prompts
 from chatdesk.mcp.runner import MIN_START_TIMEOUT_S, ServerRunner, Sleep
 from chatdesk.mcp.shell_path import ShellPath
 from chatdesk.mcp.status import ServerState, ServerStatus, ToolInfo
@@ -253,6 +254,32 @@ class MCPToolAggregator:
                     description=tool.description or "",
                 )
         return None
+
+    def prompts(self) -> list[ServerPrompt]:
+        """Every ready server's prompts, by server then name."""
+        out: list[ServerPrompt] = []
+        for server_id, runner in self._runners.items():
+            if runner.client is not None:
+                out += sorted(server_prompts(server_id, runner.prompts), key=lambda p: p.name)
+        return out
+
+    async def get_prompt(self, server_id: str, name: str, arguments: Mapping[str, str]) -> str:
+        """The text of a prompt filled in with ``arguments``; raises ``PromptError``."""
+        runner = self._runners.get(server_id)
+        client = runner.client if runner is not None else None
+        if runner is None or client is None:
+            raise PromptError(f"The MCP server {server_id!r} is not ready; try again later.")
+        try:
+            async with asyncio.timeout(runner.config.timeout_s + 1):
+                result = await client.get_prompt(name, dict(arguments))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reason = exc.error.message if isinstance(exc, MCPError) else f"{exc!r}"
+            raise PromptError(
+                f"The prompt {name!r} of {server_id!r} failed: {reason}", detail=repr(exc)
+            ) from exc
+        return prompt_text(result.messages)
 
     def approval_of(self, server_id: str) -> Approval:
         """The server's approval policy (``ask`` when it is unknown)."""

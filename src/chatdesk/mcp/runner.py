@@ -23,7 +23,7 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.types import Tool, ToolListChangedNotification
+from mcp.types import Prompt, PromptListChangedNotification, Tool, ToolListChangedNotification
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from chatdesk.mcp.config import Resolver, ServerConfig, StdioServerConfig, builtin_name
@@ -139,6 +139,7 @@ class ServerRunner:
         self.config = config
         self.status = ServerStatus(server_id, ServerState.STOPPED)
         self.tools: tuple[Tool, ...] = ()
+        self.prompts: tuple[Prompt, ...] = ()
         self.client: Client | None = None
         self.log_file = logs_dir / "mcp" / f"{sanitize(server_id)}.log"
         self._resolver = resolver
@@ -217,6 +218,7 @@ class ServerRunner:
             finally:
                 self.client = None
                 self.tools = ()
+                self.prompts = ()
             if self._stop.is_set():
                 break
             self._note(f"--- failed: {reason}")
@@ -261,9 +263,10 @@ class ServerRunner:
                     # Subscribe before listing, so that no change between the two is missed.
                     subscription = await self._subscribe(client, stack)
                     tools = await _list_tools(client)
+                    prompts = await self._list_prompts(client)
             except TimeoutError:
                 raise TimeoutError(f"the server did not start within {start_timeout:g} s") from None
-            self.client, self.tools = client, tools
+            self.client, self.tools, self.prompts = client, tools, prompts
             ready_at = loop.time()
             self._set(ServerState.READY)
             helpers = [
@@ -285,9 +288,31 @@ class ServerRunner:
     # --- tools list changes ---------------------------------------------------------------
 
     async def _on_message(self, message: Any) -> None:
-        """The client's message handler: a tools list_changed marks the tools stale."""
-        if isinstance(message, ToolListChangedNotification):
+        """The client's message handler: a tools or prompts list_changed marks them stale."""
+        if isinstance(message, ToolListChangedNotification | PromptListChangedNotification):
             self._stale.set()
+
+    async def _list_prompts(self, client: Client, *, refresh: bool = False) -> tuple[Prompt, ...]:
+        """The server's prompts ("/" menu); none when it has no prompts or listing fails."""
+        if client.server_capabilities.prompts is None:
+            return ()
+        prompts: list[Prompt] = []
+        cursor: str | None = None
+        try:
+            for _ in range(100):
+                page = await client.list_prompts(
+                    cursor=cursor, cache_mode="refresh" if refresh else "use"
+                )
+                prompts.extend(page.prompts)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # prompts are optional: the tools still work
+            log.info("MCP server %r: could not list its prompts: %r", self.server_id, exc)
+            return ()
+        return tuple(prompts)
 
     async def _subscribe(self, client: Client, stack: AsyncExitStack) -> Any:
         """On 2026-07-28 connections change notifications need a ``subscriptions/listen``
@@ -296,7 +321,10 @@ class ServerRunner:
         if not _can_listen(client):
             return None
         try:
-            return await stack.enter_async_context(client.listen(tools_list_changed=True))
+            prompts = client.server_capabilities.prompts is not None
+            return await stack.enter_async_context(
+                client.listen(tools_list_changed=True, prompts_list_changed=prompts)
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an optional feature
@@ -318,6 +346,7 @@ class ServerRunner:
             self._stale.clear()
             try:
                 self.tools = await _list_tools(client, refresh=True)
+                self.prompts = await self._list_prompts(client, refresh=True)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -1,5 +1,6 @@
 """SlashPopup: the "/" menu of a text field. Typing "/" (then letters) at its start lists the
-matching suggestions above it; Up/Down choose, Enter or Tab puts the template in, Esc closes."""
+matching suggestions and MCP servers' prompts above it; Up/Down choose, Enter or Tab puts a
+template in (or asks for a prompt: ``promptChosen``), Esc closes."""
 
 from __future__ import annotations
 
@@ -10,21 +11,25 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPlainTextEdit
 
 from chatdesk.core.suggestions import Suggestion, match, slash_query
+from chatdesk.mcp.prompts import ServerPrompt
 from chatdesk.ui.composer.suggestion_chips import ID_ROLE
 from chatdesk.ui.kit.formatting import preview
 
 POPUP_ROWS = 8
+_PROMPT = "\x00prompt:"  # the id of a prompt's row (no suggestion id starts so)
 
 
 class SlashPopup(QObject):
     """The "/" menu of a text field (e.g. the composer's ``QPlainTextEdit``)."""
 
     suggestionChosen = Signal(object)  # Suggestion
+    promptChosen = Signal(object)  # ServerPrompt
 
     def __init__(self, edit: QPlainTextEdit, parent: QObject | None = None) -> None:
         super().__init__(parent if parent is not None else edit)
         self.edit = edit
         self._items: list[Suggestion] = []
+        self._prompts: list[ServerPrompt] = []
         self.popup = QListWidget()
         self.popup.setObjectName("slashPopup")
         self.popup.setAccessibleName("Suggestions")
@@ -40,6 +45,11 @@ class SlashPopup(QObject):
         self._items = list(suggestions)
         self.update_popup()
 
+    def set_prompts(self, prompts: Sequence[ServerPrompt]) -> None:
+        """The MCP servers' prompts, listed after the suggestions with their server's name."""
+        self._prompts = list(prompts)
+        self.update_popup()
+
     @property
     def visible(self) -> bool:
         return self.popup.isVisible()
@@ -52,7 +62,10 @@ class SlashPopup(QObject):
         """List the suggestions matching what follows "/" (hidden when nothing does)."""
         query = slash_query(self.edit.toPlainText())
         matches = match(self._items, query) if query is not None else []
-        if not matches:
+        prompts = [
+            (n, p) for n, p in enumerate(self._prompts) if query is not None and p.matches(query)
+        ]
+        if not matches and not prompts:
             self.popup.hide()
             return
         self.popup.clear()
@@ -60,8 +73,12 @@ class SlashPopup(QObject):
             item = QListWidgetItem(suggestion.title, self.popup)
             item.setData(ID_ROLE, suggestion.id)
             item.setToolTip(preview(suggestion.text))
+        for index, prompt in prompts:
+            item = QListWidgetItem(prompt.label, self.popup)
+            item.setData(ID_ROLE, f"{_PROMPT}{index}")
+            item.setToolTip(prompt.description or f"A prompt of the MCP server {prompt.server_id}")
         self.popup.setCurrentRow(0)
-        rows = min(len(matches), POPUP_ROWS)
+        rows = min(len(matches) + len(prompts), POPUP_ROWS)
         height = rows * max(self.popup.sizeHintForRow(0), 18) + 6
         width = max(self.edit.width() // 2, 280)
         self.popup.resize(width, height)
@@ -74,7 +91,13 @@ class SlashPopup(QObject):
             self._clicked(item)
 
     def _clicked(self, item: QListWidgetItem) -> None:
-        chosen = next((s for s in self._items if s.id == item.data(ID_ROLE)), None)
+        key = str(item.data(ID_ROLE))
+        if key.startswith(_PROMPT):
+            self.popup.hide()
+            self.edit.clear()  # the "/query" typed to find it
+            self.promptChosen.emit(self._prompts[int(key[len(_PROMPT) :])])
+            return
+        chosen = next((s for s in self._items if s.id == key), None)
         self.popup.hide()
         if chosen is None:
             return

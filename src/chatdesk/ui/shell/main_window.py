@@ -135,8 +135,10 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         from chatdesk.ui.shell.branch_links import BranchLinks
+        from chatdesk.ui.shell.prompt_links import PromptLinks
 
         self.branch_links = BranchLinks(self)
+        self.prompt_links = PromptLinks(self)
         self._restore_state()
         self.chat_view.set_zoom(self._zoom)
         self.composer.edit.setFocus()
