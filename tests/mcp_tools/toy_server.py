@@ -9,6 +9,11 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 
 name = sys.argv[1]
+#: A valid 1x1 PNG.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63"
+    "f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
 server = MCPServer(name)
 
 
@@ -53,6 +58,24 @@ def review(code: str, language: str = "python") -> str:
 def greeting() -> str:
     """Say hello."""
     return f"Hello from {name}!"
+
+
+@server.resource("toy://notes", name="notes", title="Team notes", mime_type="text/plain")
+def notes() -> str:
+    """The team's notes."""
+    return f"Notes of {name}: ship on Friday."
+
+
+@server.resource("toy://pixel.png", name="pixel.png", mime_type="image/png")
+def pixel() -> bytes:
+    """A one-pixel picture."""
+    return PIXEL
+
+
+@server.resource("toy://greeting/{person}", name="greeting", mime_type="text/plain")
+def greeting_for(person: str) -> str:
+    """A greeting for someone."""
+    return f"Hello, {person}, from {name}."
 
 
 if len(sys.argv) > 2:

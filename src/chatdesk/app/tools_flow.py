@@ -17,6 +17,7 @@ from chatdesk.ui.shell.main_window import MainWindow
 if TYPE_CHECKING:
     from chatdesk.core.presets import Preset
     from chatdesk.mcp.prompts import ServerPrompt
+    from chatdesk.mcp.resources import ServerResource
     from chatdesk.mcp.service import MCPService
     from chatdesk.mcp.status import ServerStatus
 
@@ -80,6 +81,8 @@ class ToolsFlow:
                 self._window.notify("warning", problem)
         self.mcp = service
         self._window.prompt_links.requested.connect(self._use_prompt)
+        self._window.resource_links.requested.connect(self._pick_resource)
+        self._window.resource_links.chosen.connect(self._attach_resource)
         service.start()
         self._tool_host.set(service.tool_host)
         self.apply_preset(self._controller.preset)
@@ -118,8 +121,9 @@ class ToolsFlow:
         """A server that fails is named in the status bar; chat goes on without its tools."""
         from chatdesk.mcp.status import ServerState
 
-        if self.mcp is not None:  # its prompts come and go with it
+        if self.mcp is not None:  # its prompts and resources come and go with it
             self._window.prompt_links.set_prompts(self.mcp.aggregator.prompts())
+            self._window.resource_links.offer(bool(self.mcp.aggregator.resources()))
         if status.state is ServerState.FAILED:
             self._window.status(
                 f"MCP server “{status.server_id}” {status.describe()}. Chat goes on without "
@@ -143,6 +147,26 @@ class ToolsFlow:
             self._window.notify("error", exc.user_message)
             return
         self._window.prompt_links.put_text(text)
+
+    def _pick_resource(self) -> None:
+        if self.mcp is not None:
+            self._window.resource_links.choose(self.mcp.aggregator.resources())
+
+    def _attach_resource(self, resource: ServerResource, uri: str) -> None:
+        self._runner.spawn(self._read_resource(resource, uri), key="mcp-resource")
+
+    async def _read_resource(self, resource: ServerResource, uri: str) -> None:
+        """A chosen resource's contents, attached to the message being written."""
+        from chatdesk.mcp.resources import ResourceError
+
+        if self.mcp is None:
+            return
+        try:
+            files = await self.mcp.aggregator.read_resource(resource, uri)
+        except ResourceError as exc:
+            self._window.notify("error", exc.user_message)
+            return
+        self._window.resource_links.attach(files)
 
     def _problem(self, problem: str | None) -> None:
         if problem:

@@ -32,6 +32,13 @@ from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap, sanitize
 from chatdesk.mcp.prompts import PromptError, ServerPrompt, prompt_text, server_prompts
+from chatdesk.mcp.resources import (
+    ResourceError,
+    ResourceFile,
+    ServerResource,
+    resource_files,
+    server_resources,
+)
 from chatdesk.mcp.runner import MIN_START_TIMEOUT_S, ServerRunner, Sleep
 from chatdesk.mcp.shell_path import ShellPath
 from chatdesk.mcp.status import ServerState, ServerStatus, ToolInfo
@@ -280,6 +287,38 @@ class MCPToolAggregator:
                 f"The prompt {name!r} of {server_id!r} failed: {reason}", detail=repr(exc)
             ) from exc
         return prompt_text(result.messages)
+
+    def resources(self) -> list[ServerResource]:
+        """Every ready server's resources and resource templates."""
+        out: list[ServerResource] = []
+        for server_id, runner in self._runners.items():
+            if runner.client is not None:
+                out += server_resources(server_id, runner.resources)
+        return out
+
+    async def read_resource(self, resource: ServerResource, uri: str) -> list[ResourceFile]:
+        """The contents of ``uri`` (a resource, or a filled-in template) as files; raises
+        ``ResourceError``."""
+        runner = self._runners.get(resource.server_id)
+        client = runner.client if runner is not None else None
+        if runner is None or client is None:
+            raise ResourceError(
+                f"The MCP server {resource.server_id!r} is not ready; try again later."
+            )
+        try:
+            async with asyncio.timeout(runner.config.timeout_s + 1):
+                result = await client.read_resource(uri)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reason = exc.error.message if isinstance(exc, MCPError) else f"{exc!r}"
+            raise ResourceError(
+                f"Could not read {uri} from {resource.server_id!r}: {reason}", detail=repr(exc)
+            ) from exc
+        files = resource_files(resource, uri, result.contents)
+        if not files:
+            raise ResourceError(f"{uri} from {resource.server_id!r} is empty.")
+        return files
 
     def approval_of(self, server_id: str) -> Approval:
         """The server's approval policy (``ask`` when it is unknown)."""

@@ -23,11 +23,20 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.types import Prompt, PromptListChangedNotification, Tool, ToolListChangedNotification
+from mcp.types import (
+    Prompt,
+    PromptListChangedNotification,
+    Resource,
+    ResourceListChangedNotification,
+    ResourceTemplate,
+    Tool,
+    ToolListChangedNotification,
+)
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from chatdesk.mcp.config import Resolver, ServerConfig, StdioServerConfig, builtin_name
 from chatdesk.mcp.failures import StartFailure, describe_failure, permanent
+from chatdesk.mcp.listing import list_prompts, list_resources, list_tools
 from chatdesk.mcp.naming import sanitize
 from chatdesk.mcp.resolve import resolve_server_async
 from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
@@ -140,6 +149,7 @@ class ServerRunner:
         self.status = ServerStatus(server_id, ServerState.STOPPED)
         self.tools: tuple[Tool, ...] = ()
         self.prompts: tuple[Prompt, ...] = ()
+        self.resources: tuple[Resource | ResourceTemplate, ...] = ()
         self.client: Client | None = None
         self.log_file = logs_dir / "mcp" / f"{sanitize(server_id)}.log"
         self._resolver = resolver
@@ -179,7 +189,7 @@ class ServerRunner:
         """List the server's tools again, bypassing any cache (when it is ready)."""
         client = self.client
         if client is not None:
-            self.tools = await _list_tools(client, refresh=True)
+            self.tools = await list_tools(client, refresh=True)
             self._set(ServerState.READY, force=True)
 
     def _set(
@@ -219,6 +229,7 @@ class ServerRunner:
                 self.client = None
                 self.tools = ()
                 self.prompts = ()
+                self.resources = ()
             if self._stop.is_set():
                 break
             self._note(f"--- failed: {reason}")
@@ -262,11 +273,13 @@ class ServerRunner:
                     await stack.enter_async_context(client)
                     # Subscribe before listing, so that no change between the two is missed.
                     subscription = await self._subscribe(client, stack)
-                    tools = await _list_tools(client)
-                    prompts = await self._list_prompts(client)
+                    tools = await list_tools(client)
+                    prompts = await list_prompts(client, self.server_id)
+                    resources = await list_resources(client, self.server_id)
             except TimeoutError:
                 raise TimeoutError(f"the server did not start within {start_timeout:g} s") from None
             self.client, self.tools, self.prompts = client, tools, prompts
+            self.resources = resources
             ready_at = loop.time()
             self._set(ServerState.READY)
             helpers = [
@@ -289,30 +302,13 @@ class ServerRunner:
 
     async def _on_message(self, message: Any) -> None:
         """The client's message handler: a tools or prompts list_changed marks them stale."""
-        if isinstance(message, ToolListChangedNotification | PromptListChangedNotification):
+        if isinstance(
+            message,
+            ToolListChangedNotification
+            | PromptListChangedNotification
+            | ResourceListChangedNotification,
+        ):
             self._stale.set()
-
-    async def _list_prompts(self, client: Client, *, refresh: bool = False) -> tuple[Prompt, ...]:
-        """The server's prompts ("/" menu); none when it has no prompts or listing fails."""
-        if client.server_capabilities.prompts is None:
-            return ()
-        prompts: list[Prompt] = []
-        cursor: str | None = None
-        try:
-            for _ in range(100):
-                page = await client.list_prompts(
-                    cursor=cursor, cache_mode="refresh" if refresh else "use"
-                )
-                prompts.extend(page.prompts)
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # prompts are optional: the tools still work
-            log.info("MCP server %r: could not list its prompts: %r", self.server_id, exc)
-            return ()
-        return tuple(prompts)
 
     async def _subscribe(self, client: Client, stack: AsyncExitStack) -> Any:
         """On 2026-07-28 connections change notifications need a ``subscriptions/listen``
@@ -321,9 +317,13 @@ class ServerRunner:
         if not _can_listen(client):
             return None
         try:
-            prompts = client.server_capabilities.prompts is not None
+            capabilities = client.server_capabilities
             return await stack.enter_async_context(
-                client.listen(tools_list_changed=True, prompts_list_changed=prompts)
+                client.listen(
+                    tools_list_changed=True,
+                    prompts_list_changed=capabilities.prompts is not None,
+                    resources_list_changed=capabilities.resources is not None,
+                )
             )
         except asyncio.CancelledError:
             raise
@@ -345,8 +345,9 @@ class ServerRunner:
             await self._stale.wait()
             self._stale.clear()
             try:
-                self.tools = await _list_tools(client, refresh=True)
-                self.prompts = await self._list_prompts(client, refresh=True)
+                self.tools = await list_tools(client, refresh=True)
+                self.prompts = await list_prompts(client, self.server_id, refresh=True)
+                self.resources = await list_resources(client, self.server_id, refresh=True)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -424,15 +425,3 @@ def _can_listen(client: Client) -> bool:
 async def _with_http_client(http: httpx2.AsyncClient, transport: Any) -> AsyncIterator[Any]:
     async with http, transport as streams:
         yield streams
-
-
-async def _list_tools(client: Client, *, refresh: bool = False) -> tuple[Tool, ...]:
-    tools: list[Tool] = []
-    cursor: str | None = None
-    for _ in range(100):
-        page = await client.list_tools(cursor=cursor, cache_mode="refresh" if refresh else "use")
-        tools.extend(page.tools)
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    return tuple(tools)

@@ -36,6 +36,8 @@ class Composer(QWidget):
     stopRequested = Signal()
     #: Up in the empty composer: edit the last question.
     editLastRequested = Signal()
+    #: The + menu's "From a server…": attach an MCP server's resource.
+    resourcesRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,7 +63,8 @@ class Composer(QWidget):
         self._paint_icons()
         self.attach_button.setFlat(True)
         self.attach_button.setAutoDefault(False)
-        self.attach_button.clicked.connect(self.choose_files)
+        self.attach_button.clicked.connect(self._attach_clicked)
+        self._server_files = False  # servers offer resources: + is a menu
         self.attach_button.setEnabled(False)  # until the attachment store is ready
 
         from chatdesk.ui.composer.context_meter import ContextMeter
@@ -122,6 +125,21 @@ class Composer(QWidget):
     def files(self) -> list[PendingFile]:
         """The files attached to the message being written."""
         return self.chips.files() if self.chips is not None else []
+
+    def offer_server_files(self, offered: bool) -> None:
+        """Whether + also offers "From a server…" (an MCP server has resources)."""
+        self._server_files = offered
+
+    def _attach_clicked(self) -> None:
+        if not self._server_files:
+            self.choose_files()
+            return
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        menu.addAction("Files on this computer…", self.choose_files)
+        menu.addAction("From a server…", self.resourcesRequested.emit)
+        menu.exec(self.attach_button.mapToGlobal(self.attach_button.rect().topLeft()))
 
     def choose_files(self) -> None:
         """The file dialog (non-blocking); the chosen files become chips."""

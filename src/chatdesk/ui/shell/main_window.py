@@ -136,9 +136,10 @@ class MainWindow(QMainWindow):
         self._connect()
         from chatdesk.ui.shell.branch_links import BranchLinks
         from chatdesk.ui.shell.prompt_links import PromptLinks
+        from chatdesk.ui.shell.resource_links import ResourceLinks
 
         self.branch_links = BranchLinks(self)
-        self.prompt_links = PromptLinks(self)
+        self.prompt_links, self.resource_links = PromptLinks(self), ResourceLinks(self)
         self._restore_state()
         self.chat_view.set_zoom(self._zoom)
         self.composer.edit.setFocus()
