@@ -1,7 +1,8 @@
 """ToolRound: one round of the model's tool calls, run in parallel, reported and stored.
 
-Each call is reported as it finishes (``ToolCallFinished``) and recorded (``tool_calls``: its
-status ``ok``, ``error`` or ``denied`` and how long the tool ran); once all are done their
+Each call is reported as it finishes (``ToolCallFinished``) and recorded in the ledger
+(``tool_calls``: its status ``ok``, ``error`` or ``denied``, who let it run, how long the tool
+ran), the write going on while the other calls run; once all are done (and recorded) their
 results are stored as ``tool`` messages in the order the model asked for them.
 """
 
@@ -41,13 +42,15 @@ class ToolRound:
         for call in calls:
             yield ToolCallStarted(call)
         tasks = [asyncio.ensure_future(self._call(call, conversation_id)) for call in calls]
+        # Ledger entries are written while the other calls run; all are in before the results.
+        records: list[asyncio.Future[int]] = []
         try:
             for next_done in asyncio.as_completed(tasks):
                 call, result, started, duration = await next_done
                 error = result.content if result.is_error else None
                 yield ToolCallFinished(call, result.content, error, duration, result.denied)
                 status = tool_status(result)
-                await self._store.record_tool_call(
+                record = self._store.record_tool_call(
                     message_id,
                     call,
                     server_id=result.server_id,
@@ -58,6 +61,7 @@ class ToolRound:
                     duration_ms=duration * 1000,
                     decision=result.decision,
                 )
+                records.append(asyncio.ensure_future(record))
                 clog.info(
                     "tool %s: %s in %.3fs",
                     call.name,
@@ -68,6 +72,7 @@ class ToolRound:
         finally:
             for task in tasks:
                 task.cancel()
+        await asyncio.gather(*records)
         for task in tasks:
             call, result, _, _ = task.result()
             await self._store.append_message(
