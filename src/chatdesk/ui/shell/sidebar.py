@@ -205,7 +205,8 @@ class Sidebar(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete chat",
-            f"Delete “{title}” and all its messages? This cannot be undone.",
+            f"Delete “{title}” and all its messages? Only a backup made before now can bring it"
+            " back (File › Backups and restore…).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
