@@ -3,43 +3,29 @@ the filled-in text in the composer, and typing goes straight on there."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 from pathlib import Path
 
 import pytest
+from mcp_support import until_offered, use_toy_server
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.app.root import ChatdeskApp
 from chatdesk.ui.tools.prompt_card import PromptCard
 from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter, started_app
 
 pytestmark = pytest.mark.gui
-TOY = str(Path(__file__).parents[1] / "mcp_tools" / "toy_server.py")
-
-
-async def _prompts_listed(app: ChatdeskApp) -> None:
-    assert app.mcp is not None
-    changed = asyncio.Event()
-    app.mcp.add_status_listener(lambda _status: changed.set())
-    async with asyncio.timeout(30):
-        while not app.mcp.aggregator.prompts():
-            changed.clear()
-            await changed.wait()
 
 
 async def test_a_prompt_from_the_slash_menu_fills_the_composer(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
-    servers = {"toy": {"command": sys.executable, "args": [TOY, "t"]}}
-    (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": servers}))
+    use_toy_server(data_dir)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None
-        await _prompts_listed(app)
+        assert app.mcp is not None
+        await until_offered(app, app.mcp.aggregator.prompts)
         window = app.window
         edit = window.composer.edit
         edit.setFocus()

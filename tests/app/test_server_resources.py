@@ -3,33 +3,19 @@ filled in) attached to the message as a file."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 from pathlib import Path
 
 import pytest
+from mcp_support import until_offered, use_toy_server
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog
 
-from chatdesk.app.root import ChatdeskApp
 from chatdesk.ui.tools.resource_picker import ResourcePicker
 from fakes.openrouter import FakeOpenRouter
 from qtapp import SignalWaiter, started_app
 
 pytestmark = pytest.mark.gui
-TOY = str(Path(__file__).parents[1] / "mcp_tools" / "toy_server.py")
-
-
-async def _resources_listed(app: ChatdeskApp) -> None:
-    assert app.mcp is not None
-    changed = asyncio.Event()
-    app.mcp.add_status_listener(lambda _status: changed.set())
-    async with asyncio.timeout(30):
-        while not app.mcp.aggregator.resources():
-            changed.clear()
-            await changed.wait()
 
 
 async def test_a_server_resource_becomes_an_attachment(
@@ -38,11 +24,11 @@ async def test_a_server_resource_becomes_an_attachment(
     data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    servers = {"toy": {"command": sys.executable, "args": [TOY, "t"]}}
-    (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": servers}))
+    use_toy_server(data_dir)
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None
-        await _resources_listed(app)
+        assert app.mcp is not None
+        await until_offered(app, app.mcp.aggregator.resources)
         window = app.window
         assert window.composer._server_files  # "+" is a menu now
         chips = window.composer.chips

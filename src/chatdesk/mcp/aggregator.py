@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mcp import MCPError
 from mcp.types import (
@@ -28,6 +28,7 @@ from mcp.types import (
 from chatdesk.core.models import ToolCall, ToolSpec
 from chatdesk.core.ports import ToolResult
 from chatdesk.core.tool_approval import Approval
+from chatdesk.errors import ChatdeskError
 from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
 from chatdesk.mcp.naming import ToolNameMap, sanitize
@@ -46,6 +47,7 @@ from chatdesk.mcp.status import ServerState, ServerStatus, ToolInfo
 __all__ = ["MCPToolAggregator", "ServerState", "ServerStatus", "ToolInfo", "format_result"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 StatusCallback = Callable[[ServerStatus], None]
 
@@ -270,22 +272,36 @@ class MCPToolAggregator:
                 out += sorted(server_prompts(server_id, runner.prompts), key=lambda p: p.name)
         return out
 
-    async def get_prompt(self, server_id: str, name: str, arguments: Mapping[str, str]) -> str:
-        """The text of a prompt filled in with ``arguments``; raises ``PromptError``."""
+    async def _ask_server(
+        self,
+        server_id: str,
+        error: type[ChatdeskError],
+        failed: str,
+        ask: Callable[[Any], Awaitable[T]],
+    ) -> T:
+        """``ask(client)`` on a ready server within its timeout; failures raise ``error``
+        ("<failed>: <reason>")."""
         runner = self._runners.get(server_id)
         client = runner.client if runner is not None else None
         if runner is None or client is None:
-            raise PromptError(f"The MCP server {server_id!r} is not ready; try again later.")
+            raise error(f"The MCP server {server_id!r} is not ready; try again later.")
         try:
             async with asyncio.timeout(runner.config.timeout_s + 1):
-                result = await client.get_prompt(name, dict(arguments))
+                return await ask(client)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             reason = exc.error.message if isinstance(exc, MCPError) else f"{exc!r}"
-            raise PromptError(
-                f"The prompt {name!r} of {server_id!r} failed: {reason}", detail=repr(exc)
-            ) from exc
+            raise error(f"{failed}: {reason}", detail=repr(exc)) from exc
+
+    async def get_prompt(self, server_id: str, name: str, arguments: Mapping[str, str]) -> str:
+        """The text of a prompt filled in with ``arguments``; raises ``PromptError``."""
+        result = await self._ask_server(
+            server_id,
+            PromptError,
+            f"The prompt {name!r} of {server_id!r} failed",
+            lambda client: client.get_prompt(name, dict(arguments)),
+        )
         return prompt_text(result.messages)
 
     def resources(self) -> list[ServerResource]:
@@ -299,25 +315,16 @@ class MCPToolAggregator:
     async def read_resource(self, resource: ServerResource, uri: str) -> list[ResourceFile]:
         """The contents of ``uri`` (a resource, or a filled-in template) as files; raises
         ``ResourceError``."""
-        runner = self._runners.get(resource.server_id)
-        client = runner.client if runner is not None else None
-        if runner is None or client is None:
-            raise ResourceError(
-                f"The MCP server {resource.server_id!r} is not ready; try again later."
-            )
-        try:
-            async with asyncio.timeout(runner.config.timeout_s + 1):
-                result = await client.read_resource(uri)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            reason = exc.error.message if isinstance(exc, MCPError) else f"{exc!r}"
-            raise ResourceError(
-                f"Could not read {uri} from {resource.server_id!r}: {reason}", detail=repr(exc)
-            ) from exc
+        server_id = resource.server_id
+        result = await self._ask_server(
+            server_id,
+            ResourceError,
+            f"Could not read {uri} from {server_id!r}",
+            lambda client: client.read_resource(uri),
+        )
         files = resource_files(resource, uri, result.contents)
         if not files:
-            raise ResourceError(f"{uri} from {resource.server_id!r} is empty.")
+            raise ResourceError(f"{uri} from {server_id!r} is empty.")
         return files
 
     def approval_of(self, server_id: str) -> Approval:
