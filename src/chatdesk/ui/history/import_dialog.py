@@ -103,8 +103,7 @@ class ImportDialog(QDialog):
 
     def show_failure(self, text: str) -> None:
         """The file could not be imported at all."""
-        self.bar.setRange(0, 1)
-        self.bar.setValue(0)
+        self.bar.hide()
         self.heading.setText("<b>Nothing was imported</b>")
         self.counts.setText(text)
         self.counts.setWordWrap(True)
