@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog
 
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.app.tools_flow import ToolsFlow
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.chat_controller import ChatController
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ActivityFlow:
+class ActivityFlow(Flow):
     """Opens the Tool activity window and does what it asks."""
 
     def __init__(
@@ -39,10 +40,7 @@ class ActivityFlow:
         tools: ToolsFlow,
         presets: PresetManager,
     ) -> None:
-        self._ctx = ctx
-        self._window = window
-        self._controller = controller
-        self._runner = runner
+        super().__init__(ctx, window, controller, runner)
         self._tools = tools
         self._presets = presets
         self.activity: ToolActivityWindow | None = None

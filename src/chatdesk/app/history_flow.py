@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from chatdesk import paths
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
@@ -50,7 +51,7 @@ async def _in_thread(work: Callable[[], T]) -> T:
     return await asyncio.to_thread(work)
 
 
-class HistoryFlow:
+class HistoryFlow(Flow):
     """Connects the File menu's history actions to chatdesk.history and back to the window."""
 
     def __init__(
@@ -62,10 +63,7 @@ class HistoryFlow:
         *,
         after_restore: Callable[[], Awaitable[None]],
     ) -> None:
-        self._ctx = ctx
-        self._window = window
-        self._controller = controller
-        self._runner = runner
+        super().__init__(ctx, window, controller, runner)
         self._after_restore = after_restore
         self._palette: SearchPalette | None = None
         self._backups: BackupsDialog | None = None

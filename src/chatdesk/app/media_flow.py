@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.errors import ConfigError
 from chatdesk.settings import Settings
 from chatdesk.ui.chat.chat_controller import ChatController
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.dictation.dictation_controller import DictationController
 
 
-class MediaFlow:
+class MediaFlow(Flow):
     """Starts the attachment store with the database and dictation after the first paint."""
 
     def __init__(
@@ -32,10 +33,7 @@ class MediaFlow:
         controller: ChatController,
         runner: TaskRunner,
     ) -> None:
-        self._ctx = ctx
-        self._window = window
-        self._controller = controller
-        self._runner = runner
+        super().__init__(ctx, window, controller, runner)
         self.attachments: AttachmentService | None = None  # made by start_attachments
         self.dictation: DictationController | None = None  # made after the first paint
         self._reaper: asyncio.Future[None] | None = None  # retention of attachments

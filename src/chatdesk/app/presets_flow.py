@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk import paths
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.core.models import TurnConfig
 from chatdesk.ui.chat.chat_controller import ChatController
 from chatdesk.ui.kit.task_runner import TaskRunner
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.composer.suggestions_service import SuggestionsService
 
 
-class PresetsFlow:
+class PresetsFlow(Flow):
     """Loads presets and suggestions after the first paint and opens their dialogs."""
 
     def __init__(
@@ -33,11 +34,8 @@ class PresetsFlow:
         *,
         server_ids: Callable[[], list[str]],
     ) -> None:
-        self._ctx = ctx
-        self._window = window
-        self._controller = controller
+        super().__init__(ctx, window, controller, runner)
         self._presets = presets
-        self._runner = runner
         self._server_ids = server_ids
         self.suggestions: SuggestionsService | None = None  # made by load
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from chatdesk.app.backend import Backend
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.app.media_flow import MediaFlow
 from chatdesk.errors import ChatdeskError
 from chatdesk.ui.chat.chat_controller import ChatController
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.settings.settings_dialog import SettingsDialog
 
 
-class SettingsFlow:
+class SettingsFlow(Flow):
     """Applies what the user changes in Settings, the welcome panel or View › Theme."""
 
     def __init__(
@@ -36,10 +37,8 @@ class SettingsFlow:
         backend: Backend,
         media: MediaFlow,
     ) -> None:
-        self._ctx = ctx
+        super().__init__(ctx, window, controller, runner)
         self._qapp = qapp
-        self._window = window
-        self._controller = controller
         self._backend = backend
         self._media = media
         #: settings.json is written through it, off the UI thread.

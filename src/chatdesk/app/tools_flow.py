@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk import paths
 from chatdesk.app.context import AppContext
+from chatdesk.app.flow import Flow
 from chatdesk.core.preset_tools import PresetToolHost
 from chatdesk.mcp.host import DeferredToolHost
 from chatdesk.ui.chat.chat_controller import ChatController
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from chatdesk.mcp.status import ServerStatus
 
 
-class ToolsFlow:
+class ToolsFlow(Flow):
     """Offers the MCP servers' tools, narrowed by the active preset, with approvals inline.
 
     Nothing is offered until the MCP service is up (after the first paint); the active preset
@@ -39,10 +40,7 @@ class ToolsFlow:
         *,
         stopping: Callable[[], bool],
     ) -> None:
-        self._ctx = ctx
-        self._window = window
-        self._controller = controller
-        self._runner = runner
+        super().__init__(ctx, window, controller, runner)
         self._tool_host = tool_host
         self._stopping = stopping
         self.preset_tools = PresetToolHost(tool_host, self.server_of_tool)
