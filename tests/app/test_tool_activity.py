@@ -63,7 +63,7 @@ async def test_the_ledger_shows_each_call_and_a_revoked_grant_asks_again(
             [activity.calls.topLevelItem(r).text(c) for c in (2, 3, 4, 5)]
             for r in range(activity.calls.topLevelItemCount())
         ]
-        assert rows == [["calc", "calc__calculate", "always", "ran"]] * 2
+        assert rows == [["calc", "calculate", "always", "ran"]] * 2
         assert '{"expression": "2+2"}' in activity.details.toPlainText()
         entries = await app.repository.tool_activity(LedgerFilter())  # type: ignore[union-attr]
         assert [e.arguments for e in entries] == [second.arguments, first.arguments]

@@ -47,6 +47,13 @@ _KINDS = {
 _ROW = Qt.ItemDataRole.UserRole
 
 
+def _tool(entry: LedgerEntry) -> str:
+    """The tool's own name (the model sees it as ``<server>__<tool>``)."""
+    prefix = f"{entry.server_id}__" if entry.server_id else ""
+    name = entry.tool_name
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+
 def _duration(ms: float | None) -> str:
     if ms is None:
         return ""
@@ -175,7 +182,7 @@ class ToolActivityWindow(QDialog):
                     time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.started_at)),
                     e.conversation_title,
                     e.server_id or "",
-                    e.tool_name,
+                    _tool(e),
                     e.decision or "",
                     {"ok": "ran", "error": "failed", "denied": "denied"}.get(e.status, e.status),
                     _duration(e.duration_ms),
@@ -210,7 +217,7 @@ class ToolActivityWindow(QDialog):
         if item is None:
             return
         e = self._entries[int(item.data(0, _ROW))]
-        lines = [f"{e.server_id or '?'} › {e.tool_name}", "", e.arguments]
+        lines = [f"{e.server_id or '?'} › {_tool(e)}", "", e.arguments]
         if e.error:
             lines += ["", f"Error: {e.error}"]
         self.details.setPlainText("\n".join(lines))
