@@ -14,7 +14,11 @@ DEB_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbcomm
 	libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libsm6 libice6 libpulse0 \
 	fonts-dejavu-core xvfb xauth
 
-.PHONY: run test lint sysdeps bench screenshot clean
+# Real MCP servers the tests start (npm packages into a cache folder; Node.js is on the machine).
+MCP_SERVERS := .cache/mcp-servers
+NPM_SERVERS := @modelcontextprotocol/server-everything@2026.8.31
+
+.PHONY: run test lint sysdeps bench screenshot clean mcp-servers
 
 $(VENV)/.stamp-run: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +49,16 @@ sysdeps:
 run: sysdeps $(VENV)/.stamp-run
 	$(PY) -m chatdesk
 
-test: sysdeps $(VENV)/.stamp-test
+$(MCP_SERVERS)/.stamp: Makefile
+	@mkdir -p $(MCP_SERVERS)
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(MCP_SERVERS) --cache $(MCP_SERVERS)/npm-cache $(NPM_SERVERS); \
+	else echo "npm not found: the tests that start server-everything will be skipped"; fi
+	@touch $@
+
+mcp-servers: $(MCP_SERVERS)/.stamp
+
+test: sysdeps $(VENV)/.stamp-test $(MCP_SERVERS)/.stamp
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-test

@@ -29,3 +29,18 @@ async def until_offered(app: ChatdeskApp, offered: Callable[[], Sequence[object]
         while not offered():
             changed.clear()
             await changed.wait()
+
+
+#: ``@modelcontextprotocol/server-everything`` from npm, installed by ``make test``.
+EVERYTHING = Path(__file__).parents[2] / ".cache" / "mcp-servers" / "node_modules" / ".bin"
+EVERYTHING_BIN = EVERYTHING / "mcp-server-everything"
+
+
+def use_everything(data_dir: Path, **options: object) -> None:
+    """Configure server-everything (stdio) as the only MCP server; skips without it."""
+    import pytest
+
+    if not EVERYTHING_BIN.exists():
+        pytest.skip("server-everything is not installed (make mcp-servers)")
+    server = {"command": str(EVERYTHING_BIN), "args": ["stdio"], **options}
+    (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": {"everything": server}}))

@@ -347,7 +347,9 @@ class _SlowTool:
     async def call_tool(self, call: ToolCall) -> ToolResult:
         return ToolResult("unknown", is_error=True)
 
-    async def run_tool(self, call: ToolCall, arguments: object) -> ToolResult:
+    async def run_tool(
+        self, call: ToolCall, arguments: object, *, conversation_id: int | None = None
+    ) -> ToolResult:
         self.ran_with.append(arguments)
         self.clock.now += 2.0
         return ToolResult("done", server_id="slow")

@@ -172,7 +172,15 @@ class ChatdeskApp:
         self.backend = Backend(ctx)
         media = self.media = MediaFlow(ctx, window, controller, self.runner)
         tools = self.tools = ToolsFlow(
-            ctx, window, controller, self.runner, self.tool_host, stopping=lambda: self._shut_down
+            ctx,
+            window,
+            controller,
+            self.runner,
+            self.tool_host,
+            stopping=lambda: self._shut_down,
+            provider=self._model_source,
+            catalogue=self.catalogue,
+            repository=lambda: self.repository,
         )
         presets = self.presets_flow = PresetsFlow(
             ctx, window, controller, self.presets, self.runner, server_ids=tools.server_ids

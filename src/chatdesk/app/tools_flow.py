@@ -16,11 +16,16 @@ from chatdesk.ui.kit.task_runner import TaskRunner
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from chatdesk.core.model_catalogue import ModelCatalogue
+    from chatdesk.core.ports import ChatProvider
     from chatdesk.core.presets import Preset
     from chatdesk.mcp.prompts import ServerPrompt
+    from chatdesk.mcp.request_record import ServerRequestRecord
     from chatdesk.mcp.resources import ServerResource
     from chatdesk.mcp.service import MCPService
     from chatdesk.mcp.status import ServerStatus
+    from chatdesk.storage.repository import ChatRepository
+    from chatdesk.ui.tools.server_ask_cards import ServerAskCards
 
 
 class ToolsFlow(Flow):
@@ -39,12 +44,21 @@ class ToolsFlow(Flow):
         tool_host: DeferredToolHost,
         *,
         stopping: Callable[[], bool],
+        provider: Callable[[], ChatProvider],
+        catalogue: ModelCatalogue,
+        repository: Callable[[], ChatRepository | None],
     ) -> None:
+        """``provider`` answers servers' sampling requests; ``repository`` keeps them (and
+        elicitations) in the ledger."""
         super().__init__(ctx, window, controller, runner)
         self._tool_host = tool_host
         self._stopping = stopping
+        self._provider = provider
+        self._catalogue = catalogue
+        self._repository = repository
         self.preset_tools = PresetToolHost(tool_host, self.server_of_tool)
         self.mcp: MCPService | None = None
+        self.server_ask_cards: ServerAskCards | None = None
 
     async def start(self, after_import: Callable[[], None]) -> None:
         """Import the MCP SDK off the UI thread (~0.6 s), seed the built-in servers on first
@@ -72,6 +86,7 @@ class ToolsFlow(Flow):
         approver = QtApprover(self._window)
         service.tool_host.approver = approver
         self._window.attach_approver(approver)
+        self._answer_servers(service)
         service.add_problem_listener(self._problem)
         service.add_status_listener(self._status)
         for problem in (service.config_error, service.approvals.problem):
@@ -84,6 +99,54 @@ class ToolsFlow(Flow):
         service.start()
         self._tool_host.set(service.tool_host)
         self.apply_preset(self._controller.preset)
+
+    def _answer_servers(self, service: MCPService) -> None:
+        """Servers' sampling and elicitation requests: inline cards, the active provider and
+        model, the ledger."""
+        from chatdesk.mcp.elicitation import Elicitor
+        from chatdesk.mcp.sampling import Sampler
+        from chatdesk.mcp.server_requests import ServerRequestBroker
+        from chatdesk.ui.tools.qt_server_asker import QtServerAsker
+        from chatdesk.ui.tools.server_ask_cards import ServerAskCards
+
+        window, controller = self._window, self._controller
+        asker = QtServerAsker(window)
+        cards = self.server_ask_cards = ServerAskCards(
+            asker,
+            window.chat_view,
+            lambda: controller.conversation_id,
+            lambda text: window.status(text, 0 if text else 1),
+            window,
+        )
+        controller.conversationOpened.connect(
+            lambda conversation, *_: cards.show_for(conversation.id if conversation else None)
+        )
+        cards.waitingElsewhere.connect(
+            lambda _p: window.notify("info", "An MCP server is waiting for you in another chat.")
+        )
+        sampler = Sampler(
+            self._provider,
+            asker,
+            active_model=lambda _conversation: controller.model,
+            catalogue=lambda: self._catalogue.models,
+            record=self._record,
+        )
+        service.aggregator.server_requests = ServerRequestBroker(
+            service.aggregator.in_flight,
+            lambda: controller.conversation_id,
+            sampler=sampler,
+            elicitor=Elicitor(asker, record=self._record),
+        )
+
+    async def _record(self, record: ServerRequestRecord) -> None:
+        """Keep a server's request in the ledger (a sampling's cost counts in its chat: the
+        turn that called the server's tool reads the total when it ends)."""
+        import dataclasses
+
+        repository = self._repository()
+        if repository is None:
+            return
+        await repository.record_server_request(**dataclasses.asdict(record))
 
     async def aclose(self) -> None:
         """Stop every server process (all gone on return)."""

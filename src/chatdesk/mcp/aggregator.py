@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from mcp import MCPError
 from mcp.types import (
@@ -31,6 +31,7 @@ from chatdesk.core.tool_approval import Approval
 from chatdesk.errors import ChatdeskError
 from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
 from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
+from chatdesk.mcp.in_flight import InFlightCalls
 from chatdesk.mcp.naming import ToolNameMap, sanitize
 from chatdesk.mcp.prompts import PromptError, ServerPrompt, prompt_text, server_prompts
 from chatdesk.mcp.resources import (
@@ -52,6 +53,18 @@ T = TypeVar("T")
 StatusCallback = Callable[[ServerStatus], None]
 
 DEFAULT_MAX_RESULT_CHARS = 100_000
+#: The SDK's own read timeout is not used for tool calls: ``InFlightCalls`` keeps the deadline
+#: (which a card waiting for the user holds).
+NO_READ_TIMEOUT_S = 7 * 24 * 3600.0
+
+
+class ServerRequests(Protocol):
+    """What answers the requests servers send us (sampling, elicitation)."""
+
+    def client_callbacks(self, server_id: str, config: ServerConfig) -> dict[str, Any]:
+        """Keyword arguments for the server's ``mcp.Client`` (its callbacks; none: the
+        capability is not declared)."""
+        ...
 
 
 def format_result(result: CallToolResult, max_chars: int = DEFAULT_MAX_RESULT_CHARS) -> str:
@@ -97,6 +110,7 @@ class MCPToolAggregator:
         shell_path: ShellPath | None = None,
         builtin_env: Mapping[str, str] | None = None,
         min_start_timeout_s: float = MIN_START_TIMEOUT_S,
+        server_requests: ServerRequests | None = None,
     ) -> None:
         """``shell_path`` finds bare commands on the login shell's PATH (default: the app's
         PATH only); ``builtin_env`` is given to built-in servers (e.g. CHATDESK_DATA_DIR)."""
@@ -112,6 +126,10 @@ class MCPToolAggregator:
         self._builtin_env = dict(builtin_env or {})
         self._min_start_timeout_s = min_start_timeout_s
         self._runners: dict[str, ServerRunner] = {}
+        #: Tool calls running now, by server (see :mod:`chatdesk.mcp.in_flight`).
+        self.in_flight = InFlightCalls()
+        #: What a server's sampling and elicitation requests go to (set by the app).
+        self.server_requests: ServerRequests | None = server_requests
         self._names = ToolNameMap()
         self._specs: tuple[ToolSpec, ...] = ()
         self._started = False
@@ -140,9 +158,14 @@ class MCPToolAggregator:
             shell_path=self._shell_path,
             builtin_env=self._builtin_env,
             min_start_timeout_s=self._min_start_timeout_s,
+            client_options=self._client_options,
         )
         self._runners[server_id] = runner
         runner.start()
+
+    def _client_options(self, server_id: str, config: ServerConfig) -> dict[str, Any]:
+        requests = self.server_requests
+        return {} if requests is None else requests.client_callbacks(server_id, config)
 
     async def _stop(self, server_id: str) -> None:
         runner = self._runners.pop(server_id, None)
@@ -337,13 +360,23 @@ class MCPToolAggregator:
 
         ``conversation_id`` is accepted for the ToolHost port and not used here (approvals
         are :class:`chatdesk.mcp.approvals.ApprovingToolHost`'s business)."""
-        return await self.run_tool(call, parsed_or_error(call.arguments))
+        return await self.run_tool(
+            call, parsed_or_error(call.arguments), conversation_id=conversation_id
+        )
 
     async def run_tool(
-        self, call: ToolCall, arguments: Mapping[str, Any] | ToolArgumentsError
+        self,
+        call: ToolCall,
+        arguments: Mapping[str, Any] | ToolArgumentsError,
+        *,
+        conversation_id: int | None = None,
     ) -> ToolResult:
         """Run ``call`` with its arguments already parsed (see :mod:`chatdesk.mcp.arguments`;
-        an error there comes back as the result, once the tool is known to be ready)."""
+        an error there comes back as the result, once the tool is known to be ready).
+
+        The call is registered in :attr:`in_flight` for ``conversation_id``: a sampling or
+        elicitation request the server makes meanwhile goes to that conversation, and the
+        time its card waits for the user does not count against the call's timeout."""
         target = self._names.resolve(call.name)
         if target is None:
             return ToolResult(f"No tool named {call.name!r} is available.", is_error=True)
@@ -360,9 +393,9 @@ class MCPToolAggregator:
             return ToolResult(str(arguments), is_error=True, server_id=server_id)
         timeout = runner.config.timeout_s
         try:
-            async with asyncio.timeout(timeout + 1):
+            async with self.in_flight.call(server_id, conversation_id, timeout):
                 result = await client.call_tool(
-                    tool_name, dict(arguments), read_timeout_seconds=timeout
+                    tool_name, dict(arguments), read_timeout_seconds=NO_READ_TIMEOUT_S
                 )
         except asyncio.CancelledError:
             raise

@@ -219,7 +219,11 @@ class ToolDirectory(Protocol):
     async def call_tool(self, call: ToolCall) -> ToolResult: ...
 
     async def run_tool(
-        self, call: ToolCall, arguments: Mapping[str, Any] | ToolArgumentsError
+        self,
+        call: ToolCall,
+        arguments: Mapping[str, Any] | ToolArgumentsError,
+        *,
+        conversation_id: int | None = None,
     ) -> ToolResult: ...
 
     def tool_info(self, exposed_name: str) -> ToolInfo | None: ...
@@ -281,7 +285,8 @@ class ApprovingToolHost:
             decision, reason = await self._ask(request)
             if not decision.allows:
                 return dataclasses.replace(denied_result(request), decision=reason)
-        result = await self._timed(self._inner.run_tool(call, arguments))
+        run = self._inner.run_tool(call, arguments, conversation_id=conversation_id)
+        result = await self._timed(run)
         return dataclasses.replace(result, decision=reason)
 
     async def _timed(self, run: Awaitable[ToolResult]) -> ToolResult:

@@ -2,8 +2,8 @@
 
 ``{"mcpServers": {"<id>": {"command": ..., "args": [...], "env": {...}}}}`` for stdio servers,
 ``{"type": "http" | "sse", "url": ..., "headers": {...}}`` for remote ones, plus our optional
-``enabled``, ``approval``, ``timeout_s`` and ``cwd``. ``${env:NAME}`` / ``${keyring:NAME}``
-references are resolved at start (:func:`resolve_server`), never written back.
+``enabled``, ``approval``, ``sampling``, ``timeout_s`` and ``cwd``. ``${env:NAME}`` /
+``${keyring:NAME}`` references are resolved at start (:func:`resolve_server`), never written back.
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ BUILTIN_SERVERS = ("calculator", "housekeeping")
 MAX_SERVER_ID_LENGTH = 64
 
 
+SamplingPolicy = Literal["ask", "allow", "off"]
+SAMPLING_POLICIES: tuple[tuple[SamplingPolicy, str], ...] = (
+    ("ask", "Ask each time"),
+    ("allow", "Allow (the card shows it)"),
+    ("off", "Refuse (not offered to the server)"),
+)
+
+
 class MCPConfigError(ConfigError):
     """The MCP servers file, or one server in it, is unusable."""
 
@@ -45,6 +53,9 @@ class _ServerBase(BaseModel):
 
     enabled: bool = True
     approval: Approval = "ask"
+    #: What a server's ``sampling/createMessage`` meets: a card that asks (``ask``), a card
+    #: that only shows it (``allow``), or nothing: the capability is not declared (``off``).
+    sampling: SamplingPolicy = "ask"
     timeout_s: float = Field(default=60.0, gt=0, le=3600)
 
 

@@ -143,7 +143,10 @@ class ServerRunner:
         shell_path: ShellPath | None = None,
         builtin_env: Mapping[str, str] | None = None,
         min_start_timeout_s: float = MIN_START_TIMEOUT_S,
+        client_options: Callable[[str, ServerConfig], Mapping[str, Any]] | None = None,
     ) -> None:
+        """``client_options(server_id, config)`` gives extra ``mcp.Client`` arguments at each
+        connection (the sampling and elicitation callbacks)."""
         self.server_id = server_id
         self.config = config
         self.status = ServerStatus(server_id, ServerState.STOPPED)
@@ -160,6 +163,7 @@ class ServerRunner:
         self._shell_path = shell_path
         self._builtin_env = dict(builtin_env or {})
         self._min_start_timeout_s = min_start_timeout_s
+        self._client_options = client_options
         self._stop = asyncio.Event()
         self._stale = asyncio.Event()  # the server said its tools changed
         self._task: asyncio.Task[None] | None = None
@@ -263,10 +267,12 @@ class ServerRunner:
         self._stale.clear()
         async with AsyncExitStack() as stack:
             transport = await self._transport(config, stack)
+            options = self._client_options(self.server_id, config) if self._client_options else {}
             client = Client(
                 _watched(transport, lost),
                 read_timeout_seconds=config.timeout_s,
                 message_handler=self._on_message,
+                **options,
             )
             try:
                 async with asyncio.timeout(start_timeout):

@@ -1,6 +1,7 @@
 """The ledger of tool calls (Tools › Tool activity): every call the model asked for, with who
 let it run or refused it, how long it ran (the approval wait left out), how much it returned
-and how it ended; read with filters, written out as CSV or JSON.
+and how it ended — and every sampling and elicitation request a server made; read with
+filters, written out as CSV or JSON.
 
 Plain Python, no Qt. ``ChatRepository`` gets ``tool_activity`` from ``LedgerStore``.
 """
@@ -11,9 +12,14 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+T = TypeVar("T")
 
 __all__ = ["DECISIONS", "LedgerEntry", "LedgerFilter", "LedgerStore", "ledger_csv", "ledger_json"]
 
@@ -26,14 +32,28 @@ DECISIONS = {
     "once": "allowed once",
     "denied": "denied",
     "no-one-to-ask": "refused (nothing could ask)",
+    "edited": "allowed after the user edited it",
+    "accept": "the user filled in the form (or agreed to open the page)",
+    "decline": "the user declined",
+    "cancel": "the user dismissed it",
+    "refused": "refused: chatdesk cannot run it",
 }
 
 _SQL = """
-SELECT t.id, t.started_at, m.conversation_id, coalesce(c.title, ''), t.server_id, t.tool_name,
-       t.arguments, t.status, t.decision, t.duration_ms, t.result_chars, t.error
-FROM tool_calls AS t
-JOIN messages AS m ON m.id = t.message_id
-LEFT JOIN conversations AS c ON c.id = m.conversation_id
+SELECT * FROM (
+    SELECT t.id, t.started_at, m.conversation_id, coalesce(c.title, '') AS title, t.server_id,
+           t.tool_name, t.arguments, t.status, t.decision, t.duration_ms, t.result_chars,
+           t.error, 'tool' AS kind, NULL AS cost
+    FROM tool_calls AS t
+    JOIN messages AS m ON m.id = t.message_id
+    LEFT JOIN conversations AS c ON c.id = m.conversation_id
+    UNION ALL
+    SELECT r.id, r.started_at, r.conversation_id, coalesce(c.title, ''), r.server_id, r.kind,
+           r.request, r.status, r.decision, r.duration_ms, r.result_chars, r.error, r.kind,
+           r.cost
+    FROM server_requests AS r
+    LEFT JOIN conversations AS c ON c.id = r.conversation_id
+) AS l
 """
 
 
@@ -53,13 +73,15 @@ class LedgerEntry:
     duration_ms: float | None
     result_chars: int | None
     error: str | None
+    kind: str = "tool"  # tool, sampling, elicitation
+    cost: float | None = None  # a sampling's
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerFilter:
     """What the Tool activity window narrows the ledger to (empty: everything)."""
 
-    text: str = ""  # in the server, the tool or the arguments
+    text: str = ""  # in the server, the tool or the arguments (a request's text)
     server_id: str | None = None
     status: str | None = None
     since: float | None = None
@@ -78,23 +100,23 @@ def ledger_query(where: LedgerFilter) -> tuple[str, list[Any]]:
     if where.text.strip():
         like = "%" + _escape_like(where.text.strip()) + "%"
         clauses.append(
-            "(t.tool_name LIKE ? ESCAPE '!' OR coalesce(t.server_id, '') LIKE ? ESCAPE '!'"
-            " OR t.arguments LIKE ? ESCAPE '!')"
+            "(l.tool_name LIKE ? ESCAPE '!' OR coalesce(l.server_id, '') LIKE ? ESCAPE '!'"
+            " OR l.arguments LIKE ? ESCAPE '!')"
         )
         params += [like, like, like]
     for column, value in (
-        ("t.server_id", where.server_id),
-        ("t.status", where.status),
-        ("m.conversation_id", where.conversation_id),
+        ("l.server_id", where.server_id),
+        ("l.status", where.status),
+        ("l.conversation_id", where.conversation_id),
     ):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
     if where.since is not None:
-        clauses.append("t.started_at >= ?")
+        clauses.append("l.started_at >= ?")
         params.append(where.since)
     sql = _SQL + (f"WHERE {' AND '.join(clauses)} " if clauses else "")
-    sql += "ORDER BY t.started_at DESC, t.id DESC LIMIT ?"
+    sql += "ORDER BY l.started_at DESC, l.id DESC LIMIT ?"
     params.append(where.limit)
     return sql, params
 
@@ -108,6 +130,10 @@ class LedgerStore:
             self, action: str, sql: str, params: Sequence[Any] | dict[str, Any] = ()
         ) -> list[sqlite3.Row]: ...
 
+        async def write(
+            self, action: str, op: Callable[[aiosqlite.Connection], Awaitable[T]]
+        ) -> T: ...
+
     async def tool_activity(self, where: LedgerFilter) -> list[LedgerEntry]:
         """Recorded tool calls matching ``where``, newest first."""
         sql, params = ledger_query(where)
@@ -118,9 +144,51 @@ class LedgerStore:
         """The servers the ledger has calls of, for its filter."""
         rows = await self.read(
             "load the tool activity",
-            "SELECT DISTINCT server_id FROM tool_calls WHERE server_id IS NOT NULL ORDER BY 1",
+            "SELECT server_id FROM tool_calls WHERE server_id IS NOT NULL"
+            " UNION SELECT server_id FROM server_requests ORDER BY 1",
         )
         return [str(r[0]) for r in rows]
+
+    async def record_server_request(
+        self,
+        *,
+        kind: str,
+        conversation_id: int | None,
+        server_id: str,
+        request: str,
+        status: str,
+        decision: str | None,
+        model: str = "",
+        result_chars: int | None = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        cost: float | None = None,
+        error: str | None = None,
+        started_at: float,
+        duration_ms: float | None = None,
+    ) -> int:
+        """Keep one sampling or elicitation request of a server; its row id."""
+        params = (
+            *(conversation_id, server_id, kind, request, status, decision, model or None),
+            *(result_chars, prompt_tokens, completion_tokens, cost, error, started_at),
+            duration_ms,
+        )
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            # A chat deleted meanwhile: the record stays, belonging to none.
+            rows = list(
+                await conn.execute_fetchall(
+                    "INSERT INTO server_requests (conversation_id, server_id, kind, request,"
+                    " status, decision, model, result_chars, prompt_tokens, completion_tokens,"
+                    " cost, error, started_at, duration_ms)"
+                    " VALUES ((SELECT id FROM conversations WHERE id = ?),"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    params,
+                )
+            )
+            return int(rows[0][0])
+
+        return await self.write("save the server's request", op)
 
 
 def ledger_csv(entries: Sequence[LedgerEntry]) -> str:

@@ -236,6 +236,30 @@ UPDATE tool_calls SET result_chars = length(coalesce(result, error, ''));
 CREATE INDEX tool_calls_started ON tool_calls (started_at);
 """
 
+_M7_SERVER_REQUESTS = """
+-- What MCP servers asked of us (sampling: a completion; elicitation: a form or a URL), for the
+-- ledger; a sampling's cost counts in its conversation. Form answers are not kept.
+CREATE TABLE server_requests (
+    id                INTEGER PRIMARY KEY,
+    conversation_id   INTEGER REFERENCES conversations (id) ON DELETE SET NULL,
+    server_id         TEXT    NOT NULL,
+    kind              TEXT    NOT NULL CHECK (kind IN ('sampling', 'elicitation')),
+    request           TEXT    NOT NULL DEFAULT '',
+    status            TEXT    NOT NULL,
+    decision          TEXT,
+    model             TEXT,
+    result_chars      INTEGER,
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    cost              REAL,
+    error             TEXT,
+    started_at        REAL    NOT NULL,
+    duration_ms       REAL
+);
+CREATE INDEX server_requests_started ON server_requests (started_at);
+CREATE INDEX server_requests_conversation ON server_requests (conversation_id);
+"""
+
 #: Every migration chatdesk knows, in order. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _M1_INITIAL),
@@ -244,6 +268,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "message tree", _M4_MESSAGE_TREE),
     Migration(5, "import sources", _M5_IMPORT_SOURCES),
     Migration(6, "tool ledger", _M6_TOOL_LEDGER),
+    Migration(7, "server requests", _M7_SERVER_REQUESTS),
 )
 
 _CREATE_LEDGER = """

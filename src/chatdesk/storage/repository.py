@@ -485,5 +485,5 @@ class ChatRepository(BranchStore, SearchStore, LedgerStore):
 
     async def conversation_usage(self, conversation_id: int) -> Usage:
         """Token and cost totals of a conversation (cost None when no message had one)."""
-        rows = await self.read("load the conversation's usage", USAGE_SQL, (conversation_id,))
+        rows = await self.read("load the conversation's usage", USAGE_SQL, {"id": conversation_id})
         return usage_from_row(rows[0])

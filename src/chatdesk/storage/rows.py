@@ -66,11 +66,16 @@ WITH RECURSIVE below(id) AS (
     WHERE m.deleted_at IS NULL
 )
 SELECT max(id) FROM below"""
+#: A conversation's messages, and the sampling MCP servers asked for in it (their cost counts).
 USAGE_SQL = (
-    "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
-    " coalesce(sum(total_tokens), 0), sum(cost), coalesce(sum(cached_tokens), 0),"
-    " coalesce(sum(reasoning_tokens), 0) FROM messages"
-    " WHERE conversation_id = ? AND deleted_at IS NULL"
+    "SELECT coalesce(sum(p), 0), coalesce(sum(c), 0), coalesce(sum(t), 0), sum(cost),"
+    " coalesce(sum(cached), 0), coalesce(sum(reasoning), 0) FROM ("
+    " SELECT prompt_tokens AS p, completion_tokens AS c, total_tokens AS t, cost,"
+    " cached_tokens AS cached, reasoning_tokens AS reasoning FROM messages"
+    " WHERE conversation_id = :id AND deleted_at IS NULL"
+    " UNION ALL SELECT prompt_tokens, completion_tokens,"
+    " coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0), cost, 0, 0"
+    " FROM server_requests WHERE conversation_id = :id AND kind = 'sampling')"
 )
 
 

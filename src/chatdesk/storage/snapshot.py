@@ -77,7 +77,7 @@ def read_snapshot(
         query = siblings_query(current.id, messages)
         if query is not None:
             messages = with_siblings(messages, conn.execute(*query).fetchall())
-        usage = usage_from_row(conn.execute(USAGE_SQL, (current.id,)).fetchone())
+        usage = usage_from_row(conn.execute(USAGE_SQL, {"id": current.id}).fetchone())
         renders = _renders(conn, render_key, messages) if render_key else {}
         return StartSnapshot(
             conversations, current, messages, len(rows) > page, usage, True, renders

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.mcp.config import (
+    SAMPLING_POLICIES,
     MCPConfigError,
     RemoteServerConfig,
     ServerConfig,
@@ -138,6 +139,14 @@ class ServerEditor(QDialog):
         for key, label in APPROVALS:
             self.approval_combo.addItem(label, key)
         form.addRow("Approvals", self.approval_combo)
+        self.sampling_combo = QComboBox(self)
+        self.sampling_combo.setObjectName("samplingCombo")
+        self.sampling_combo.setToolTip(
+            "When the server asks the model for a completion (MCP sampling)"
+        )
+        for key, label in SAMPLING_POLICIES:
+            self.sampling_combo.addItem(label, key)
+        form.addRow("Sampling requests", self.sampling_combo)
         self.timeout_spin = QDoubleSpinBox(self)
         self.timeout_spin.setObjectName("timeoutSpin")
         self.timeout_spin.setRange(1, 3600)
@@ -175,6 +184,7 @@ class ServerEditor(QDialog):
         self.transport.setCurrentIndex(max(0, self.transport.findData(server.type)))
         self.enabled_box.setChecked(server.enabled)
         self.approval_combo.setCurrentIndex(max(0, self.approval_combo.findData(server.approval)))
+        self.sampling_combo.setCurrentIndex(max(0, self.sampling_combo.findData(server.sampling)))
         self.timeout_spin.setValue(server.timeout_s)
         if isinstance(server, StdioServerConfig):
             self.command_edit.setText(server.command)
@@ -196,6 +206,7 @@ class ServerEditor(QDialog):
         raw: dict[str, Any] = {
             "enabled": self.enabled_box.isChecked(),
             "approval": self.approval_combo.currentData(),
+            "sampling": self.sampling_combo.currentData(),
             "timeout_s": self.timeout_spin.value(),
         }
         if kind == "stdio":
