@@ -197,12 +197,13 @@ async def test_a_held_call_outlives_its_timeout_and_ending_it_withdraws_the_card
             await asyncio.sleep(0.3)
         answered.set()
 
-    async with calls.call("srv", 9, timeout_s=0.1):
+    async with calls.call("srv", 9, timeout_s=0.1) as handle:
         assert calls.conversation_of("srv") == 9
         waiting = asyncio.ensure_future(user())
         await answered.wait()  # past the timeout, and not cut short
     await waiting
     assert not abandoned.is_set()
+    assert handle.held_s >= 0.29  # left out of the call's duration
 
     # Not held: the timeout ends the call, and a card still waiting is told so.
     started = asyncio.Event()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -392,8 +393,9 @@ class MCPToolAggregator:
         if isinstance(arguments, ToolArgumentsError):
             return ToolResult(str(arguments), is_error=True, server_id=server_id)
         timeout = runner.config.timeout_s
+        started = time.monotonic()
         try:
-            async with self.in_flight.call(server_id, conversation_id, timeout):
+            async with self.in_flight.call(server_id, conversation_id, timeout) as handle:
                 result = await client.call_tool(
                     tool_name, dict(arguments), read_timeout_seconds=NO_READ_TIMEOUT_S
                 )
@@ -404,7 +406,11 @@ class MCPToolAggregator:
             log.info("MCP tool %s on %r failed: %s", tool_name, server_id, text, exc_info=exc)
             return ToolResult(text, is_error=True, server_id=server_id)
         text = format_result(result, self._max_result_chars)
-        return ToolResult(text, is_error=bool(result.is_error), server_id=server_id)
+        # The time the server's cards waited for the user is left out, as approvals are.
+        duration = time.monotonic() - started - handle.held_s
+        return ToolResult(
+            text, is_error=bool(result.is_error), server_id=server_id, duration_s=duration
+        )
 
 
 def _call_failure(exc: Exception, tool_name: str, timeout: float) -> str:

@@ -24,6 +24,9 @@ class _Call:
     conversation_id: int | None
     timeout_s: float
     deadline: asyncio.Timeout | None = None
+    #: How long the user's cards held the call (left out of its duration).
+    held_s: float = 0.0
+    held_since: float | None = None
     abandon: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -39,12 +42,14 @@ class InFlightCalls:
     @contextlib.asynccontextmanager
     async def call(
         self, server_id: str, conversation_id: int | None, timeout_s: float
-    ) -> AsyncIterator[None]:
-        """Run a call to ``server_id`` within ``timeout_s`` (held while its cards wait).
-
-        Raises ``TimeoutError`` when the deadline passes."""
+    ) -> AsyncIterator[_Call]:
+        """Run a call to ``server_id`` within ``timeout_s`` (held while its cards wait); the
+        handle's ``held_s`` says how long they held it. Raises ``TimeoutError`` when the
+        deadline passes."""
         number = next(self._ids)
         entry = _Call(server_id, conversation_id, timeout_s)
+        if self._held.get(server_id):
+            entry.held_since = asyncio.get_running_loop().time()
         self._calls[number] = entry
         task = asyncio.current_task()
         try:
@@ -52,7 +57,7 @@ class InFlightCalls:
                 entry.deadline = cm
                 if task is not None:
                     self._context[id(task)] = conversation_id
-                yield
+                yield entry
         finally:
             del self._calls[number]
             if task is not None:
@@ -79,7 +84,10 @@ class InFlightCalls:
         last of them ends meanwhile, ``abandon`` runs (the answer would reach nobody)."""
         calls = [c for c in self._calls.values() if c.server_id == server_id]
         self._held[server_id] = self._held.get(server_id, 0) + 1
+        loop = asyncio.get_running_loop()
         for entry in calls:
+            if entry.held_since is None:
+                entry.held_since = loop.time()
             if abandon is not None:
                 entry.abandon.append(abandon)
             if entry.deadline is not None:
@@ -90,10 +98,12 @@ class InFlightCalls:
             self._held[server_id] -= 1
             if not self._held[server_id]:
                 del self._held[server_id]
-            loop = asyncio.get_running_loop()
             for entry in calls:
                 if abandon is not None and abandon in entry.abandon:
                     entry.abandon.remove(abandon)
+                if server_id not in self._held and entry.held_since is not None:
+                    entry.held_s += loop.time() - entry.held_since
+                    entry.held_since = None
                 if entry.deadline is not None and server_id not in self._held:
                     with contextlib.suppress(RuntimeError):  # the call has ended
                         entry.deadline.reschedule(loop.time() + entry.timeout_s)

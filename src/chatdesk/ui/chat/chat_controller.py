@@ -68,6 +68,7 @@ class ChatController(QObject, PresetFollowing):
     titleChanged = Signal(int, str)
     modelsChanged = Signal(object)  # list[ModelInfo]
     currentModelChanged = Signal(str)
+    conversationStored = Signal(int)  # the new chat on screen was stored with this id
     draftRestored = Signal(str)  # text to put back into the composer
     draftResent = Signal(str)  # a restored draft is being sent again (clear it from the composer)
     notice = Signal(str, str)  # level ("info" | "warning" | "error"), text

@@ -95,6 +95,7 @@ class TurnDriver:
                     model=chat.model, preset_id=chat.preset.id if chat.preset else None
                 )
                 chat.conversation = conversation
+                chat.conversationStored.emit(conversation.id)
                 chat.conversationOpened.emit(conversation, [], False)
                 await chat.reload_conversations()
             self._state.follow(conversation.id)

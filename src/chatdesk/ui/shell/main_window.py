@@ -30,6 +30,7 @@ from chatdesk.ui.dictation.mic_button import MicButton
 from chatdesk.ui.kit.formatting import format_usage
 from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
+from chatdesk.ui.shell.composer_drafts import ComposerDrafts
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
 from chatdesk.ui.shell.focus_home import FocusHome
 from chatdesk.ui.shell.main_menus import MainMenus
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
         self.banner = Banner(self)
         self.unsent_drafts = UnsentDrafts(self.composer, self.focus_composer, self)
+        self.drafts = ComposerDrafts(self.composer, self._state, self)  # each chat's own text
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
         self.model_picker.set_current(controller.model)
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
         c.titleChanged.connect(self._title_changed)
         c.modelsChanged.connect(self._models_changed)
         c.currentModelChanged.connect(self.model_picker.set_current)
+        c.conversationStored.connect(self.drafts.stored)
         c.draftRestored.connect(self.unsent_drafts.restore)
         c.draftResent.connect(self.unsent_drafts.resent)
         c.notice.connect(self.notify)
@@ -406,6 +409,7 @@ class MainWindow(QMainWindow):
     def _conversation_opened(
         self, conversation: Conversation | None, messages: Sequence[Message], has_older: bool
     ) -> None:
+        self.drafts.opened(conversation)  # the composer holds this chat's own unsent text
         self.chat_view.show_conversation(messages, has_older=has_older)
         if self.approval_cards is not None:  # a tool call of this chat may be waiting
             self.approval_cards.show_for(conversation.id if conversation else None)
@@ -462,19 +466,14 @@ class MainWindow(QMainWindow):
         self.chat_view.set_zoom(percent)
         self.status(f"Zoom {percent}%", 1500)
 
-    # -- state ---------------------------------------------------------------------------
-
     def _restore_state(self) -> None:
         visible = self._state.restore(self, self.splitter)
         self.sidebar_action.setChecked(visible)
         self.sidebar.setVisible(visible)
-        draft = self._state.draft()
-        if draft:  # typed before the last quit and never sent
-            self.composer.set_text(draft)
 
     def save_state(self) -> None:
-        draft = self.composer.text() if self.composer.text().strip() else ""
-        self._state.save(self, self.splitter, self.sidebar_action.isChecked(), draft)
+        self.drafts.save()
+        self._state.save(self, self.splitter, self.sidebar_action.isChecked())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

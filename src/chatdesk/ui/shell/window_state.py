@@ -16,7 +16,7 @@ def next_zoom(current: int, step: int) -> int:
 
 
 class WindowState:
-    """Geometry, splitter, sidebar, zoom, the last conversation and the unsent draft, read and
+    """Geometry, splitter, sidebar, zoom, the last conversation and the unsent drafts, read and
     written."""
 
     def __init__(self, settings: QSettings) -> None:
@@ -35,9 +35,33 @@ class WindowState:
     def set_last_conversation(self, conversation_id: int | None) -> None:
         self._settings.setValue("session/last_conversation", conversation_id or 0)
 
-    def draft(self) -> str:
-        """What was in the composer, unsent, when the app last closed."""
-        return str(self._settings.value("session/draft", "") or "")
+    def drafts(self) -> dict[int | None, str]:
+        """Unsent text by conversation (None: a new chat), as last saved."""
+        import json
+
+        drafts: dict[int | None, str] = {}
+        raw = str(self._settings.value("session/drafts", "") or "")
+        try:
+            stored = json.loads(raw) if raw else {}
+        except ValueError:
+            stored = {}
+        if isinstance(stored, dict):
+            for key, text in stored.items():
+                if isinstance(text, str) and text.strip() and (key == "new" or key.isdigit()):
+                    drafts[None if key == "new" else int(key)] = text
+        old = str(self._settings.value("session/draft", "") or "")  # before per-chat drafts
+        if old.strip() and not drafts:
+            drafts[self.last_conversation()] = old
+        return drafts
+
+    def set_drafts(self, drafts: dict[int | None, str]) -> None:
+        """Remember unsent text by conversation (written at once: kept through a crash)."""
+        import json
+
+        stored = {("new" if k is None else str(k)): v for k, v in drafts.items() if v.strip()}
+        self._settings.setValue("session/drafts", json.dumps(stored, ensure_ascii=False))
+        self._settings.remove("session/draft")
+        self._settings.sync()
 
     def restore(self, window: QMainWindow, splitter: QSplitter) -> bool:
         """Put geometry and splitter back (a default size the first time); returns whether
@@ -52,11 +76,8 @@ class WindowState:
             splitter.restoreState(sizes)
         return str(self._settings.value("view/sidebar", "true")).lower() != "false"
 
-    def save(
-        self, window: QMainWindow, splitter: QSplitter, sidebar_shown: bool, draft: str = ""
-    ) -> None:
-        """Remember the layout and the composer's unsent text (kept across a restart)."""
-        self._settings.setValue("session/draft", draft)
+    def save(self, window: QMainWindow, splitter: QSplitter, sidebar_shown: bool) -> None:
+        """Remember the layout."""
         self._settings.setValue("window/geometry", window.saveGeometry())
         self._settings.setValue("window/splitter", splitter.saveState())
         self._settings.setValue("view/sidebar", sidebar_shown)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -180,6 +181,12 @@ class ElicitationCard(Card):
             return
         first = self.form.first_input() if self.form is not None else None
         (first or self).setFocus(Qt.FocusReason.OtherFocusReason)
+        if first is not None:  # a tall form: its top in sight, not its buttons
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QScrollArea):
+                parent = parent.parentWidget()
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(first, 0, 90)
 
     def _give_up_focus(self) -> None:
         focused = QApplication.focusWidget()

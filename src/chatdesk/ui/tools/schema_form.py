@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +50,7 @@ class SchemaForm(QWidget):
                 widget.setToolTip(field.description)
             self.inputs[field.name] = widget
             cell = QWidget(self)
+            cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
@@ -85,7 +87,7 @@ class SchemaForm(QWidget):
             holder = QWidget(self)
             row = QVBoxLayout(holder)
             row.setContentsMargins(0, 0, 0, 0)
-            row.setSpacing(0)
+            row.setSpacing(2)
             chosen = {str(v) for v in field.default} if isinstance(field.default, list) else set()
             for value, label in field.options:
                 box = QCheckBox(label, holder)
