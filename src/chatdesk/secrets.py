@@ -164,6 +164,13 @@ class SecretStore:
                 self._keyring_values = self._keyring_values | {value}
         return value
 
+    def note_secret(self, value: str) -> None:
+        """A secret that is not an entry of its own (an OAuth token inside one): redacted
+        from the logs from now on."""
+        if value:
+            with self._keyring_lock:
+                self._keyring_values = self._keyring_values | {value}
+
     def known_values(self) -> list[str]:
         """Every secret value currently known, for the log redaction filter."""
         values = [self._environ.get(env, "").strip() for env in ENV_NAMES.values()]

@@ -89,3 +89,36 @@ async def started_aggregator(
         yield agg
     finally:
         await agg.aclose()
+
+
+OAUTH_SERVER = str(Path(__file__).with_name("oauth_server.py"))
+
+
+@contextlib.asynccontextmanager
+async def oauth_server(port: int, token_seconds: int = 3600) -> AsyncIterator[str]:
+    """The OAuth-protected toy server (its own authorization server) on 127.0.0.1; yields its
+    base URL once the port accepts."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        OAUTH_SERVER,
+        str(port),
+        str(token_seconds),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    assert proc.returncode is None, "the OAuth server exited"
+                    await asyncio.sleep(0.05)  # polling the port, not waiting for an event
+                    continue
+                writer.close()
+                await writer.wait_closed()
+                break
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        await proc.wait()

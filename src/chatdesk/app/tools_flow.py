@@ -87,6 +87,7 @@ class ToolsFlow(Flow):
         service.tool_host.approver = approver
         self._window.attach_approver(approver)
         self._answer_servers(service)
+        service.sign_ins.open_browser = self._open_browser
         service.add_problem_listener(self._problem)
         service.add_status_listener(self._status)
         for problem in (service.config_error, service.approvals.problem):
@@ -137,6 +138,16 @@ class ToolsFlow(Flow):
             sampler=sampler,
             elicitor=Elicitor(asker, record=self._record),
         )
+
+    async def _open_browser(self, url: str) -> None:
+        """A server's sign-in page, in the user's browser (they asked: Sign in)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self._window.notify("error", f"No browser could be opened. Open this page: {url}")
+        else:
+            self._window.status("Finish signing in in your browser…", 10000)
 
     async def _record(self, record: ServerRequestRecord) -> None:
         """Keep a server's request in the ledger (a sampling's cost counts in its chat: the

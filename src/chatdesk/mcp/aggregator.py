@@ -31,9 +31,17 @@ from chatdesk.core.ports import ToolResult
 from chatdesk.core.tool_approval import Approval
 from chatdesk.errors import ChatdeskError
 from chatdesk.mcp.arguments import ToolArgumentsError, parsed_or_error
-from chatdesk.mcp.config import MCPConfig, Resolver, ServerConfig, env_resolver
+from chatdesk.mcp.config import (
+    MCPConfig,
+    RemoteServerConfig,
+    Resolver,
+    ServerConfig,
+    env_resolver,
+)
+from chatdesk.mcp.failures import caused_by
 from chatdesk.mcp.in_flight import InFlightCalls
 from chatdesk.mcp.naming import ToolNameMap, sanitize
+from chatdesk.mcp.oauth import SignInNeeded, SignIns
 from chatdesk.mcp.prompts import PromptError, ServerPrompt, prompt_text, server_prompts
 from chatdesk.mcp.resources import (
     ResourceError,
@@ -112,6 +120,7 @@ class MCPToolAggregator:
         builtin_env: Mapping[str, str] | None = None,
         min_start_timeout_s: float = MIN_START_TIMEOUT_S,
         server_requests: ServerRequests | None = None,
+        sign_ins: SignIns | None = None,
     ) -> None:
         """``shell_path`` finds bare commands on the login shell's PATH (default: the app's
         PATH only); ``builtin_env`` is given to built-in servers (e.g. CHATDESK_DATA_DIR)."""
@@ -131,6 +140,8 @@ class MCPToolAggregator:
         self.in_flight = InFlightCalls()
         #: What a server's sampling and elicitation requests go to (set by the app).
         self.server_requests: ServerRequests | None = server_requests
+        #: OAuth sign-ins of remote servers (None: they are not signed in to).
+        self.sign_ins = sign_ins
         self._names = ToolNameMap()
         self._specs: tuple[ToolSpec, ...] = ()
         self._started = False
@@ -143,7 +154,7 @@ class MCPToolAggregator:
         for server_id, server in self._config.servers.items():
             self._start(server_id, server)
 
-    def _start(self, server_id: str, server: ServerConfig) -> None:
+    def _start(self, server_id: str, server: ServerConfig, *, sign_in: bool = False) -> None:
         if not server.enabled:
             self._emit(ServerStatus(server_id, ServerState.STOPPED, "disabled"))
             return
@@ -160,6 +171,8 @@ class MCPToolAggregator:
             builtin_env=self._builtin_env,
             min_start_timeout_s=self._min_start_timeout_s,
             client_options=self._client_options,
+            sign_ins=self.sign_ins,
+            interactive_sign_in=sign_in,
         )
         self._runners[server_id] = runner
         runner.start()
@@ -194,6 +207,28 @@ class MCPToolAggregator:
         server = self._config.servers.get(server_id)
         await self._stop(server_id)
         if server is not None:
+            self._start(server_id, server)
+
+    async def sign_in(self, server_id: str) -> ServerStatus:
+        """Connect ``server_id`` again, signing in in the browser if it asks; returns how it
+        ended (ready, or failed with the reason)."""
+        server = self._config.servers.get(server_id)
+        if server is None:
+            raise KeyError(server_id)
+        await self._stop(server_id)
+        self._start(server_id, server, sign_in=True)
+        runner = self._runners.get(server_id)
+        if runner is None:  # disabled
+            return self.statuses()[server_id]
+        return await runner.settled()
+
+    async def sign_out(self, server_id: str) -> None:
+        """Forget a server's sign-in and connect again (it will ask to sign in)."""
+        server = self._config.servers.get(server_id)
+        if self.sign_ins is not None and isinstance(server, RemoteServerConfig):
+            await self._stop(server_id)
+            runner_url = server.url
+            await self.sign_ins.sign_out(server_id, runner_url)
             self._start(server_id, server)
 
     async def refresh(self, server_id: str | None = None) -> None:
@@ -402,6 +437,13 @@ class MCPToolAggregator:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if caused_by(exc, SignInNeeded) or runner.needs_sign_in:
+                runner.lost_sign_in("the sign-in expired or was revoked")
+                text = (
+                    f"The MCP server {server_id!r} needs you to sign in again "
+                    "(Tools › MCP Servers…, Sign in)."
+                )
+                return ToolResult(text, is_error=True, server_id=server_id)
             text = _call_failure(exc, tool_name, timeout)
             log.info("MCP tool %s on %r failed: %s", tool_name, server_id, text, exc_info=exc)
             return ToolResult(text, is_error=True, server_id=server_id)

@@ -34,10 +34,17 @@ from mcp.types import (
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from chatdesk.mcp.config import Resolver, ServerConfig, StdioServerConfig, builtin_name
-from chatdesk.mcp.failures import StartFailure, describe_failure, permanent
+from chatdesk.mcp.config import (
+    RemoteServerConfig,
+    Resolver,
+    ServerConfig,
+    StdioServerConfig,
+    builtin_name,
+)
+from chatdesk.mcp.failures import StartFailure, caused_by, describe_failure, permanent
 from chatdesk.mcp.listing import list_prompts, list_resources, list_tools
 from chatdesk.mcp.naming import sanitize
+from chatdesk.mcp.oauth import SignInFlow, SignInNeeded, SignIns
 from chatdesk.mcp.resolve import resolve_server_async
 from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
 from chatdesk.mcp.shell_path import ShellPath, find_command, merge_paths, not_found_message
@@ -144,9 +151,13 @@ class ServerRunner:
         builtin_env: Mapping[str, str] | None = None,
         min_start_timeout_s: float = MIN_START_TIMEOUT_S,
         client_options: Callable[[str, ServerConfig], Mapping[str, Any]] | None = None,
+        sign_ins: SignIns | None = None,
+        interactive_sign_in: bool = False,
     ) -> None:
         """``client_options(server_id, config)`` gives extra ``mcp.Client`` arguments at each
-        connection (the sampling and elicitation callbacks)."""
+        connection (the sampling and elicitation callbacks). A remote server without an
+        ``Authorization`` header signs in with OAuth through ``sign_ins``; the browser is
+        opened only with ``interactive_sign_in`` (the user asked)."""
         self.server_id = server_id
         self.config = config
         self.status = ServerStatus(server_id, ServerState.STOPPED)
@@ -164,8 +175,18 @@ class ServerRunner:
         self._builtin_env = dict(builtin_env or {})
         self._min_start_timeout_s = min_start_timeout_s
         self._client_options = client_options
+        self._sign_ins = sign_ins
+        self._interactive = interactive_sign_in
+        self._settled = asyncio.Event()  # ready, or failed once
         self._stop = asyncio.Event()
         self._stale = asyncio.Event()  # the server said its tools changed
+        self._lost_now = asyncio.Event()  # a call found the sign-in gone
+        self._sign_in_lost: str | None = None
+        self._url: str | None = None
+        #: The OAuth flow of the current connection (remote servers that sign in).
+        self.sign_in_flow: SignInFlow | None = None
+        #: The server asked for a sign-in nobody asked for (set until it is ready again).
+        self.needs_sign_in = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -189,6 +210,16 @@ class ServerRunner:
                 await task
         self._set(ServerState.STOPPED)
 
+    async def settled(self) -> ServerStatus:
+        """Once the server is ready, or has failed (a retry may follow): its status."""
+        await self._settled.wait()
+        return self.status
+
+    def lost_sign_in(self, reason: str) -> None:
+        """A call found the sign-in gone (revoked, refresh refused): say so and disconnect."""
+        self._sign_in_lost = reason
+        self._lost_now.set()
+
     async def refresh_tools(self) -> None:
         """List the server's tools again, bypassing any cache (when it is ready)."""
         client = self.client
@@ -203,9 +234,12 @@ class ServerRunner:
         retry_in: float | None = None,
         *,
         force: bool = False,
+        sign_in: str | None = None,
     ) -> None:
         count = len(self.tools) if state is ServerState.READY else 0
-        status = ServerStatus(self.server_id, state, reason, count, retry_in)
+        status = ServerStatus(self.server_id, state, reason, count, retry_in, sign_in)
+        if state in (ServerState.READY, ServerState.FAILED):
+            self._settled.set()
         if force or status != self.status:
             self.status = status
             self._on_change(self)
@@ -219,6 +253,10 @@ class ServerRunner:
             ready_at: float | None = None
             try:
                 ready_at = await self._connect_once(loop)
+                if self._sign_in_lost is not None and not self._stop.is_set():
+                    self._note(f"--- sign-in lost: {self._sign_in_lost}")
+                    self._set(ServerState.FAILED, self._sign_in_lost, sign_in="again")
+                    return
                 reason = "the server closed the connection"
                 if isinstance(self.config, StdioServerConfig):
                     reason = describe_failure(
@@ -226,6 +264,11 @@ class ServerRunner:
                     )
                 retry = True
             except Exception as exc:
+                if caused_by(exc, SignInNeeded):
+                    again = self._sign_ins is not None and self._signed_in_before()
+                    self._note("--- sign-in needed")
+                    self._set(ServerState.FAILED, "sign-in needed", sign_in=_again(again))
+                    return
                 reason = describe_failure(exc, self.config, self.log_file)
                 retry = not permanent(exc)
                 log.info("MCP server %r failed: %s", self.server_id, reason, exc_info=exc)
@@ -286,17 +329,23 @@ class ServerRunner:
                 raise TimeoutError(f"the server did not start within {start_timeout:g} s") from None
             self.client, self.tools, self.prompts = client, tools, prompts
             self.resources = resources
+            self._interactive = False  # signed in: the next connection needs no browser
+            self.needs_sign_in = False
+            if self.sign_in_flow is not None:  # nor does this one, from now on
+                self.sign_in_flow.stop_asking()
             ready_at = loop.time()
             self._set(ServerState.READY)
+            self._lost_now.clear()
             helpers = [
                 asyncio.ensure_future(self._stop.wait()),
                 asyncio.ensure_future(lost.wait()),
+                asyncio.ensure_future(self._lost_now.wait()),
                 asyncio.ensure_future(self._follow_changes(client)),
             ]
             if subscription is not None:
                 helpers.append(asyncio.ensure_future(self._consume(subscription)))
             try:
-                await asyncio.wait(helpers[:2], return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(helpers[:3], return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for helper in helpers:
                     helper.cancel()
@@ -369,10 +418,30 @@ class ServerRunner:
             params = await self._stdio_params(config)
             errlog = stack.enter_context(self._open_log(config))
             return stdio_client(params, errlog=errlog)
+        auth = await self._oauth(config, stack)
         if config.type == "sse":
-            return sse_client(config.url, headers=dict(config.headers) or None)
-        http = create_mcp_http_client(headers=dict(config.headers) or None)
+            return sse_client(config.url, headers=dict(config.headers) or None, auth=auth)
+        http = create_mcp_http_client(headers=dict(config.headers) or None, auth=auth)
         return _with_http_client(http, streamable_http_client(config.url, http_client=http))
+
+    async def _oauth(self, config: RemoteServerConfig, stack: AsyncExitStack) -> Any:
+        """The OAuth sign-in for a remote server that brings no credentials of its own."""
+        if self._sign_ins is None or any(k.lower() == "authorization" for k in config.headers):
+            return None
+        self._url = config.url  # resolved: what the sign-in belongs to
+        flow = self._sign_ins.flow(self.server_id, config.url, interactive=self._interactive)
+        self.sign_in_flow = flow
+        flow.on_needed = self._sign_in_needed
+        stack.push_async_callback(flow.aclose)
+        return await flow.provider()
+
+    def _sign_in_needed(self) -> None:
+        self.needs_sign_in = True
+
+    def _signed_in_before(self) -> bool:
+        if self._sign_ins is None or self._url is None:
+            return False
+        return self._sign_ins.store(self.server_id, self._url).signed_in
 
     async def _stdio_params(self, config: StdioServerConfig) -> StdioServerParameters:
         env = dict(config.env)
@@ -415,6 +484,10 @@ class ServerRunner:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             with self.log_file.open("a", encoding="utf-8") as handle:
                 handle.write(line.replace("\n", " ") + "\n")
+
+
+def _again(again: bool) -> str:
+    return "again" if again else "needed"
 
 
 def _can_listen(client: Client) -> bool:

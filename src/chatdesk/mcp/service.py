@@ -36,6 +36,7 @@ from chatdesk.mcp.config import (
     seed_builtin_servers,
     servers_file,
 )
+from chatdesk.mcp.oauth import SignIns
 from chatdesk.mcp.resolve import make_resolver
 from chatdesk.mcp.runner import Sleep
 from chatdesk.mcp.shell_path import ShellPath
@@ -88,6 +89,8 @@ class MCPService:
         loaded = load_config(self.path)
         self.config_error = loaded.error or self.config_error
         self._fingerprint = self._stat()
+        #: OAuth sign-ins of remote servers; set ``sign_ins.open_browser`` to let them start.
+        self.sign_ins = SignIns(secrets or SecretStore())
         self.aggregator = MCPToolAggregator(
             loaded.config,
             logs_dir=logs_dir,
@@ -95,6 +98,7 @@ class MCPService:
             on_status=self._emit_status,
             shell_path=shell_path,
             builtin_env={"CHATDESK_DATA_DIR": str(data_dir)},
+            sign_ins=self.sign_ins,
             **dict(aggregator_options or {}),
         )
         self.approvals = ApprovalStore(data_dir / APPROVALS_FILE_NAME)
@@ -186,6 +190,14 @@ class MCPService:
     async def restart(self, server_id: str) -> None:
         """Stop and start one server."""
         await self.aggregator.restart(server_id)
+
+    async def sign_in(self, server_id: str) -> ServerStatus:
+        """Connect a remote server again, signing in in the browser if it asks."""
+        return await self.aggregator.sign_in(server_id)
+
+    async def sign_out(self, server_id: str) -> None:
+        """Forget a remote server's sign-in (it asks again next time)."""
+        await self.aggregator.sign_out(server_id)
 
     # --- the servers file ----------------------------------------------------------------------
 

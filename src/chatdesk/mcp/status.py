@@ -24,11 +24,16 @@ class ServerStatus:
     reason: str = ""
     tool_count: int = 0
     retry_in: float | None = None
+    #: A remote server that wants the user to sign in: "needed" (never signed in) or "again"
+    #: (the sign-in expired, was revoked, or its refresh was refused).
+    sign_in: str | None = None
 
     def describe(self) -> str:
         """One line for a list: ``ready · 3 tools``, ``failed: reason (retrying in 2 s)``."""
         if self.state is ServerState.READY:
             return f"ready · {self.tool_count} tool{'' if self.tool_count == 1 else 's'}"
+        if self.state is ServerState.FAILED and self.sign_in is not None:
+            return "sign in again to use it" if self.sign_in == "again" else "sign in to use it"
         if self.state is ServerState.FAILED:
             text = f"failed: {self.reason}" if self.reason else "failed"
             if self.retry_in is not None:

@@ -84,6 +84,7 @@ class MCPServersDialog(QDialog):
         self._choose_file = choose_file or self._choose_with_dialog
         self._confirm = confirm or self._confirm_with_box
         self.editor: ServerEditor | None = None
+        self._signing_out = False
 
         self.problem = QLabel(self)
         self.problem.setObjectName("configProblem")
@@ -115,6 +116,9 @@ class MCPServersDialog(QDialog):
         self.refresh_button = self._button("Re&fresh", "refreshServers", self.refresh, buttons)
         self.restart_button = self._button("Re&start", "restartServer", self.restart, buttons)
         self.log_button = self._button("View &log", "viewLog", self.view_log, buttons)
+        buttons.addSpacing(8)
+        self.sign_in_button = self._button("Sign &in", "signIn", self.sign_in, buttons)
+        self.sign_in_button.setToolTip("Sign in to this server in your browser (OAuth)")
         buttons.addStretch(1)
 
         self.rules = QTreeWidget(self)
@@ -255,6 +259,32 @@ class MCPServersDialog(QDialog):
         for button in (self.edit_button, self.remove_button, self.restart_button, self.log_button):
             button.setEnabled(has)
         self.revoke_button.setEnabled(self.rules.currentItem() is not None)
+        self._update_sign_in()
+
+    def _update_sign_in(self) -> None:
+        """ "Sign in" for a remote server that signs in with OAuth ("Sign in again" once its
+        sign-in is gone; "Sign out" while it is connected)."""
+        server_id = self.selected_server()
+        server = self._backend.config.servers.get(server_id) if server_id else None
+        oauth = isinstance(server, RemoteServerConfig) and not any(
+            k.lower() == "authorization" for k in server.headers
+        )
+        self.sign_in_button.setVisible(oauth)
+        status = self._backend.statuses().get(server_id or "")
+        self._signing_out = bool(status and status.state is ServerState.READY and oauth)
+        again = status is not None and status.sign_in == "again"
+        text = "Sign &out" if self._signing_out else "Sign in &again" if again else "Sign &in"
+        self.sign_in_button.setText(text)
+
+    def sign_in(self) -> None:
+        """Sign in to (or out of) the selected remote server."""
+        server_id = self.selected_server()
+        if server_id is None:
+            return
+        if self._signing_out:
+            self.service.sign_out(server_id)
+        else:
+            self.service.sign_in(server_id)
 
     # --- backend events --------------------------------------------------------------------------
 
@@ -264,6 +294,8 @@ class MCPServersDialog(QDialog):
         item = self.row(status.server_id)
         if item is not None:
             self._show_status(item, status)
+        if status.server_id == self.selected_server():
+            self._update_sign_in()
 
     def _problem_changed(self, problem: str | None) -> None:
         if not shiboken6.isValid(self):

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from chatdesk.errors import ChatdeskError
 from chatdesk.mcp.approval_store import ApprovalStore
 from chatdesk.mcp.config import MCPConfig
-from chatdesk.mcp.status import ServerStatus
+from chatdesk.mcp.status import ServerState, ServerStatus
 from chatdesk.ui.kit.store_service import StoreService
 from chatdesk.ui.kit.task_runner import TaskRunner
 
@@ -55,6 +55,10 @@ class ServersBackend(Protocol):
 
     async def restart(self, server_id: str) -> None: ...
 
+    async def sign_in(self, server_id: str) -> ServerStatus: ...
+
+    async def sign_out(self, server_id: str) -> None: ...
+
 
 class ServersService(StoreService):
     """Runs the dialog's changes to the servers through the runner; reports by signal."""
@@ -89,6 +93,26 @@ class ServersService(StoreService):
         self._spawn(
             self._run(self.backend.restart(server_id), f"{server_id} restarted"), "mcp-dialog"
         )
+
+    def sign_in(self, server_id: str) -> None:
+        """Sign in to a remote server (the browser opens if it asks)."""
+        self._spawn(self._sign_in(server_id), "mcp-sign-in")
+
+    def sign_out(self, server_id: str) -> None:
+        """Forget a remote server's sign-in."""
+        self._spawn(
+            self._run(self.backend.sign_out(server_id), f"Signed out of {server_id}"),
+            "mcp-dialog",
+        )
+
+    async def _sign_in(self, server_id: str) -> None:
+        self.done.emit(f"Signing in to {server_id}: finish in your browser…")
+        status = await self.backend.sign_in(server_id)
+        self.changed.emit()
+        if status.state is ServerState.READY:
+            self.done.emit(f"Signed in to {server_id}")
+        else:
+            self.failed.emit(f"Could not sign in to {server_id}: {status.reason}")
 
     async def _run(self, work: Coroutine[Any, Any, None], done: str = "") -> None:
         try:
