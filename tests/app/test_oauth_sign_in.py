@@ -73,7 +73,7 @@ async def test_sign_in_from_the_servers_dialog(
             assert row is not None and row.text(COL_STATUS) == "sign in to use it"
             dialog.servers.setCurrentItem(row)
             button = dialog.sign_in_button
-            assert button.isVisible() and button.text() == "Sign &in"
+            assert button.isVisible() and button.text() == "Si&gn in"
 
             done = SignalWaiter(dialog.service.done)
             button.click()
@@ -83,8 +83,54 @@ async def test_sign_in_from_the_servers_dialog(
             await asyncio.gather(*followed)
             assert app.mcp.statuses()["web"].state is ServerState.READY
             assert dialog.row("web").text(COL_STATUS) == "ready · 1 tool"  # type: ignore[union-attr]
-            assert button.text() == "Sign &out"
+            assert button.text() == "Si&gn out"
             assert "web__whoami" in [spec.name for spec in app.mcp.tool_host.tool_specs()]
             saved = json.loads(memory_keyring.store[(SERVICE, secret_name("web"))])
             assert saved["tokens"]["access_token"]
+            dialog.close()
+
+
+async def test_a_sign_in_left_in_the_browser_can_be_cancelled(
+    qapp: QApplication,
+    app_env: FakeOpenRouter,
+    data_dir: Path,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    browser = asyncio.Event()
+
+    def open_url(_url: QUrl) -> bool:  # the browser opens; the user wanders off
+        browser.set()
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    async with oauth_server(free_port()) as base:
+        servers = {"web": {"type": "http", "url": f"{base}/mcp"}}
+        (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": servers}))
+        async with started_app(qapp, data_dir) as app:
+            assert app.tools is not None and app.window is not None and app.mcp is not None
+            changed = asyncio.Event()
+            app.mcp.add_status_listener(lambda _s: changed.set())
+            app.tools.open_servers_dialog()
+            dialog = app.window.findChild(MCPServersDialog)
+            assert dialog is not None
+            row = dialog.row("web")
+            assert row is not None
+            dialog.servers.setCurrentItem(row)
+            done = SignalWaiter(dialog.service.done)
+            dialog.sign_in_button.click()
+            async with asyncio.timeout(30):
+                await browser.wait()
+            assert dialog.sign_in_button.text() == "Cancel si&gn-in"
+            dialog.sign_in_button.click()
+            await done.wait(2, limit_s=30)
+            assert done.values[-1] == ("Sign-in cancelled",)
+            async with asyncio.timeout(30):
+                while app.mcp.statuses()["web"].sign_in is None:
+                    changed.clear()
+                    await changed.wait()
+            assert dialog.sign_in_button.text() == "Si&gn in"
+            assert (SERVICE, secret_name("web")) not in memory_keyring.store or not json.loads(
+                memory_keyring.store[(SERVICE, secret_name("web"))]
+            ).get("tokens")
             dialog.close()

@@ -44,7 +44,7 @@ from chatdesk.mcp.config import (
 from chatdesk.mcp.failures import StartFailure, caused_by, describe_failure, permanent
 from chatdesk.mcp.listing import list_prompts, list_resources, list_tools
 from chatdesk.mcp.naming import sanitize
-from chatdesk.mcp.oauth import SignInFlow, SignInNeeded, SignIns
+from chatdesk.mcp.oauth import SIGN_IN_TIMEOUT_S, SignInFlow, SignInNeeded, SignIns
 from chatdesk.mcp.resolve import resolve_server_async
 from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
 from chatdesk.mcp.shell_path import ShellPath, find_command, merge_paths, not_found_message
@@ -303,6 +303,8 @@ class ServerRunner:
     async def _connect_once(self, loop: asyncio.AbstractEventLoop) -> float:
         """Connect, list tools, report ready, hold until stopped or lost; returns ready time."""
         start_timeout = max(self.config.timeout_s, self._min_start_timeout_s)
+        if self._interactive:  # the user signs in in the browser meanwhile
+            start_timeout = max(start_timeout, SIGN_IN_TIMEOUT_S + 30)
         config = await resolve_server_async(
             self.server_id, self.config, self._resolver, timeout_s=start_timeout
         )

@@ -117,7 +117,7 @@ class MCPServersDialog(QDialog):
         self.restart_button = self._button("Re&start", "restartServer", self.restart, buttons)
         self.log_button = self._button("View &log", "viewLog", self.view_log, buttons)
         buttons.addSpacing(8)
-        self.sign_in_button = self._button("Sign &in", "signIn", self.sign_in, buttons)
+        self.sign_in_button = self._button("Si&gn in", "signIn", self.sign_in, buttons)
         self.sign_in_button.setToolTip("Sign in to this server in your browser (OAuth)")
         buttons.addStretch(1)
 
@@ -273,7 +273,9 @@ class MCPServersDialog(QDialog):
         status = self._backend.statuses().get(server_id or "")
         self._signing_out = bool(status and status.state is ServerState.READY and oauth)
         again = status is not None and status.sign_in == "again"
-        text = "Sign &out" if self._signing_out else "Sign in &again" if again else "Sign &in"
+        text = "Si&gn out" if self._signing_out else "Si&gn in again" if again else "Si&gn in"
+        if self.service.signing_in is not None and self.service.signing_in == server_id:
+            text = "Cancel si&gn-in"
         self.sign_in_button.setText(text)
 
     def sign_in(self) -> None:
@@ -281,7 +283,9 @@ class MCPServersDialog(QDialog):
         server_id = self.selected_server()
         if server_id is None:
             return
-        if self._signing_out:
+        if self.service.signing_in == server_id:
+            self.service.cancel_sign_in()
+        elif self._signing_out:
             self.service.sign_out(server_id)
         else:
             self.service.sign_in(server_id)

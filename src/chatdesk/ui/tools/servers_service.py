@@ -71,6 +71,8 @@ class ServersService(StoreService):
         super().__init__(runner, parent)
         self.backend = backend
         self._saving: asyncio.Lock | None = None  # made on the loop, on first save
+        #: The server a sign-in waits for (the browser), if any.
+        self.signing_in: str | None = None
 
     def save(self, change: Callable[[MCPConfig], MCPConfig], done: str) -> None:
         """Apply ``change`` to the configuration as it is when its turn comes (changes made
@@ -96,7 +98,15 @@ class ServersService(StoreService):
 
     def sign_in(self, server_id: str) -> None:
         """Sign in to a remote server (the browser opens if it asks)."""
-        self._spawn(self._sign_in(server_id), "mcp-sign-in")
+        self.signing_in = server_id
+        self._runner.spawn(self._sign_in(server_id), key="mcp-sign-in")
+
+    def cancel_sign_in(self) -> None:
+        """Stop waiting for the browser; the server goes back to asking for a sign-in."""
+        server_id = self.signing_in
+        if server_id is not None and self._runner.cancel("mcp-sign-in"):
+            self.signing_in = None
+            self._spawn(self._run(self.backend.restart(server_id), "Sign-in cancelled"))
 
     def sign_out(self, server_id: str) -> None:
         """Forget a remote server's sign-in."""
@@ -107,7 +117,11 @@ class ServersService(StoreService):
 
     async def _sign_in(self, server_id: str) -> None:
         self.done.emit(f"Signing in to {server_id}: finish in your browser…")
-        status = await self.backend.sign_in(server_id)
+        self.changed.emit()
+        try:
+            status = await self.backend.sign_in(server_id)
+        finally:
+            self.signing_in = None
         self.changed.emit()
         if status.state is ServerState.READY:
             self.done.emit(f"Signed in to {server_id}")
