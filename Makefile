@@ -14,9 +14,11 @@ DEB_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbcomm
 	libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libsm6 libice6 libpulse0 \
 	fonts-dejavu-core xvfb xauth
 
-# Real MCP servers the tests start (npm packages into a cache folder; Node.js is on the machine).
+# Real MCP servers the tests start: npm packages into a cache folder (Node.js is on the
+# machine) and PyPI servers into a venv of their own (as a user's uvx would).
 MCP_SERVERS := .cache/mcp-servers
 NPM_SERVERS := @modelcontextprotocol/server-everything@2026.8.31
+PYPI_SERVERS := mcp-server-time==2026.10.19 mcp-server-fetch==2026.10.24 mcp-server-git==2026.10.19
 
 .PHONY: run test lint sysdeps bench screenshot clean mcp-servers
 
@@ -54,6 +56,8 @@ $(MCP_SERVERS)/.stamp: Makefile
 	@if command -v npm >/dev/null; then \
 		npm install --silent --no-audit --no-fund --prefix $(MCP_SERVERS) --cache $(MCP_SERVERS)/npm-cache $(NPM_SERVERS); \
 	else echo "npm not found: the tests that start server-everything will be skipped"; fi
+	@test -x $(MCP_SERVERS)/py/bin/python || $(PYTHON) -m venv $(MCP_SERVERS)/py
+	$(MCP_SERVERS)/py/bin/python -m pip install --quiet $(PYPI_SERVERS)
 	@touch $@
 
 mcp-servers: $(MCP_SERVERS)/.stamp
