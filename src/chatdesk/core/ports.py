@@ -61,6 +61,20 @@ class ToolResult:
     decision: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCallRecord:
+    """One executed tool call of an assistant message, for the ledger."""
+
+    call: ToolCall
+    server_id: str | None
+    result: str | None
+    error: str | None
+    status: str  # ok, error, denied
+    started_at: float
+    duration_ms: float
+    decision: str | None = None
+
+
 class ToolHost(Protocol):
     """Where tools come from (MCP servers); the MCP issue fills it."""
 
@@ -162,19 +176,9 @@ class ConversationStore(Protocol):
 
     async def set_conversation_summary(self, conversation_id: int, summary: str) -> None: ...
 
-    async def record_tool_call(
-        self,
-        message_id: int,
-        call: ToolCall,
-        *,
-        server_id: str | None,
-        result: str | None,
-        error: str | None,
-        status: str,
-        started_at: float,
-        duration_ms: float,
-        decision: str | None = None,
-    ) -> int: ...
+    async def record_tool_calls(
+        self, message_id: int, records: Sequence[ToolCallRecord]
+    ) -> list[int]: ...
 
 
 class AttachmentResolver(Protocol):

@@ -1,9 +1,9 @@
 """ToolRound: one round of the model's tool calls, run in parallel, reported and stored.
 
-Each call is reported as it finishes (``ToolCallFinished``) and recorded in the ledger
-(``tool_calls``: its status ``ok``, ``error`` or ``denied``, who let it run, how long the tool
-ran), the write going on while the other calls run; once all are done (and recorded) their
-results are stored as ``tool`` messages in the order the model asked for them.
+Each call is reported as it finishes (``ToolCallFinished``); once all are done, the round is
+recorded in the ledger in one transaction (``tool_calls``: each call's status ``ok``,
+``error`` or ``denied``, who let it run, how long the tool ran) and the results are stored as
+``tool`` messages in the order the model asked for them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from chatdesk.core.events import ToolCallFinished, ToolCallStarted, TurnEvent
 from chatdesk.core.models import MessageStatus, ToolCall
-from chatdesk.core.ports import ConversationStore, ToolHost, ToolResult
+from chatdesk.core.ports import ConversationStore, ToolCallRecord, ToolHost, ToolResult
 
 log = logging.getLogger(__name__)
 clog = logging.getLogger("chatdesk.conversation")
@@ -42,26 +42,26 @@ class ToolRound:
         for call in calls:
             yield ToolCallStarted(call)
         tasks = [asyncio.ensure_future(self._call(call, conversation_id)) for call in calls]
-        # Ledger entries are written while the other calls run; all are in before the results.
-        records: list[asyncio.Future[int]] = []
+        # The round's ledger entries are written in one transaction, before the results.
+        records: list[ToolCallRecord] = []
         try:
             for next_done in asyncio.as_completed(tasks):
                 call, result, started, duration = await next_done
                 error = result.content if result.is_error else None
                 yield ToolCallFinished(call, result.content, error, duration, result.denied)
                 status = tool_status(result)
-                record = self._store.record_tool_call(
-                    message_id,
-                    call,
-                    server_id=result.server_id,
-                    result=None if result.is_error else result.content,
-                    error=error,
-                    status=status,
-                    started_at=started,
-                    duration_ms=duration * 1000,
-                    decision=result.decision,
+                records.append(
+                    ToolCallRecord(
+                        call,
+                        server_id=result.server_id,
+                        result=None if result.is_error else result.content,
+                        error=error,
+                        status=status,
+                        started_at=started,
+                        duration_ms=duration * 1000,
+                        decision=result.decision,
+                    )
                 )
-                records.append(asyncio.ensure_future(record))
                 clog.info(
                     "tool %s: %s in %.3fs",
                     call.name,
@@ -72,7 +72,7 @@ class ToolRound:
         finally:
             for task in tasks:
                 task.cancel()
-        await asyncio.gather(*records)
+        await self._store.record_tool_calls(message_id, records)
         for task in tasks:
             call, result, _, _ = task.result()
             await self._store.append_message(

@@ -134,6 +134,10 @@ class SamplingAsker(Protocol):
         """The completion failed (the card says why)."""
         ...
 
+    def sampling_shown(self, request: SamplingRequest, answer: SamplingAnswer) -> None:
+        """A request the server's policy allowed was answered (and sent back)."""
+        ...
+
 
 class SamplingError(ChatdeskError):
     """A sampling request that cannot be served as sent."""
@@ -275,7 +279,7 @@ class Sampler:
     def __init__(
         self,
         provider: Callable[[], ChatProvider],
-        asker: SamplingAsker,
+        asker: SamplingAsker | None,
         *,
         active_model: Callable[[int | None], str],
         catalogue: Callable[[], Sequence[ModelInfo]],
@@ -318,6 +322,8 @@ class Sampler:
         if automatic:
             edit: SamplingEdit | None = SamplingEdit(request.system_prompt, request.messages)
             decision = "policy"
+        elif self._asker is None:
+            edit, decision = None, "no-one-to-ask"
         else:
             edit = await self._asker.allow_sampling(request)
             decision = "once" if edit is not None and not edit.edited else "edited"
@@ -330,12 +336,19 @@ class Sampler:
             raise
         except Exception as exc:
             message = exc.user_message if isinstance(exc, ChatdeskError) else str(exc)
-            self._asker.sampling_failed(request, message)
+            if self._asker is not None:
+                self._asker.sampling_failed(request, message)
             await self._write(request, "error", decision, started_at, None, message)
             return types.ErrorData(
                 code=types.INTERNAL_ERROR, message=f"The model did not answer: {message}"
             )
-        send = await self._asker.review_sampling(request, answer)
+        if automatic:  # allowed by the server's policy: shown, sent at once
+            send = True
+            if self._asker is not None:
+                self._asker.sampling_shown(request, answer)
+        else:
+            assert self._asker is not None
+            send = await self._asker.review_sampling(request, answer)
         await self._write(request, "ok" if send else "withheld", decision, started_at, answer, None)
         if not send:
             return types.ErrorData(code=USER_REJECTED, message="User rejected sampling request")

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 import aiosqlite
 
 from chatdesk.core.models import Conversation, Message, MessageStatus, Role, ToolCall, Usage
-from chatdesk.core.ports import AFTER_LEAF
+from chatdesk.core.ports import AFTER_LEAF, ToolCallRecord
 from chatdesk.errors import StorageError
 from chatdesk.storage import db
 from chatdesk.storage.branches import BranchDeletion, BranchStore
@@ -458,24 +458,38 @@ class ChatRepository(BranchStore, SearchStore, LedgerStore):
         decision: str | None = None,
     ) -> int:
         """Store one executed tool call of an assistant message (the ledger); its row id."""
-        size = len(result if result is not None else error or "")
-        params = (
-            *(message_id, call.id, server_id, call.name, call.arguments, result, error),
-            *(status, started_at, duration_ms, decision, size),
+        record = ToolCallRecord(
+            call, server_id, result, error, status, started_at, duration_ms, decision
         )
+        return (await self.record_tool_calls(message_id, [record]))[0]
 
-        async def op(conn: aiosqlite.Connection) -> int:
-            rows = list(
-                await conn.execute_fetchall(
+    async def record_tool_calls(
+        self, message_id: int, records: Sequence[ToolCallRecord]
+    ) -> list[int]:
+        """Store the executed tool calls of an assistant message in one transaction (a
+        round's ledger entries); their row ids, in order."""
+        rows = [
+            (
+                *(message_id, r.call.id, r.server_id, r.call.name, r.call.arguments),
+                *(r.result, r.error, r.status, r.started_at, r.duration_ms, r.decision),
+                len(r.result if r.result is not None else r.error or ""),
+            )
+            for r in records
+        ]
+
+        async def op(conn: aiosqlite.Connection) -> list[int]:
+            ids = []
+            for params in rows:
+                found = await conn.execute_fetchall(
                     "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
                     " result, error, status, started_at, duration_ms, decision, result_chars)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     params,
                 )
-            )
-            return int(rows[0][0])
+                ids.append(int(next(iter(found))[0]))
+            return ids
 
-        return await self.write("save the tool call", op)
+        return await self.write("save the tool calls", op)
 
     async def data_version(self) -> int:
         """SQLite's ``data_version``: changes when another connection (the command line, an

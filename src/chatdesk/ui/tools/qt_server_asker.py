@@ -69,6 +69,9 @@ class QtServerAsker(QObject):
         self._close(ask_id)
         return send
 
+    def sampling_shown(self, request: SamplingRequest, answer: SamplingAnswer) -> None:
+        self.shown.emit(request, answer)
+
     def sampling_failed(self, request: SamplingRequest, message: str) -> None:
         ask_id = self._sampling_cards.pop(request.id, None)
         if ask_id is not None:
