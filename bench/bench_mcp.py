@@ -106,21 +106,22 @@ async def run(
                 measured: list[float] = []
                 single: list[float] = []
                 unrecorded: list[float] = []
-                for _ in range(rounds):
-                    for _ in range(calls):
-                        start = time.perf_counter()
+                # Interleaved round by round, so that the machine's drift hits all alike.
+                for _ in range(rounds * calls // per_round):
+                    start = time.perf_counter()
+                    for _ in range(per_round):
                         await _bare_call(bare)
-                        base.append(time.perf_counter() - start)
-                    for size, into in ((per_round, measured), (1, single)):
-                        start = time.perf_counter()
-                        for _ in range(calls // size):
-                            await round_of(size)
-                        done = calls // size * size
-                        into += [(time.perf_counter() - start) / done] * done
-                    for _ in range(calls):
-                        start = time.perf_counter()
+                    base.append((time.perf_counter() - start) / per_round)
+                    start = time.perf_counter()
+                    await round_of(per_round)
+                    measured.append((time.perf_counter() - start) / per_round)
+                    start = time.perf_counter()
+                    await round_of(1)
+                    single.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    for _ in range(per_round):
                         await host.call_tool(call, conversation_id=conversation.id)
-                        unrecorded.append(time.perf_counter() - start)
+                    unrecorded.append((time.perf_counter() - start) / per_round)
         await aggregator.aclose()
         await repo.close()
     return base, measured, single, unrecorded
@@ -137,7 +138,7 @@ def main() -> None:
     base, measured, single, unrecorded = asyncio.run(run(max(10, args.calls), rounds, per_round))
     b, m = statistics.median(base), statistics.median(measured)
     u, one = statistics.median(unrecorded), statistics.median(single)
-    print(f"{len(base):,} calls per path in {rounds} interleaved rounds, median per call")
+    print(f"{len(base):,} rounds per path, interleaved round by round; median per call")
     print_table(
         ["measure", "aggregator + approvals + ledger", "bare mcp Client", "ratio", "target", ""],
         [

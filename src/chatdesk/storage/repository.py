@@ -477,17 +477,20 @@ class ChatRepository(BranchStore, SearchStore, LedgerStore):
             for r in records
         ]
 
+        if not rows:
+            return []
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        sql = (
+            "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
+            " result, error, status, started_at, duration_ms, decision, result_chars)"
+            f" VALUES {values} RETURNING id"
+        )
+        flat = [value for row in rows for value in row]
+
         async def op(conn: aiosqlite.Connection) -> list[int]:
-            ids = []
-            for params in rows:
-                found = await conn.execute_fetchall(
-                    "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
-                    " result, error, status, started_at, duration_ms, decision, result_chars)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    params,
-                )
-                ids.append(int(next(iter(found))[0]))
-            return ids
+            # One statement: one trip to the database thread, one commit, for the round.
+            found = await conn.execute_fetchall(sql, flat)
+            return sorted(int(row[0]) for row in found)
 
         return await self.write("save the tool calls", op)
 
