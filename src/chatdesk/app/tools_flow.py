@@ -108,23 +108,10 @@ class ToolsFlow(Flow):
         from chatdesk.mcp.sampling import Sampler
         from chatdesk.mcp.server_requests import ServerRequestBroker
         from chatdesk.ui.tools.qt_server_asker import QtServerAsker
-        from chatdesk.ui.tools.server_ask_cards import ServerAskCards
 
         window, controller = self._window, self._controller
         asker = QtServerAsker(window)
-        cards = self.server_ask_cards = ServerAskCards(
-            asker,
-            window.chat_view,
-            lambda: controller.conversation_id,
-            lambda text: window.status(text, 0 if text else 1),
-            window,
-        )
-        controller.conversationOpened.connect(
-            lambda conversation, *_: cards.show_for(conversation.id if conversation else None)
-        )
-        cards.waitingElsewhere.connect(
-            lambda _p: window.notify("info", "An MCP server is waiting for you in another chat.")
-        )
+        self.server_ask_cards = window.attach_server_asker(asker)
         sampler = Sampler(
             self._provider,
             asker,

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from chatdesk.ui.dictation.dictation_controller import DictationController
     from chatdesk.ui.tools.approval_cards import ApprovalCards
     from chatdesk.ui.tools.qt_approver import QtApprover
+    from chatdesk.ui.tools.qt_server_asker import QtServerAsker
+    from chatdesk.ui.tools.server_ask_cards import ServerAskCards
 
 
 class MainWindow(QMainWindow):
@@ -336,6 +338,12 @@ class MainWindow(QMainWindow):
 
         self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
         ApprovalNotices(approver, self.approval_cards, self.statusBar(), self.notify)
+
+    def attach_server_asker(self, asker: QtServerAsker) -> ServerAskCards:
+        """Sampling and elicitation cards inline in the conversation they belong to."""
+        from chatdesk.ui.tools.server_ask_cards import ServerAskCards
+
+        return ServerAskCards.install(asker, self)
 
     def _open_id(self) -> int | None:
         return self.controller.conversation_id

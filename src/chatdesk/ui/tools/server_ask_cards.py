@@ -8,6 +8,7 @@ what came of it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -48,6 +49,26 @@ class ServerAskCards(QObject):
         asker.failed.connect(self._failed)
         asker.finished.connect(self._finished)
         asker.shown.connect(self._shown)
+
+    @classmethod
+    def install(cls, asker: QtServerAsker, window: Any) -> ServerAskCards:
+        """Cards in ``window``'s chat view, shown again with their conversation, the status
+        bar and a notice for a card waiting in another chat."""
+        chat = window.controller
+        cards = cls(
+            asker,
+            window.chat_view,
+            lambda: chat.conversation_id,
+            lambda text: window.status(text, 0 if text else 1),
+            window,
+        )
+        chat.conversationOpened.connect(
+            lambda conversation, *_: cards.show_for(conversation.id if conversation else None)
+        )
+        cards.waitingElsewhere.connect(
+            lambda _p: window.notify("info", "An MCP server is waiting for you in another chat.")
+        )
+        return cards
 
     def card(self, ask_id: int) -> Card | None:
         card = self._cards.get(ask_id)
