@@ -54,6 +54,14 @@ def _tool(entry: LedgerEntry) -> str:
     return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
 
+def _outcome(entry: LedgerEntry) -> str:
+    """How a call (or a server's request) ended, in a word."""
+    if entry.kind != "tool":  # sampling, elicitation
+        words = {"ok": "answered", "withheld": "not sent", "error": "failed"}
+        return words.get(entry.status, entry.status)
+    return {"ok": "ran", "error": "failed", "denied": "denied"}.get(entry.status, entry.status)
+
+
 def _duration(ms: float | None) -> str:
     if ms is None:
         return ""
@@ -184,7 +192,7 @@ class ToolActivityWindow(QDialog):
                     e.server_id or "",
                     _tool(e),
                     e.decision or "",
-                    {"ok": "ran", "error": "failed", "denied": "denied"}.get(e.status, e.status),
+                    _outcome(e),
                     _duration(e.duration_ms),
                     "" if e.result_chars is None else f"{e.result_chars:,} chars",
                 ]
