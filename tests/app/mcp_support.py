@@ -44,17 +44,3 @@ def use_everything(data_dir: Path, **options: object) -> None:
         pytest.skip("server-everything is not installed (make mcp-servers)")
     server = {"command": str(EVERYTHING_BIN), "args": ["stdio"], **options}
     (data_dir / "mcp_servers.json").write_text(json.dumps({"mcpServers": {"everything": server}}))
-
-
-#: mcp-server-time, -fetch and -git from PyPI, in a venv of their own (``make mcp-servers``).
-PYPI_SERVERS = Path(__file__).parents[2] / ".cache" / "mcp-servers" / "py" / "bin"
-
-
-def pypi_server(name: str) -> str:
-    """The command of a PyPI MCP server; skips without it."""
-    import pytest
-
-    command = PYPI_SERVERS / name
-    if not command.exists():
-        pytest.skip(f"{name} is not installed (make mcp-servers)")
-    return str(command)

@@ -2,7 +2,8 @@
 
 It answers ``initialize``, ``tools/list`` and ``tools/call`` (and rejects anything newer, such as
 ``server/discover``, as an unknown method), like servers built on older SDKs. Calling ``grow``
-adds a tool and sends ``notifications/tools/list_changed`` unasked.
+adds a tool and sends ``notifications/tools/list_changed`` unasked. With ``--broken`` or
+``--invalid`` it also offers a tool whose input schema breaks MCP.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ tools = [
         },
     }
 ]
+
+if "--broken" in sys.argv:  # not valid MCP: the whole list is refused
+    tools.append({"name": "broken", "inputSchema": {"type": "object", "required": "x"}})
+if "--invalid" in sys.argv:  # not valid MCP either
+    tools.append({"name": "scalar", "inputSchema": {"type": "string"}})
 
 
 def send(message: dict[str, object]) -> None:

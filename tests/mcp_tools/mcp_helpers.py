@@ -122,3 +122,17 @@ async def oauth_server(port: int, token_seconds: int = 3600) -> AsyncIterator[st
     finally:
         proc.terminate()
         await proc.wait()
+
+
+#: mcp-server-time, -fetch and -git from PyPI, in a venv of their own (``make mcp-servers``).
+PYPI_SERVERS = Path(__file__).parents[2] / ".cache" / "mcp-servers" / "py" / "bin"
+
+
+def pypi_server(name: str) -> str:
+    """The command of a PyPI MCP server; skips without it."""
+    import pytest
+
+    command = PYPI_SERVERS / name
+    if not command.exists():
+        pytest.skip(f"{name} is not installed (make mcp-servers)")
+    return str(command)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from functools import partial
@@ -17,14 +16,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from mcp_helpers import Statuses, call
+from mcp_helpers import Statuses, call, pypi_server
 
 from chatdesk.mcp.approvals import ApprovalRequest, Decision
 from chatdesk.mcp.service import MCPService
 from chatdesk.mcp.status import ServerState
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "app"))
-from mcp_support import pypi_server
 
 
 @contextlib.asynccontextmanager

@@ -58,6 +58,46 @@ async def test_tools_follow_list_changed(script: str, data_dir: Path) -> None:
         await agg.aclose()
 
 
+async def test_a_tool_list_that_breaks_mcp_is_a_clear_failure_not_retried(
+    data_dir: Path,
+) -> None:
+    statuses = Statuses()
+    script = str(HERE / "legacy_server.py")
+    cfg = config(
+        bad={"command": sys.executable, "args": [script, "--broken"]},
+        worse={"command": sys.executable, "args": [script, "--invalid"]},
+    )
+    agg = new_aggregator(cfg, data_dir, statuses, sleep=_no_wait)
+    agg.start()
+    try:
+        for server_id, where, why in (
+            ("bad", "inputSchema.required", "Input should be a valid list"),
+            ("worse", "inputSchema.type", "Input should be 'object'"),
+        ):
+            failed = await statuses.wait(server_id, ServerState.FAILED)
+            assert failed.retry_in is None  # retrying would get the same list
+            assert failed.reason == f"its tool list does not follow MCP: tool 2: {where}: {why}"
+        assert list(agg.tool_specs()) == []
+    finally:
+        await agg.aclose()
+
+
+def test_a_schema_no_provider_takes_is_named() -> None:
+    from chatdesk.mcp.tool_schema import schema_problem
+
+    assert schema_problem({"type": "object", "properties": {"a": {"type": "string"}}}) is None
+    assert schema_problem({"properties": {"a": True}}) is None  # "type" may be left out
+    assert schema_problem({"type": "array"}) == (
+        "its input schema is of type 'array', not an object"
+    )
+    assert schema_problem({"type": "object", "properties": {"a": 3}}) == (
+        "its argument 'a' has no schema"
+    )
+    assert schema_problem({"type": "object", "required": "a"}) == (
+        "its input schema's required list is not a list of names"
+    )
+
+
 async def test_start_failures_say_why(data_dir: Path, tmp_path: Path) -> None:
     statuses = Statuses()
     hang = "import time; time.sleep(120)"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx2
 from mcp import MCPError
+from pydantic import ValidationError
 
 from chatdesk.mcp.config import MCPConfigError, RemoteServerConfig, ServerConfig, StdioServerConfig
 
@@ -35,9 +36,26 @@ def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 
 def permanent(exc: BaseException) -> bool:
-    """True when retrying cannot help (the configuration must change first)."""
+    """True when retrying cannot help (the configuration or the server must change first)."""
     return any(
-        isinstance(leaf, (StartFailure, MCPConfigError, FileNotFoundError)) for leaf in leaves(exc)
+        isinstance(leaf, (StartFailure, MCPConfigError, FileNotFoundError))
+        or _bad_listing(leaf) is not None
+        for leaf in leaves(exc)
+    )
+
+
+def _bad_listing(exc: BaseException) -> str | None:
+    """What is wrong in a server's tools/prompts/resources list the SDK refused."""
+    if not isinstance(exc, ValidationError) or not exc.title.startswith("List"):
+        return None
+    first = exc.errors()[0]
+    where = [str(part) for part in first["loc"]]
+    what = exc.title.removeprefix("List").removesuffix("Result").lower() or "list"
+    if len(where) >= 2 and where[1].isdigit():
+        number = int(where[1])
+        where = [f"{what[:-1]} {number + 1}", ".".join(where[2:])]
+    return f"its {what[:-1]} list does not follow MCP: " + ": ".join(
+        [*[w for w in where if w], first["msg"]]
     )
 
 
@@ -61,6 +79,9 @@ def describe_failure(exc: BaseException, server: ServerConfig, log_file: Path | 
     for leaf in found:
         if isinstance(leaf, (StartFailure, MCPConfigError)):
             return str(leaf)
+        listing = _bad_listing(leaf)
+        if listing is not None:
+            return listing
         if isinstance(leaf, FileNotFoundError) and isinstance(server, StdioServerConfig):
             if server.cwd and not Path(server.cwd).is_dir():
                 return f"the working folder {server.cwd} does not exist"

@@ -49,6 +49,7 @@ from chatdesk.mcp.resolve import resolve_server_async
 from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
 from chatdesk.mcp.shell_path import ShellPath, find_command, merge_paths, not_found_message
 from chatdesk.mcp.status import ServerState, ServerStatus
+from chatdesk.mcp.tool_schema import usable_tools
 
 __all__ = [
     "ServerRunner",
@@ -162,6 +163,8 @@ class ServerRunner:
         self.config = config
         self.status = ServerStatus(server_id, ServerState.STOPPED)
         self.tools: tuple[Tool, ...] = ()
+        #: Tools left out, each with why (a schema no model can take).
+        self.skipped: tuple[str, ...] = ()
         self.prompts: tuple[Prompt, ...] = ()
         self.resources: tuple[Resource | ResourceTemplate, ...] = ()
         self.client: Client | None = None
@@ -224,8 +227,14 @@ class ServerRunner:
         """List the server's tools again, bypassing any cache (when it is ready)."""
         client = self.client
         if client is not None:
-            self.tools = await list_tools(client, refresh=True)
+            self._take_tools(await list_tools(client, refresh=True))
             self._set(ServerState.READY, force=True)
+
+    def _take_tools(self, tools: tuple[Tool, ...]) -> None:
+        """Keep the tools that can be offered; note the others (see ``tool_schema``)."""
+        self.tools, self.skipped = usable_tools(tools)
+        for note in self.skipped:
+            log.warning("MCP server %r: %s", self.server_id, note)
 
     def _set(
         self,
@@ -237,6 +246,8 @@ class ServerRunner:
         sign_in: str | None = None,
     ) -> None:
         count = len(self.tools) if state is ServerState.READY else 0
+        if state is ServerState.READY and not reason:
+            reason = "; ".join(self.skipped)
         status = ServerStatus(self.server_id, state, reason, count, retry_in, sign_in)
         if state in (ServerState.READY, ServerState.FAILED):
             self._settled.set()
@@ -329,7 +340,8 @@ class ServerRunner:
                     resources = await list_resources(client, self.server_id)
             except TimeoutError:
                 raise TimeoutError(f"the server did not start within {start_timeout:g} s") from None
-            self.client, self.tools, self.prompts = client, tools, prompts
+            self._take_tools(tools)
+            self.client, self.prompts = client, prompts
             self.resources = resources
             self._interactive = False  # signed in: the next connection needs no browser
             self.needs_sign_in = False
@@ -402,7 +414,7 @@ class ServerRunner:
             await self._stale.wait()
             self._stale.clear()
             try:
-                self.tools = await list_tools(client, refresh=True)
+                self._take_tools(await list_tools(client, refresh=True))
                 self.prompts = await list_prompts(client, self.server_id, refresh=True)
                 self.resources = await list_resources(client, self.server_id, refresh=True)
             except asyncio.CancelledError:

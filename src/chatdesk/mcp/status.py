@@ -31,7 +31,8 @@ class ServerStatus:
     def describe(self) -> str:
         """One line for a list: ``ready · 3 tools``, ``failed: reason (retrying in 2 s)``."""
         if self.state is ServerState.READY:
-            return f"ready · {self.tool_count} tool{'' if self.tool_count == 1 else 's'}"
+            text = f"ready · {self.tool_count} tool{'' if self.tool_count == 1 else 's'}"
+            return f"{text} · {self.reason}" if self.reason else text
         if self.state is ServerState.FAILED and self.sign_in is not None:
             return "sign in again to use it" if self.sign_in == "again" else "sign in to use it"
         if self.state is ServerState.FAILED:
