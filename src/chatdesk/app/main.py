@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from chatdesk import APP_NAME, __version__, paths
 from chatdesk.app import backend as _backend  # noqa: F401
 from chatdesk.app import context as _context  # noqa: F401
+from chatdesk.app.command_line import USAGE, Command, UsageError, parse_command
 from chatdesk.core import model_catalogue as _model_catalogue  # noqa: F401
 from chatdesk.core import models as _models  # noqa: F401
 from chatdesk.core import preset_tools as _preset_tools  # noqa: F401
@@ -62,8 +63,9 @@ if _GC_ON:
 log = logging.getLogger(__name__)
 
 
-async def _run(app: ChatdeskApp) -> int:
-    """Finish starting, wait for a quit request, shut down; returns the exit code."""
+async def _run(app: ChatdeskApp, command: Command) -> int:
+    """Finish starting, do what the command line asked, wait for a quit request, shut down;
+    returns the exit code."""
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -79,6 +81,10 @@ async def _run(app: ChatdeskApp) -> int:
         _report_start_failure(exc)
         await app.shutdown()
         return 1
+    if command.kind != "show":
+        from chatdesk.app.launch_commands import carry_out
+
+        carry_out(app, command)
     assert app.quit_event is not None
     await app.quit_event.wait()
     await app.shutdown()
@@ -113,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chatdesk.history.cli import run as run_history_command
 
         return run_history_command(args[1:])
+    try:
+        command = parse_command(args[1:])
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if "--version" in args[1:] or "--help" in args[1:] or "-h" in args[1:]:
+        print(f"chatdesk {__version__}" if "--version" in args else USAGE)
+        return 0
     qapp = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName(APP_NAME)
@@ -122,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     qapp.setStyle("Fusion")
     qapp.setWindowIcon(QIcon(str(paths.resources_dir() / "chatdesk.png")))
     qapp.setQuitOnLastWindowClosed(False)
+    if _handed_over(command):
+        return 0
     sys.excepthook = _report_unexpected
     gc.disable()  # until the first paint (see the top of this module)
     app = ChatdeskApp(qapp)
@@ -145,11 +161,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
-        return int(loop.run_until_complete(_run(app)))
+        return int(loop.run_until_complete(_run(app, command)))
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         collector.stop()
+
+
+def _handed_over(command: Command) -> bool:
+    """True when a chatdesk already running on this data dir took the command (it comes
+    forward); this launch then ends."""
+    from chatdesk.app.single_instance import forward, instance_name
+
+    if forward(instance_name(paths.data_dir()), command):
+        log.info("handed %s to the running chatdesk", command.kind)
+        return True
+    return False
 
 
 def _report_unexpected(

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from chatdesk.app.activity_flow import ActivityFlow
     from chatdesk.app.history_flow import HistoryFlow
+    from chatdesk.app.single_instance import InstanceServer
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.mcp.service import MCPService
@@ -88,6 +89,7 @@ class ChatdeskApp:
         self.history: HistoryFlow | None = None
         self.activity: ActivityFlow | None = None  # made when Tools › Tool activity is first used
         self.backend: Backend | None = None
+        self.instance: InstanceServer | None = None  # listens for later launches
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
         self._shut_down = False
@@ -155,6 +157,7 @@ class ChatdeskApp:
         window.set_dark(ctx.dark)
         self._build_flows(ctx, window, controller)
 
+        self._listen_for_launches()
         self._snapshot = read_snapshot(
             paths.database_file(self.data_dir),
             window.last_conversation(),
@@ -166,6 +169,15 @@ class ChatdeskApp:
         window.show_first_run(ctx.needs_key())
         _drop_source_cache()
         window.show()
+
+    def _listen_for_launches(self) -> None:
+        """Later launches on this data dir hand their command to this app (one per data dir)."""
+        from chatdesk.app.launch_commands import carry_out
+        from chatdesk.app.single_instance import InstanceServer, instance_name
+
+        self.instance = InstanceServer(instance_name(self.data_dir), self.qapp)
+        if self.instance.listen():
+            self.instance.commandReceived.connect(lambda command: carry_out(self, command))
 
     def _build_flows(self, ctx: AppContext, window: MainWindow, controller: ChatController) -> None:
         """Make the flows and connect the window's requests to them."""
@@ -348,6 +360,8 @@ class ChatdeskApp:
             if not self.window.close_accepted:
                 self.window.save_state()
             self.window.hide()
+        if self.instance is not None:
+            self.instance.close()
         if self.history is not None:
             self.history.stop()
         if self.controller is not None:

@@ -1,0 +1,103 @@
+"""One chatdesk per data dir: a second launch hands its command to the running app and
+exits; the running app comes forward and does it. A socket left by a crash does not stop a
+new start; an unknown option is a clear message."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.app.single_instance import instance_name
+from fakes.openrouter import FakeOpenRouter
+from qtapp import SignalWaiter, started_app
+
+pytestmark = pytest.mark.gui
+
+
+async def _launch(data_dir: Path, *args: str) -> tuple[int, str]:
+    """``chatdesk ARGS`` as a second launch on ``data_dir``: its exit code and stderr."""
+    env = {**os.environ, "CHATDESK_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "chatdesk",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        _, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, err.decode()
+
+
+async def test_a_second_launch_hands_over_and_the_running_app_does_it(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None and app.controller is not None
+        assert app.instance is not None
+        window, edit = app.window, app.window.composer.edit
+        edit.setFocus()
+        edit.insertPlainText("my own words, not sent")
+        window.showMinimized()
+
+        # --send: a new chat, the text sent as given; the composer's draft is not touched.
+        received = SignalWaiter(app.instance.commandReceived)
+        idle = SignalWaiter(app.controller.busyChanged)
+        code, err = await _launch(data_dir, "--send", "hello from the launcher")
+        assert (code, err) == (0, "")
+        await received.wait()
+        await idle.wait(2, limit_s=30)
+        sent = [m["content"] for m in app_env.requests_to()[-1].json["messages"]]
+        assert sent[-1] == "hello from the launcher"
+        assert not window.isMinimized() and window.isVisible()
+        assert window.composer.text() == "my own words, not sent"  # never sent, still there
+        assert all("my own words" not in str(r.json) for r in app_env.requests_to())
+
+        # --new TEXT: a new chat with TEXT in its composer.
+        code, _ = await _launch(data_dir, "--new", "a thought to finish")
+        assert code == 0
+        await received.wait(2)
+        assert app.controller.conversation_id is None
+        assert window.composer.text() == "a thought to finish"
+        assert "my own words, not sent" in window.drafts.waiting().values()
+
+        # A plain second launch: the same window comes forward, no second app.
+        code, _ = await _launch(data_dir)
+        assert code == 0
+        await received.wait(3)
+        assert [c.kind for (c,) in received.values] == ["send", "new", "show"]
+
+
+async def test_a_socket_left_by_a_crash_does_not_stop_a_start(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    stale = Path(QDir.tempPath()) / instance_name(data_dir)
+    left = socket.socket(socket.AF_UNIX)
+    left.bind(str(stale))  # bound, never listening, never removed: as after a crash
+    left.close()
+    try:
+        async with started_app(qapp, data_dir) as app:
+            assert app.instance is not None
+            received = SignalWaiter(app.instance.commandReceived)
+            code, _ = await _launch(data_dir, "--dictate")
+            assert code == 0
+            await received.wait()
+    finally:
+        stale.unlink(missing_ok=True)
+
+
+async def test_an_unknown_option_is_a_clear_message(data_dir: Path) -> None:
+    code, err = await _launch(data_dir, "--frobnicate")
+    assert code == 2 and err.startswith("chatdesk: unknown option --frobnicate")
+    code, err = await _launch(data_dir, "--send")
+    assert code == 2 and "--send needs the text to send" in err
