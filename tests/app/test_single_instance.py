@@ -39,6 +39,17 @@ async def _launch(data_dir: Path, *args: str) -> tuple[int, str]:
     return proc.returncode, err.decode()
 
 
+async def _launch_code(data_dir: Path, code: str) -> tuple[int, str]:
+    env = {**os.environ, "CHATDESK_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    async with asyncio.timeout(60):
+        _, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, err.decode()
+
+
 async def test_a_second_launch_hands_over_and_the_running_app_does_it(
     qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
 ) -> None:
@@ -76,6 +87,15 @@ async def test_a_second_launch_hands_over_and_the_running_app_does_it(
         assert code == 0
         await received.wait(3)
         assert [c.kind for (c,) in received.values] == ["send", "new", "show"]
+
+        # The hand-over needs no Qt: the launch ends before importing it.
+        code, err = await _launch_code(
+            data_dir,
+            "import sys; from chatdesk.launch import main; code = main(['chatdesk']);"
+            " print(code, 'PySide6' in sys.modules, file=sys.stderr)",
+        )
+        assert (code, err.strip()) == (0, "0 False")
+        await received.wait(4)
 
 
 async def test_a_socket_left_by_a_crash_does_not_stop_a_start(

@@ -171,9 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _handed_over(command: Command) -> bool:
     """True when a chatdesk already running on this data dir took the command (it comes
     forward); this launch then ends."""
-    from chatdesk.app.single_instance import forward, instance_name
+    from chatdesk.app.instance_client import forward_quickly, instance_name
+    from chatdesk.app.single_instance import forward
 
-    if forward(instance_name(paths.data_dir()), command):
+    name = instance_name(paths.data_dir())
+    quick = forward_quickly(name, command)  # None where it cannot tell: ask through Qt
+    if quick if quick is not None else forward(name, command):
         log.info("handed %s to the running chatdesk", command.kind)
         return True
     return False

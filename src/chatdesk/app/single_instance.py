@@ -8,16 +8,14 @@ wire: one JSON line with the command, one line back (``ok``).
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from chatdesk.app.command_line import Command, UsageError
+from chatdesk.app.instance_client import instance_name
 
 __all__ = ["InstanceServer", "forward", "instance_name"]
 
@@ -26,12 +24,6 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_MS = 400
 ANSWER_TIMEOUT_MS = 2000
 MAX_LINE = 1_000_000
-
-
-def instance_name(data_dir: Path) -> str:
-    """The socket's name: one per user and data dir."""
-    key = f"{getpass.getuser()}\0{data_dir.expanduser().resolve()}"
-    return "chatdesk-" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def forward(name: str, command: Command) -> bool:

@@ -1,0 +1,59 @@
+"""Reaching the running chatdesk from a new launch, before Qt is imported (Qt-free).
+
+The running app's ``QLocalServer`` is, on Unix, a socket file in the temporary folder that
+plain ``socket`` can talk to: a second launch hands its command over in a few milliseconds
+instead of after importing the whole app. Elsewhere this returns None and the Qt client in
+``single_instance`` is used.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import socket
+from pathlib import Path
+
+from chatdesk.app.command_line import Command
+
+__all__ = ["forward_quickly", "instance_name"]
+
+CONNECT_TIMEOUT_S = 0.4
+ANSWER_TIMEOUT_S = 2.0
+
+
+def instance_name(data_dir: Path) -> str:
+    """The socket's name: one per user and data dir."""
+    key = f"{getpass.getuser()}\0{data_dir.expanduser().resolve()}"
+    return "chatdesk-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def socket_path(name: str) -> Path:
+    """Where Qt puts a local server's socket on Unix (``QDir::tempPath()``)."""
+    return Path(os.environ.get("TMPDIR") or "/tmp") / name
+
+
+def forward_quickly(name: str, command: Command) -> bool | None:
+    """Hand ``command`` to the running app: True when it took it, False when none runs (or
+    answers), None where this cannot tell (not Unix)."""
+    if not hasattr(socket, "AF_UNIX"):
+        return None
+    path = socket_path(name)
+    if not path.exists():
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as peer:
+            peer.settimeout(CONNECT_TIMEOUT_S)
+            peer.connect(str(path))
+            peer.settimeout(ANSWER_TIMEOUT_S)
+            peer.sendall(json.dumps(command.to_wire()).encode() + b"\n")
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = peer.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:  # refused (a socket left by a crash), timed out
+        return False
+    return answer.strip() == b"ok"

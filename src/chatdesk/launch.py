@@ -1,0 +1,51 @@
+"""The ``chatdesk`` command: the quick paths first, then the app.
+
+``chatdesk mcp-server NAME`` serves a built-in MCP server; ``chatdesk import|export|backup|
+restore`` run the history tools; otherwise, when a chatdesk already runs on this data dir, the
+command line's command is handed to it (no Qt imported: a few milliseconds) and this launch
+ends; else the app starts (``chatdesk.app.main``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(argv if argv is not None else sys.argv)
+    if args[1:2] == ["mcp-server"]:
+        from chatdesk.mcp.servers import run_builtin
+
+        return run_builtin(args[2:])
+    if args[1:2] and args[1] in ("import", "export", "backup", "restore"):
+        from chatdesk.history.cli import run as run_history_command
+
+        return run_history_command(args[1:])
+    from chatdesk import __version__, paths
+    from chatdesk.app.command_line import USAGE, UsageError, parse_command
+
+    if "--version" in args[1:]:
+        print(f"chatdesk {__version__}")
+        return 0
+    if "--help" in args[1:] or "-h" in args[1:]:
+        print(USAGE)
+        return 0
+    try:
+        command = parse_command(args[1:])
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from chatdesk.app.instance_client import forward_quickly, instance_name
+
+    if forward_quickly(instance_name(paths.data_dir()), command):
+        return 0
+    from chatdesk.app.main import main as run_app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
