@@ -289,6 +289,7 @@ class ChatdeskApp:
 
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
+        log.info("window painted")
         assert self.media is not None and self.tools is not None
         self.media.start_dictation()
         assert self.controller is not None
