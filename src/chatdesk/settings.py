@@ -101,6 +101,11 @@ class Settings:
         off_or_min=50,
         max=99,
     )
+    close_to_tray: bool = _setting(
+        False,
+        "Closing the window keeps chatdesk running in the tray (where the desktop has one);"
+        " Quit from the tray or Ctrl+Q ends it.",
+    )
     backups_keep: int = _setting(
         7,
         "How many backups of the chats to keep in backups/ (one is made each day).",

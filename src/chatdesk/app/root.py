@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from chatdesk.app.activity_flow import ActivityFlow
     from chatdesk.app.history_flow import HistoryFlow
     from chatdesk.app.single_instance import InstanceServer
+    from chatdesk.app.tray_flow import TrayFlow
     from chatdesk.core.orchestrator import ChatOrchestrator
     from chatdesk.core.ports import ChatProvider
     from chatdesk.mcp.service import MCPService
@@ -90,6 +91,7 @@ class ChatdeskApp:
         self.activity: ActivityFlow | None = None  # made when Tools › Tool activity is first used
         self.backend: Backend | None = None
         self.instance: InstanceServer | None = None  # listens for later launches
+        self.tray: TrayFlow | None = None  # after the first paint, where there is a tray
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
         self._shut_down = False
@@ -99,6 +101,11 @@ class ChatdeskApp:
         self._quit_requested = True
         if self.quit_event is not None:
             self.quit_event.set()
+
+    @property
+    def quit_requested(self) -> bool:
+        """Whether a quit was asked for (window, Ctrl+Q, the tray, a signal)."""
+        return self._quit_requested
 
     # -- what the flows hold, for the callers and tests that ask the app ------------------
 
@@ -290,6 +297,7 @@ class ChatdeskApp:
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
         log.info("window painted")
+        self._start_tray()
         assert self.media is not None and self.tools is not None
         self.media.start_dictation()
         assert self.controller is not None
@@ -298,6 +306,23 @@ class ChatdeskApp:
         self.runner.spawn(self.tools.start(_drop_source_cache), key="mcp-start")
         if self.history is not None:
             self.history.start()
+
+    def _start_tray(self) -> None:
+        """The tray icon, where the desktop has a tray."""
+        from chatdesk.app.launch_commands import carry_out
+        from chatdesk.app.tray_flow import TrayFlow
+
+        assert self.ctx is not None and self.window is not None and self.controller is not None
+        self.tray = TrayFlow(
+            self.ctx,
+            self.window,
+            self.controller,
+            self.runner,
+            carry_out=lambda command: carry_out(self, command),
+            quit_app=self.request_quit,
+        )
+        if self.settings_flow is not None:
+            self.settings_flow.applied.append(self.tray.apply_settings)
 
     def open_tool_activity(self) -> None:
         """Tools › Tool activity (its flow and window load on first use)."""
@@ -363,6 +388,8 @@ class ChatdeskApp:
             self.window.hide()
         if self.instance is not None:
             self.instance.close()
+        if self.tray is not None and self.tray.tray is not None:
+            self.tray.tray.hide()
         if self.history is not None:
             self.history.stop()
         if self.controller is not None:

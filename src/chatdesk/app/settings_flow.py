@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -43,6 +44,8 @@ class SettingsFlow(Flow):
         self._media = media
         #: settings.json is written through it, off the UI thread.
         self.service = SettingsService(ctx.settings_store, runner)
+        #: Called after new settings are applied (the tray follows close_to_tray).
+        self.applied: list[Callable[[], None]] = []
         self.service.failed.connect(lambda text: window.notify("error", text))
 
     def open_settings(self) -> None:
@@ -105,6 +108,8 @@ class SettingsFlow(Flow):
         if new.theme != old.theme:
             self.set_theme(new.theme)
         self._window.show_first_run(self._ctx.needs_key())
+        for listener in self.applied:
+            listener()
         self._window.status("Settings saved", 3000)
 
     def save_first_key(self, key: str) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -120,6 +121,12 @@ class SettingsDialog(QDialog):
         self.backups_gcs.setEnabled(has_bucket or settings.backups_to_gcs)
         if not has_bucket:
             self.backups_gcs.setToolTip("Set the attachment bucket first (attachments_gcs_bucket).")
+        self.close_to_tray = QCheckBox("Keep running in the tray when the window is closed", self)
+        self.close_to_tray.setObjectName("closeToTrayCheck")
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self.close_to_tray.setEnabled(settings.close_to_tray)
+            self.close_to_tray.setToolTip("This desktop shows no tray icons.")
         backups_row = QHBoxLayout()
         backups_row.addWidget(self.backups_keep)
         backups_row.addWidget(self.backups_gcs, 1)
@@ -143,6 +150,7 @@ class SettingsDialog(QDialog):
         form.addRow("Theme", self.theme)
         form.addRow("Summarise long chats", self.auto_compact)
         form.addRow("Keep", backups_row)
+        form.addRow("Window", self.close_to_tray)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -193,6 +201,7 @@ class SettingsDialog(QDialog):
                 auto_compact_percent=int(self.auto_compact.currentData()),
                 backups_keep=self.backups_keep.value(),
                 backups_to_gcs=self.backups_gcs.isChecked(),
+                close_to_tray=self.close_to_tray.isChecked(),
             )
         except ValueError as exc:
             self.error.setText(f"Please check the values: {exc}")

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.suggestion_chips = SuggestionChips(self)
         self.approval_cards: ApprovalCards | None = None  # once MCP is up
+        self.close_hides = False  # closing hides the window (the tray keeps the app)
         self.mic_button = MicButton(self.composer)  # dictation binds to it after the paint
         self.mic_button.setEnabled(False)
         self.composer.add_accessory(self.mic_button)
@@ -495,7 +496,13 @@ class MainWindow(QMainWindow):
         return self._painted
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the layout, then let the app shut down in order (see ``chatdesk.app.root``)."""
+        """Save the layout, then let the app shut down in order (see ``chatdesk.app.root``);
+        with ``close_hides`` (close to the tray) only hide."""
+        if self.close_hides and not self._closing:
+            self.save_state()
+            event.ignore()
+            self.hide()
+            return
         if not self._closing:
             self._closing = True
             self.save_state()
