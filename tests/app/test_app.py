@@ -749,3 +749,42 @@ async def test_a_restart_adds_the_files_to_the_messages_it_painted(
     finally:
         await second.runner.wait_idle()
         await second.shutdown()
+
+
+async def test_first_run_offers_a_local_server_and_chats_through_it(
+    launch: Launch,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_openrouter: FakeOpenRouter,
+    data_dir: Path,
+) -> None:
+    """No key: a server answering /v1/models on this computer is offered beside the key
+    field; one click and the chat goes there (the fake server plays Ollama)."""
+    from chatdesk.providers import local_servers
+
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    port = int(fake_openrouter.base_url.split(":")[2].split("/")[0])
+    monkeypatch.setattr(local_servers, "KNOWN_SERVERS", (("Ollama", port),))
+    monkeypatch.setattr(local_servers, "PREFIX", "/api/v1")
+    async with launch() as app:
+        window, controller = app.window, app.controller
+        assert window is not None and controller is not None
+        assert window.stack.currentWidget() is window.first_run
+        await app.runner.wait_idle()
+        import httpx
+
+        async with httpx.AsyncClient() as http:
+            served = (await http.get(f"{fake_openrouter.base_url}/models")).json()["data"]
+        buttons = window.first_run.found_buttons
+        assert [b.text() for b in buttons] == [
+            f"Use Ollama on this computer ({len(served)} models)"
+        ]
+        buttons[0].click()
+        assert window.stack.currentWidget() is not window.first_run
+        assert app.ctx is not None
+        assert app.ctx.settings.openrouter_base_url == fake_openrouter.base_url
+        finished = SignalWaiter(controller.messageFinished)
+        _type_and_send(app, "hello local model")
+        (message,) = await finished.wait()
+        assert message.status is MessageStatus.COMPLETE
+        assert fake_openrouter.requests_to()[-1].json["model"] == controller.model

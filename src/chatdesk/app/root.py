@@ -214,6 +214,7 @@ class ChatdeskApp:
         controller.presetChanged.connect(tools.apply_preset)
         window.themeRequested.connect(settings.set_theme)
         window.keySubmitted.connect(settings.save_first_key)
+        window.localServerChosen.connect(settings.use_local_server)
         window.savePresetRequested.connect(presets.save_current)
         window.managePresetsRequested.connect(presets.manage_presets)
         window.suggestionsRequested.connect(presets.manage_suggestions)
@@ -298,6 +299,8 @@ class ChatdeskApp:
         """Work that can wait until the window is on screen (network, heavy imports)."""
         log.info("window painted")
         self._start_tray()
+        if self.ctx is not None and self.ctx.needs_key() and self.settings_flow is not None:
+            self.runner.spawn(self.settings_flow.offer_local_servers(), key="local-servers")
         assert self.media is not None and self.tools is not None
         self.media.start_dictation()
         assert self.controller is not None

@@ -22,6 +22,7 @@ from chatdesk.ui.settings.settings_service import SettingsService
 from chatdesk.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from chatdesk.providers.local_servers import LocalServer
     from chatdesk.ui.settings.settings_dialog import SettingsDialog
 
 
@@ -111,6 +112,27 @@ class SettingsFlow(Flow):
         for listener in self.applied:
             listener()
         self._window.status("Settings saved", 3000)
+
+    async def offer_local_servers(self) -> None:
+        """First run without a key: offer the OpenAI-compatible servers running here."""
+        from chatdesk.providers.local_servers import find_local_servers
+
+        found = await find_local_servers()
+        if found and self._ctx.needs_key():
+            self._window.offer_local_servers(found)
+
+    def use_local_server(self, server: LocalServer) -> None:
+        """Chat through a server found on this computer: its URL and first model, saved."""
+        new = self._ctx.settings.replace(
+            openrouter_base_url=server.base_url, default_model=server.models[0]
+        )
+        self._ctx.settings = new
+        self.service.save(new)
+        self._backend.set_base_url(server.base_url)
+        self._controller.set_model(server.models[0])
+        self._controller.load_models(refresh=True)
+        self._window.show_first_run(False)
+        self._window.status(f"Chatting through {server.name} at {server.base_url}", 6000)
 
     def save_first_key(self, key: str) -> None:
         """The key pasted into the welcome panel."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,6 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from chatdesk.providers.local_servers import LocalServer
+
 KEYS_URL = "https://openrouter.ai/keys"
 
 
@@ -22,6 +28,7 @@ class FirstRunPanel(QWidget):
 
     keySubmitted = Signal(str)
     openSettingsRequested = Signal()
+    localServerChosen = Signal(object)  # LocalServer
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,7 +88,11 @@ class FirstRunPanel(QWidget):
         inner.addWidget(self.status)
         inner.addSpacing(8)
         inner.addWidget(local)
+        self.found = QVBoxLayout()  # servers found on this computer, one button each
+        self.found.setSpacing(6)
+        inner.addLayout(self.found)
         inner.addWidget(settings_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.found_buttons: list[QPushButton] = []
 
         # Stretches, not an alignment: an aligned widget gets its size hint, which is too narrow
         # for word-wrapped labels to lay out their full height.
@@ -106,6 +117,23 @@ class FirstRunPanel(QWidget):
         key = self.key_edit.text().strip()
         if key:
             self.keySubmitted.emit(key)
+
+    def offer_local(self, servers: Sequence[LocalServer]) -> None:
+        """A button for each OpenAI-compatible server found running on this computer."""
+        for button in self.found_buttons:
+            button.deleteLater()
+        self.found_buttons = []
+        for server in servers:
+            count = len(server.models)
+            button = QPushButton(
+                f"Use {server.name} on this computer ({count} model{'s' if count != 1 else ''})",
+                self,
+            )
+            button.setObjectName("firstRunLocalButton")
+            button.setToolTip(f"{server.base_url} · {', '.join(server.models[:5])}")
+            button.clicked.connect(lambda _=False, s=server: self.localServerChosen.emit(s))
+            self.found.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            self.found_buttons.append(button)
 
     def show_problem(self, text: str) -> None:
         """Say why the key could not be used; the pasted key stays in the field."""

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
     from chatdesk.core.presets import Preset
     from chatdesk.core.suggestions import Suggestion
+    from chatdesk.providers.local_servers import LocalServer
     from chatdesk.ui.composer.drop_paste_helper import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
     from chatdesk.ui.tools.approval_cards import ApprovalCards
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
     settingsRequested = Signal()
     themeRequested = Signal(str)
     keySubmitted = Signal(str)
+    localServerChosen = Signal(object)  # LocalServer found on this computer (first run)
     quitRequested = Signal()
     savePresetRequested = Signal()
     managePresetsRequested = Signal()
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
         self.chat_view.attachmentOpenRequested.connect(c.open_attachment)
         self.first_run.keySubmitted.connect(self.keySubmitted)
         self.first_run.openSettingsRequested.connect(self.settingsRequested)
+        self.first_run.localServerChosen.connect(self.localServerChosen)
         self.sidebar.typedAway.connect(self._typed_in_sidebar)
         self.sidebar.exportRequested.connect(self.exportChatsRequested)
 
@@ -257,6 +260,10 @@ class MainWindow(QMainWindow):
     def set_dark(self, dark: bool) -> None:
         """The chat follows a dark (or light) theme."""
         self.chat_view.set_dark(dark)
+
+    def offer_local_servers(self, servers: Sequence[LocalServer]) -> None:
+        """First run: a button for each OpenAI-compatible server found on this computer."""
+        self.first_run.offer_local(servers)
 
     def first_run_problem(self, text: str) -> None:
         """Say in the welcome panel why the key could not be saved."""
