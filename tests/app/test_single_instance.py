@@ -71,7 +71,8 @@ async def test_a_second_launch_hands_over_and_the_running_app_does_it(
         sent = [m["content"] for m in app_env.requests_to()[-1].json["messages"]]
         assert sent[-1] == "hello from the launcher"
         assert not window.isMinimized() and window.isVisible()
-        assert window.composer.text() == "my own words, not sent"  # never sent, still there
+        assert window.composer.text() == ""  # the sent chat's composer
+        assert window.drafts.waiting() == {None: "my own words, not sent"}  # a new chat's
         assert all("my own words" not in str(r.json) for r in app_env.requests_to())
 
         # --new TEXT: a new chat with TEXT in its composer.
@@ -79,8 +80,9 @@ async def test_a_second_launch_hands_over_and_the_running_app_does_it(
         assert code == 0
         await received.wait(2)
         assert app.controller.conversation_id is None
-        assert window.composer.text() == "a thought to finish"
-        assert "my own words, not sent" in window.drafts.waiting().values()
+        # The new chat's own draft is in the composer; the launch's text waits beside it.
+        assert window.composer.text() == "my own words, not sent"
+        assert window.unsent_drafts.waiting == ["a thought to finish"]
 
         # A plain second launch: the same window comes forward, no second app.
         code, _ = await _launch(data_dir)

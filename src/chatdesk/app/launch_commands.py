@@ -21,19 +21,21 @@ def carry_out(app: ChatdeskApp, command: Command) -> None:
     window, controller = app.window, app.controller
     if window is None or controller is None:
         return
+    if command.kind == "quick" and app.quick_ask is not None:
+        app.quick_ask.open()
+        return
     if window.isMinimized():
         window.showNormal()
     window.show()
     window.raise_()
     window.activateWindow()
-    if command.kind in ("new", "send", "quick"):
+    if command.kind in ("new", "send"):
         controller.new_conversation()
         window.focus_composer()
     if command.kind == "new" and command.text:
         window.unsent_drafts.restore(command.text)  # into an empty composer, else beside it
     elif command.kind == "send":
+        window.drafts.keep_aside()  # what is typed in the new chat stays a draft of its own
         controller.send(command.text)
     elif command.kind == "dictate":
         window.dictate_action.trigger()
-    elif command.kind == "quick":
-        window.status("The quick-ask window is not there yet: a new chat instead.", 5000)

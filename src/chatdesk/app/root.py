@@ -28,6 +28,7 @@ from chatdesk.app.backend import Backend
 from chatdesk.app.context import AppContext
 from chatdesk.app.media_flow import MediaFlow
 from chatdesk.app.presets_flow import PresetsFlow
+from chatdesk.app.quick_ask_flow import QuickAskFlow
 from chatdesk.app.settings_flow import SettingsFlow
 from chatdesk.app.tools_flow import ToolsFlow
 from chatdesk.core.model_catalogue import ModelCatalogue
@@ -92,6 +93,7 @@ class ChatdeskApp:
         self.backend: Backend | None = None
         self.instance: InstanceServer | None = None  # listens for later launches
         self.tray: TrayFlow | None = None  # after the first paint, where there is a tray
+        self.quick_ask: QuickAskFlow | None = None
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
         self._shut_down = False
@@ -207,6 +209,7 @@ class ChatdeskApp:
         settings = self.settings_flow = SettingsFlow(
             ctx, self.qapp, window, controller, self.runner, self.backend, media
         )
+        self.quick_ask = QuickAskFlow(ctx, window, controller, self.runner)
         window.quitRequested.connect(self.request_quit)
         window.settingsRequested.connect(settings.open_settings)
         window.mcpServersRequested.connect(tools.open_servers_dialog)
@@ -393,6 +396,8 @@ class ChatdeskApp:
             self.instance.close()
         if self.tray is not None and self.tray.tray is not None:
             self.tray.tray.hide()
+        if self.quick_ask is not None:
+            self.quick_ask.close()
         if self.history is not None:
             self.history.stop()
         if self.controller is not None:

@@ -64,6 +64,16 @@ class ComposerDrafts(QObject):
         if self._shown is None:
             self._shown = conversation_id
 
+    def keep_aside(self) -> None:
+        """A message that does not come from the composer (quick ask, ``--send``) is about to
+        start a chat: what is typed in the new chat on screen stays a new chat's draft (back
+        on the next Ctrl+N), not the text of the chat that message starts."""
+        text = self._composer.text()
+        if self._shown is None and text.strip():
+            self._drafts[None] = text
+            self._composer.set_text("")
+            self.save()
+
     def waiting(self) -> dict[int | None, str]:
         """The drafts kept aside (the chat on screen's text is in the composer)."""
         return dict(self._drafts)
