@@ -39,6 +39,7 @@ async def test_ask_quickly_then_continue_in_the_main_window(
         started = SignalWaiter(chat.assistantStarted)
         QTest.keyClick(quick.field, Qt.Key.Key_Return)
         assert quick.field.toPlainText() == "" and quick.answer.isVisible()
+        assert quick.question.text() == "How hot for green tea?"
         await started.wait()
 
         # Another question while this one streams is kept in the field, with why.

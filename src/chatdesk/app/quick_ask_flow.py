@@ -52,7 +52,7 @@ class QuickAskFlow(Flow):
             self.quick.refused("The question could not be sent; it is still in the field.")
             return
         self._asking, self._live = -1, None  # the chat gets its id as it is stored
-        self.quick.taken()
+        self.quick.taken(text)
 
     def _started(self, message_id: int, _model: str) -> None:
         if self._asking is not None and self._live is None:

@@ -67,6 +67,15 @@ class QuickAskWindow(QWidget):
         self.field.setFixedHeight(self.field.fontMetrics().lineSpacing() * 3 + 14)
         self.field.setTabChangesFocus(True)
         column.addWidget(self.field)
+        self.question = QLabel(frame)
+        self.question.setObjectName("quickAskQuestion")
+        self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.question.font()
+        font.setBold(True)
+        self.question.setFont(font)
+        self.question.hide()
+        column.addWidget(self.question)
         self.answer = QTextBrowser(frame)
         self.answer.setObjectName("quickAskAnswer")
         self.answer.setOpenExternalLinks(True)
@@ -98,8 +107,10 @@ class QuickAskWindow(QWidget):
         self.activateWindow()
         self.field.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
-    def taken(self) -> None:
-        """The question was taken: the field empties, the answer area opens."""
+    def taken(self, question: str) -> None:
+        """The question was taken: it moves above the answer area, the field empties."""
+        self.question.setText(question.strip())
+        self.question.show()
         self.field.clear()
         self._streamed = ""
         self.answer.clear()
