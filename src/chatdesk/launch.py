@@ -13,6 +13,11 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
+STUCK_MESSAGE = (
+    "chatdesk: another chatdesk is running on this data directory but does not answer. "
+    "Wait a moment and try again, or quit it first (a second one would share its database)."
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv)
@@ -38,9 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from chatdesk.app.instance_client import forward_quickly, instance_name
+    from chatdesk.app.instance_client import STUCK, forward_quickly, instance_name
 
-    if forward_quickly(instance_name(paths.data_dir()), command):
+    handed = forward_quickly(instance_name(paths.data_dir()), command)
+    if handed == STUCK:
+        print(STUCK_MESSAGE, file=sys.stderr)
+        return 1
+    if handed:
         return 0
     from chatdesk.app.main import main as run_app
 

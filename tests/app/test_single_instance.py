@@ -123,3 +123,24 @@ async def test_an_unknown_option_is_a_clear_message(data_dir: Path) -> None:
     assert code == 2 and err.startswith("chatdesk: unknown option --frobnicate")
     code, err = await _launch(data_dir, "--send")
     assert code == 2 and "--send needs the text to send" in err
+
+
+async def test_a_running_app_that_does_not_answer_is_not_joined_by_a_second(
+    data_dir: Path,
+) -> None:
+    """Someone holds the socket but never answers (busy, hung): no second app on the same
+    database; the launch says why and ends."""
+    from chatdesk.app.instance_client import socket_path
+
+    path = socket_path(instance_name(data_dir))
+    hung = socket.socket(socket.AF_UNIX)
+    hung.bind(str(path))
+    hung.listen(1)  # takes connections, never reads or answers
+    try:
+        code, err = await _launch(data_dir, "--send", "hello")
+    finally:
+        hung.close()
+        path.unlink(missing_ok=True)
+    assert code == 1
+    assert "another chatdesk is running on this data directory but does not answer" in err
+    assert not (data_dir / "logs").exists()  # no second app started

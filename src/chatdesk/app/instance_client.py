@@ -17,7 +17,10 @@ from pathlib import Path
 
 from chatdesk.app.command_line import Command
 
-__all__ = ["forward_quickly", "instance_name"]
+__all__ = ["STUCK", "forward_quickly", "instance_name"]
+
+#: A chatdesk runs on this data dir (it took the connection) but did not answer.
+STUCK = "stuck"
 
 CONNECT_TIMEOUT_S = 0.4
 ANSWER_TIMEOUT_S = 2.0
@@ -34,26 +37,30 @@ def socket_path(name: str) -> Path:
     return Path(os.environ.get("TMPDIR") or "/tmp") / name
 
 
-def forward_quickly(name: str, command: Command) -> bool | None:
-    """Hand ``command`` to the running app: True when it took it, False when none runs (or
-    answers), None where this cannot tell (not Unix)."""
+def forward_quickly(name: str, command: Command) -> bool | str | None:
+    """Hand ``command`` to the running app: True when it took it, False when none runs,
+    :data:`STUCK` when one took the connection but did not answer (starting another would put
+    two apps on one database), None where this cannot tell (not Unix)."""
     if not hasattr(socket, "AF_UNIX"):
         return None
     path = socket_path(name)
     if not path.exists():
         return False
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as peer:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as peer:
+        try:
             peer.settimeout(CONNECT_TIMEOUT_S)
             peer.connect(str(path))
+        except OSError:  # refused: a socket left by a crash, nobody listens
+            return False
+        answer = b""
+        try:
             peer.settimeout(ANSWER_TIMEOUT_S)
             peer.sendall(json.dumps(command.to_wire()).encode() + b"\n")
-            answer = b""
             while not answer.endswith(b"\n"):
                 chunk = peer.recv(64)
                 if not chunk:
                     break
                 answer += chunk
-    except OSError:  # refused (a socket left by a crash), timed out
-        return False
-    return answer.strip() == b"ok"
+        except OSError:  # timed out: it is there, and busy or hung
+            return STUCK
+    return True if answer.strip() == b"ok" else STUCK

@@ -176,6 +176,11 @@ def _handed_over(command: Command) -> bool:
 
     name = instance_name(paths.data_dir())
     quick = forward_quickly(name, command)  # None where it cannot tell: ask through Qt
+    if quick == "stuck":
+        from chatdesk.launch import STUCK_MESSAGE
+
+        QMessageBox.warning(None, "chatdesk is already running", STUCK_MESSAGE)
+        return True
     if quick if quick is not None else forward(name, command):
         log.info("handed %s to the running chatdesk", command.kind)
         return True
