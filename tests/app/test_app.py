@@ -779,8 +779,10 @@ async def test_first_run_offers_a_local_server_and_chats_through_it(
         assert [b.text() for b in buttons] == [
             f"Use Ollama on this computer ({len(served)} models)"
         ]
+        window.notify("warning", "Could not load the model list: …")  # as from openrouter.ai
         buttons[0].click()
         assert window.stack.currentWidget() is not window.first_run
+        assert not window.banner.isVisible()
         assert app.ctx is not None
         assert app.ctx.settings.openrouter_base_url == fake_openrouter.base_url
         finished = SignalWaiter(controller.messageFinished)

@@ -132,6 +132,7 @@ class SettingsFlow(Flow):
         self._controller.set_model(server.models[0])
         self._controller.load_models(refresh=True)
         self._window.show_first_run(False)
+        self._window.notify("info", "")  # a notice about the old server no longer holds
         self._window.status(f"Chatting through {server.name} at {server.base_url}", 6000)
 
     def save_first_key(self, key: str) -> None:

@@ -250,8 +250,12 @@ class MainWindow(QMainWindow):
     # -- intents: what the app asks of the window -----------------------------------------
 
     def notify(self, level: str, text: str) -> None:
-        """A notice in the banner above the composer (``level``: info, warning or error)."""
-        self.banner.show_text(level, text)
+        """A notice in the banner above the composer (``level``: info, warning or error); no
+        text takes the notice shown away."""
+        if text:
+            self.banner.show_text(level, text)
+        else:
+            self.banner.hide()
 
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """A line in the status bar (for ``timeout_ms``; 0 until replaced)."""
