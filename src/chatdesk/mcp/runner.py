@@ -12,12 +12,11 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx2
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
@@ -50,6 +49,7 @@ from chatdesk.mcp.servers import UnknownBuiltinError, launch_command
 from chatdesk.mcp.shell_path import ShellPath, find_command, merge_paths, not_found_message
 from chatdesk.mcp.status import ServerState, ServerStatus
 from chatdesk.mcp.tool_schema import usable_tools
+from chatdesk.mcp.transports import watched, with_http_client
 
 __all__ = [
     "ServerRunner",
@@ -69,52 +69,6 @@ MAX_LOG_BYTES = 1_000_000
 #: Starting may take longer than a call (``npx -y`` downloads a package first): a server gets
 #: at least this long, or its ``timeout_s`` if that is longer.
 MIN_START_TIMEOUT_S = 30.0
-
-
-class _WatchedRead:
-    """A transport read stream that sets ``lost`` when the server side ends."""
-
-    def __init__(self, inner: Any, lost: asyncio.Event) -> None:
-        self._inner = inner
-        self._lost = lost
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    async def receive(self) -> Any:
-        try:
-            return await self._inner.receive()
-        except BaseException:
-            self._lost.set()
-            raise
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    def __aiter__(self) -> _WatchedRead:
-        return self
-
-    async def __anext__(self) -> Any:
-        try:
-            return await self._inner.__anext__()
-        except BaseException:
-            self._lost.set()
-            raise
-
-    async def __aenter__(self) -> _WatchedRead:
-        await self._inner.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: Any) -> bool | None:
-        self._lost.set()
-        result: bool | None = await self._inner.__aexit__(*exc)
-        return result
-
-
-@asynccontextmanager
-async def _watched(transport: Any, lost: asyncio.Event) -> AsyncIterator[Any]:
-    async with transport as (read, write):
-        yield _WatchedRead(read, lost), write
 
 
 def resolve_command(command: str, search_path: str | None = None) -> str:
@@ -325,7 +279,7 @@ class ServerRunner:
             transport = await self._transport(config, stack)
             options = self._client_options(self.server_id, config) if self._client_options else {}
             client = Client(
-                _watched(transport, lost),
+                watched(transport, lost),
                 read_timeout_seconds=config.timeout_s,
                 message_handler=self._on_message,
                 **options,
@@ -436,7 +390,7 @@ class ServerRunner:
         if config.type == "sse":
             return sse_client(config.url, headers=dict(config.headers) or None, auth=auth)
         http = create_mcp_http_client(headers=dict(config.headers) or None, auth=auth)
-        return _with_http_client(http, streamable_http_client(config.url, http_client=http))
+        return with_http_client(http, streamable_http_client(config.url, http_client=http))
 
     async def _oauth(self, config: RemoteServerConfig, stack: AsyncExitStack) -> Any:
         """The OAuth sign-in for a remote server that brings no credentials of its own."""
@@ -512,9 +466,3 @@ def _can_listen(client: Client) -> bool:
         )
     except Exception:
         return False
-
-
-@asynccontextmanager
-async def _with_http_client(http: httpx2.AsyncClient, transport: Any) -> AsyncIterator[Any]:
-    async with http, transport as streams:
-        yield streams

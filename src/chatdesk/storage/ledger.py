@@ -16,6 +16,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chatdesk.core.models import ToolCall
+from chatdesk.core.ports import ToolCallRecord
+
 if TYPE_CHECKING:
     import aiosqlite
 
@@ -148,6 +151,56 @@ class LedgerStore:
             " UNION SELECT server_id FROM server_requests ORDER BY 1",
         )
         return [str(r[0]) for r in rows]
+
+    async def record_tool_call(
+        self,
+        message_id: int,
+        call: ToolCall,
+        *,
+        server_id: str | None,
+        result: str | None,
+        error: str | None,
+        status: str,
+        started_at: float,
+        duration_ms: float,
+        decision: str | None = None,
+    ) -> int:
+        """Store one executed tool call of an assistant message (the ledger); its row id."""
+        record = ToolCallRecord(
+            call, server_id, result, error, status, started_at, duration_ms, decision
+        )
+        return (await self.record_tool_calls(message_id, [record]))[0]
+
+    async def record_tool_calls(
+        self, message_id: int, records: Sequence[ToolCallRecord]
+    ) -> list[int]:
+        """Store the executed tool calls of an assistant message in one transaction (a
+        round's ledger entries); their row ids, in order."""
+        rows = [
+            (
+                *(message_id, r.call.id, r.server_id, r.call.name, r.call.arguments),
+                *(r.result, r.error, r.status, r.started_at, r.duration_ms, r.decision),
+                len(r.result if r.result is not None else r.error or ""),
+            )
+            for r in records
+        ]
+
+        if not rows:
+            return []
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        sql = (
+            "INSERT INTO tool_calls (message_id, call_id, server_id, tool_name, arguments,"
+            " result, error, status, started_at, duration_ms, decision, result_chars)"
+            f" VALUES {values} RETURNING id"
+        )
+        flat = [value for row in rows for value in row]
+
+        async def op(conn: aiosqlite.Connection) -> list[int]:
+            # One statement: one trip to the database thread, one commit, for the round.
+            found = await conn.execute_fetchall(sql, flat)
+            return sorted(int(row[0]) for row in found)
+
+        return await self.write("save the tool calls", op)
 
     async def record_server_request(
         self,

@@ -28,7 +28,6 @@ from chatdesk.ui.composer.slash_popup import SlashPopup
 from chatdesk.ui.composer.suggestion_chips import SuggestionChips
 from chatdesk.ui.dictation.mic_button import MicButton
 from chatdesk.ui.kit.formatting import format_usage
-from chatdesk.ui.shell.approval_notices import ApprovalNotices
 from chatdesk.ui.shell.banner import Banner
 from chatdesk.ui.shell.composer_drafts import ComposerDrafts
 from chatdesk.ui.shell.first_run_panel import FirstRunPanel
@@ -38,6 +37,7 @@ from chatdesk.ui.shell.main_toolbar import MainToolbar
 from chatdesk.ui.shell.model_picker import ModelPicker
 from chatdesk.ui.shell.sidebar import Sidebar
 from chatdesk.ui.shell.unsent_drafts import UnsentDrafts
+from chatdesk.ui.shell.window_intents import WindowIntents
 from chatdesk.ui.shell.window_state import WindowState, next_zoom
 
 if TYPE_CHECKING:
@@ -45,16 +45,12 @@ if TYPE_CHECKING:
     from chatdesk.attachments.views import AttachmentView
     from chatdesk.core.presets import Preset
     from chatdesk.core.suggestions import Suggestion
-    from chatdesk.providers.local_servers import LocalServer
     from chatdesk.ui.composer.drop_paste_helper import DropPasteHelper
     from chatdesk.ui.dictation.dictation_controller import DictationController
     from chatdesk.ui.tools.approval_cards import ApprovalCards
-    from chatdesk.ui.tools.qt_approver import QtApprover
-    from chatdesk.ui.tools.qt_server_asker import QtServerAsker
-    from chatdesk.ui.tools.server_ask_cards import ServerAskCards
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowIntents, QMainWindow):
     """Everything the user sees."""
 
     settingsRequested = Signal()
@@ -265,14 +261,6 @@ class MainWindow(QMainWindow):
         """The chat follows a dark (or light) theme."""
         self.chat_view.set_dark(dark)
 
-    def offer_local_servers(self, servers: Sequence[LocalServer]) -> None:
-        """First run: a button for each OpenAI-compatible server found on this computer."""
-        self.first_run.offer_local(servers)
-
-    def first_run_problem(self, text: str) -> None:
-        """Say in the welcome panel why the key could not be saved."""
-        self.first_run.show_problem(text)
-
     def show_attachments(self, messages: Sequence[Message]) -> None:
         """The files of messages already shown (read after the first paint)."""
         self.chat_view.show_attachments(messages)
@@ -343,19 +331,6 @@ class MainWindow(QMainWindow):
         if first:
             self.drop_helper = install_drop_and_paste(self, self.composer.edit, chips)
             chips.rejected.connect(self._files_rejected)
-
-    def attach_approver(self, approver: QtApprover) -> None:
-        """Approval cards inline in the conversation that asked (once MCP is up)."""
-        from chatdesk.ui.tools.approval_cards import ApprovalCards  # pydantic: not at start-up
-
-        self.approval_cards = ApprovalCards(approver, self.chat_view, self._open_id, self)
-        ApprovalNotices(approver, self.approval_cards, self.statusBar(), self.notify)
-
-    def attach_server_asker(self, asker: QtServerAsker) -> ServerAskCards:
-        """Sampling and elicitation cards inline in the conversation they belong to."""
-        from chatdesk.ui.tools.server_ask_cards import ServerAskCards
-
-        return ServerAskCards.install(asker, self)
 
     def _open_id(self) -> int | None:
         return self.controller.conversation_id
@@ -466,14 +441,6 @@ class MainWindow(QMainWindow):
     def _models_changed(self, models: Sequence[ModelInfo]) -> None:
         self.model_picker.set_models(models)
         self.model_picker.set_current(self.controller.model)
-
-    def show_first_run(self, show: bool) -> None:
-        """Swap the chat for the welcome panel (no API key yet), or back."""
-        self.stack.setCurrentWidget(self.first_run if show else self.chat_area)
-        if show:
-            self.first_run.key_edit.setFocus()
-        else:
-            self.composer.edit.setFocus()
 
     # -- view ----------------------------------------------------------------------------
 
