@@ -87,3 +87,31 @@ async def test_each_chat_keeps_its_own_unsent_text_through_a_restart(
         assert app.window.composer.text() == "half a thought"
         QTest.keySequence(app.window, "Ctrl+N")
         assert app.window.composer.text() == ""
+
+
+async def test_enter_while_another_chat_streams_keeps_the_text_and_says_why(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    from fakes.openrouter import Gate, Reply
+
+    gate = Gate()
+    app_env.enqueue(Reply.stream("A long answer.", hold_first=gate))
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None and app.controller is not None
+        window, edit = app.window, app.window.composer.edit
+        edit.setFocus()
+        started = SignalWaiter(app.controller.assistantStarted)
+        QTest.keyClicks(edit, "first question")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        await started.wait()
+        QTest.keySequence(window, "Ctrl+N")
+        edit.setFocus()
+        QTest.keyClicks(edit, "second question")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        assert window.composer.text() == "second question"  # not lost, not sent
+        assert window.statusBar().currentMessage().startswith("An answer is still coming")
+        gate.set()
+        await _until_idle(app)
+        QTest.keyClick(edit, Qt.Key.Key_Return)  # now it goes
+        await _until_idle(app)
+        assert _sent(app_env) == ["first question", "second question"]

@@ -33,6 +33,7 @@ class Composer(QWidget):
     """The input row: attach, the text field, Send and Stop; attached files as chips above."""
 
     sendRequested = Signal(str)
+    sendRefused = Signal()  # Enter while an answer streams (the text stays)
     stopRequested = Signal()
     #: Up in the empty composer: edit the last question.
     editLastRequested = Signal()
@@ -164,7 +165,10 @@ class Composer(QWidget):
         it was sent. Interim dictation (grey words that may still change) is not sent: its
         final words arrive afterwards and start the next message."""
         text = self.edit.committed_text()
-        if self._busy or (not text.strip() and not self.files()):
+        if not text.strip() and not self.files():
+            return False
+        if self._busy:  # one answer at a time: the text stays
+            self.sendRefused.emit()
             return False
         self.sendRequested.emit(text)
         return True

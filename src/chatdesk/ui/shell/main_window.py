@@ -50,6 +50,10 @@ if TYPE_CHECKING:
     from chatdesk.ui.tools.approval_cards import ApprovalCards
 
 
+#: Enter while an answer streams: the text stays, and this says why.
+BUSY_SEND = "An answer is still coming (Esc stops it): your message waits here until it is done."
+
+
 class MainWindow(WindowIntents, QMainWindow):
     """Everything the user sees."""
 
@@ -224,6 +228,7 @@ class MainWindow(WindowIntents, QMainWindow):
         c.messageFinished.connect(self.chat_view.finish_message)
         c.turnFailed.connect(self._turn_failed)
         c.busyChanged.connect(self._busy_changed)
+        self.composer.sendRefused.connect(lambda: self.status(BUSY_SEND, 6000))
         c.usageChanged.connect(self._usage_changed)
         c.titleChanged.connect(self._title_changed)
         c.modelsChanged.connect(self._models_changed)
