@@ -9,9 +9,13 @@ ends; else the app starts (``chatdesk.app.main``).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 
 __all__ = ["main"]
+
+#: How long (in 0.1 s tries) a launch waits for a chatdesk that is still starting.
+STARTING_TRIES = 100
 
 STUCK_MESSAGE = (
     "chatdesk: another chatdesk is running on this data directory but does not answer. "
@@ -43,17 +47,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from chatdesk.app.instance_client import STUCK, forward_quickly, instance_name
+    from chatdesk.app.instance_client import (
+        STUCK,
+        forward_quickly,
+        hold_instance_lock,
+        instance_name,
+    )
 
-    handed = forward_quickly(instance_name(paths.data_dir()), command)
-    if handed == STUCK:
-        print(STUCK_MESSAGE, file=sys.stderr)
-        return 1
-    if handed:
+    data_dir = paths.data_dir()
+    name = instance_name(data_dir)
+    handed = forward_quickly(name, command)
+    if handed is True:
         return 0
-    from chatdesk.app.main import main as run_app
+    if handed != STUCK and hold_instance_lock(data_dir) is not False:
+        from chatdesk.app.main import main as run_app
 
-    return run_app(args)
+        return run_app(args)
+    # Another chatdesk holds the data dir: still starting (it listens once its window is
+    # painted) or not answering. Hand the command over as soon as it listens.
+    for _ in range(STARTING_TRIES if handed != STUCK else 0):
+        time.sleep(0.1)  # the other process gives no signal to wait on
+        handed = forward_quickly(name, command)
+        if handed is True:
+            return 0
+        if handed == STUCK:
+            break
+    print(STUCK_MESSAGE, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -39,6 +39,13 @@ async def _launch(data_dir: Path, *args: str) -> tuple[int, str]:
     return proc.returncode, err.decode()
 
 
+async def _listening(app: object) -> None:
+    """Until the app listens for later launches (right after its first paint)."""
+    window = app.window  # type: ignore[attr-defined]
+    if app.instance is None:  # type: ignore[attr-defined]
+        await SignalWaiter(window.firstPainted).wait()
+
+
 async def _launch_code(data_dir: Path, code: str) -> tuple[int, str]:
     env = {**os.environ, "CHATDESK_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
     proc = await asyncio.create_subprocess_exec(
@@ -55,6 +62,7 @@ async def test_a_second_launch_hands_over_and_the_running_app_does_it(
 ) -> None:
     async with started_app(qapp, data_dir) as app:
         assert app.window is not None and app.controller is not None
+        await _listening(app)
         assert app.instance is not None
         window, edit = app.window, app.window.composer.edit
         edit.setFocus()
@@ -109,6 +117,7 @@ async def test_a_socket_left_by_a_crash_does_not_stop_a_start(
     left.close()
     try:
         async with started_app(qapp, data_dir) as app:
+            await _listening(app)
             assert app.instance is not None
             received = SignalWaiter(app.instance.commandReceived)
             code, _ = await _launch(data_dir, "--dictate")
@@ -143,4 +152,20 @@ async def test_a_running_app_that_does_not_answer_is_not_joined_by_a_second(
         path.unlink(missing_ok=True)
     assert code == 1
     assert "another chatdesk is running on this data directory but does not answer" in err
+    assert not (data_dir / "logs").exists()  # no second app started
+
+
+async def test_a_launch_while_another_is_still_starting_waits_for_it(data_dir: Path) -> None:
+    """The instance lock is held (another chatdesk is starting, not listening yet): the
+    launch waits for it to listen instead of starting a second app; if it never does, it
+    says so and ends."""
+    from chatdesk.app.instance_client import hold_instance_lock
+
+    assert hold_instance_lock(data_dir) is True  # this test process plays the starting app
+    code, err = await _launch_code(
+        data_dir,
+        "import sys, chatdesk.launch as launch; launch.STARTING_TRIES = 3;"
+        " sys.exit(launch.main(['chatdesk', '--send', 'hello']))",
+    )
+    assert code == 1 and "does not answer" in err
     assert not (data_dir / "logs").exists()  # no second app started

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from chatdesk.app.command_line import Command
 
-__all__ = ["STUCK", "forward_quickly", "instance_name"]
+__all__ = ["STUCK", "forward_quickly", "hold_instance_lock", "instance_name"]
 
 #: A chatdesk runs on this data dir (it took the connection) but did not answer.
 STUCK = "stuck"
@@ -30,6 +30,30 @@ def instance_name(data_dir: Path) -> str:
     """The socket's name: one per user and data dir."""
     key = f"{getpass.getuser()}\0{data_dir.expanduser().resolve()}"
     return "chatdesk-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+LOCK_FILE = ".instance.lock"
+_held: list[object] = []  # the lock's open file, kept for the life of the process
+
+
+def hold_instance_lock(data_dir: Path) -> bool | None:
+    """Take the data dir's instance lock for the life of this process: True when taken, False
+    when another chatdesk holds it (running, or still starting), None where there is no such
+    lock (not Unix). The system lets go of it when the process ends, crashed or not: it is
+    never stale."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / LOCK_FILE).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return False
+    _held.append(handle)
+    return True
 
 
 def socket_path(name: str) -> Path:

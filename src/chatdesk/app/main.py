@@ -172,7 +172,6 @@ def _handed_over(command: Command) -> bool:
     """True when a chatdesk already running on this data dir took the command (it comes
     forward); this launch then ends."""
     from chatdesk.app.instance_client import forward_quickly, instance_name
-    from chatdesk.app.single_instance import forward
 
     name = instance_name(paths.data_dir())
     quick = forward_quickly(name, command)  # None where it cannot tell: ask through Qt
@@ -181,7 +180,11 @@ def _handed_over(command: Command) -> bool:
 
         QMessageBox.warning(None, "chatdesk is already running", STUCK_MESSAGE)
         return True
-    if quick if quick is not None else forward(name, command):
+    if quick is None:  # not Unix: QtNetwork's client (not needed on the way to the paint)
+        from chatdesk.app.single_instance import forward
+
+        quick = forward(name, command)
+    if quick:
         log.info("handed %s to the running chatdesk", command.kind)
         return True
     return False

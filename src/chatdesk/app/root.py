@@ -28,7 +28,6 @@ from chatdesk.app.backend import Backend
 from chatdesk.app.context import AppContext
 from chatdesk.app.media_flow import MediaFlow
 from chatdesk.app.presets_flow import PresetsFlow
-from chatdesk.app.quick_ask_flow import QuickAskFlow
 from chatdesk.app.settings_flow import SettingsFlow
 from chatdesk.app.tools_flow import ToolsFlow
 from chatdesk.core.model_catalogue import ModelCatalogue
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
 
     from chatdesk.app.activity_flow import ActivityFlow
     from chatdesk.app.history_flow import HistoryFlow
+    from chatdesk.app.quick_ask_flow import QuickAskFlow
     from chatdesk.app.single_instance import InstanceServer
     from chatdesk.app.tray_flow import TrayFlow
     from chatdesk.core.orchestrator import ChatOrchestrator
@@ -93,7 +93,7 @@ class ChatdeskApp:
         self.backend: Backend | None = None
         self.instance: InstanceServer | None = None  # listens for later launches
         self.tray: TrayFlow | None = None  # after the first paint, where there is a tray
-        self.quick_ask: QuickAskFlow | None = None
+        self._quick_ask: QuickAskFlow | None = None  # made on first use
         #: The model list, shared by the orchestrator and the window (loaded after the paint).
         self.catalogue = ModelCatalogue(self._model_source)
         self._shut_down = False
@@ -103,6 +103,15 @@ class ChatdeskApp:
         self._quit_requested = True
         if self.quit_event is not None:
             self.quit_event.set()
+
+    @property
+    def quick_ask(self) -> QuickAskFlow | None:
+        """The quick-ask window's flow (made on first use, once the window exists)."""
+        if self._quick_ask is None and self.ctx and self.window and self.controller:
+            from chatdesk.app.quick_ask_flow import QuickAskFlow
+
+            self._quick_ask = QuickAskFlow(self.ctx, self.window, self.controller, self.runner)
+        return self._quick_ask
 
     @property
     def quit_requested(self) -> bool:
@@ -166,7 +175,6 @@ class ChatdeskApp:
         window.set_dark(ctx.dark)
         self._build_flows(ctx, window, controller)
 
-        self._listen_for_launches()
         self._snapshot = read_snapshot(
             paths.database_file(self.data_dir),
             window.last_conversation(),
@@ -180,7 +188,8 @@ class ChatdeskApp:
         window.show()
 
     def _listen_for_launches(self) -> None:
-        """Later launches on this data dir hand their command to this app (one per data dir)."""
+        """Later launches on this data dir hand their command to this app (one per data dir;
+        the launcher's instance lock keeps a second app out until this listens)."""
         from chatdesk.app.launch_commands import carry_out
         from chatdesk.app.single_instance import InstanceServer, instance_name
 
@@ -209,7 +218,6 @@ class ChatdeskApp:
         settings = self.settings_flow = SettingsFlow(
             ctx, self.qapp, window, controller, self.runner, self.backend, media
         )
-        self.quick_ask = QuickAskFlow(ctx, window, controller, self.runner)
         window.quitRequested.connect(self.request_quit)
         window.settingsRequested.connect(settings.open_settings)
         window.mcpServersRequested.connect(tools.open_servers_dialog)
@@ -301,6 +309,7 @@ class ChatdeskApp:
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen (network, heavy imports)."""
         log.info("window painted")
+        self._listen_for_launches()  # QtNetwork is not needed for the paint
         self._start_tray()
         if self.ctx is not None and self.ctx.needs_key() and self.settings_flow is not None:
             self.runner.spawn(self.settings_flow.offer_local_servers(), key="local-servers")
@@ -396,8 +405,8 @@ class ChatdeskApp:
             self.instance.close()
         if self.tray is not None and self.tray.tray is not None:
             self.tray.tray.hide()
-        if self.quick_ask is not None:
-            self.quick_ask.close()
+        if self._quick_ask is not None:
+            self._quick_ask.close()
         if self.history is not None:
             self.history.stop()
         if self.controller is not None:
