@@ -286,14 +286,24 @@ async def test_restart_restores_the_conversation_and_search_finds_it(
         assert found == []
 
 
+def _openrouter_is(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key, and the fake on 127.0.0.1 plays openrouter.ai itself (nothing leaves this
+    computer): the first run's welcome panel shows."""
+    import chatdesk.app.context
+
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
+    monkeypatch.setattr(chatdesk.app.context, "OPENROUTER_BASE_URL", fake.base_url)
+
+
 async def test_first_run_panel_takes_a_pasted_key(
     launch: Launch,
     monkeypatch: pytest.MonkeyPatch,
     memory_keyring: MemoryKeyring,
     data_dir: Path,
+    fake_openrouter: FakeOpenRouter,
 ) -> None:
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    _openrouter_is(fake_openrouter, monkeypatch)
     async with launch() as app:
         window = app.window
         assert window is not None
@@ -761,8 +771,7 @@ async def test_first_run_offers_a_local_server_and_chats_through_it(
     field; one click and the chat goes there (the fake server plays Ollama)."""
     from chatdesk.providers import local_servers
 
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    _openrouter_is(fake_openrouter, monkeypatch)
     port = int(fake_openrouter.base_url.split(":")[2].split("/")[0])
     monkeypatch.setattr(local_servers, "KNOWN_SERVERS", (("Ollama", port),))
     monkeypatch.setattr(local_servers, "PREFIX", "/api/v1")
@@ -779,7 +788,7 @@ async def test_first_run_offers_a_local_server_and_chats_through_it(
         assert [b.text() for b in buttons] == [
             f"Use Ollama on this computer ({len(served)} models)"
         ]
-        window.notify("warning", "Could not load the model list: …")  # as from openrouter.ai
+        window.notify("warning", "Could not load the model list: …")  # as from elsewhere
         buttons[0].click()
         assert window.stack.currentWidget() is not window.first_run
         assert not window.banner.isVisible()
