@@ -91,6 +91,21 @@ async def started_aggregator(
         await agg.aclose()
 
 
+async def until_accepting(proc: asyncio.subprocess.Process, port: int) -> None:
+    """Until the server ``proc`` started accepts connections on ``port`` (30 s at most)."""
+    async with asyncio.timeout(30):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                assert proc.returncode is None, "the server exited"
+                await asyncio.sleep(0.05)  # polling the port, not waiting for an event
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 OAUTH_SERVER = str(Path(__file__).with_name("oauth_server.py"))
 
 
@@ -107,17 +122,7 @@ async def oauth_server(port: int, token_seconds: int = 3600) -> AsyncIterator[st
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        async with asyncio.timeout(30):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                except OSError:
-                    assert proc.returncode is None, "the OAuth server exited"
-                    await asyncio.sleep(0.05)  # polling the port, not waiting for an event
-                    continue
-                writer.close()
-                await writer.wait_closed()
-                break
+        await until_accepting(proc, port)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

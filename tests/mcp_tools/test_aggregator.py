@@ -8,7 +8,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from mcp_helpers import TOY, Statuses, builtin, call, config, new_aggregator, toy
+from mcp_helpers import (
+    TOY,
+    Statuses,
+    builtin,
+    call,
+    config,
+    new_aggregator,
+    toy,
+    until_accepting,
+)
 
 from chatdesk.core.ports import ToolHost
 from chatdesk.mcp.runner import ServerState
@@ -137,17 +146,7 @@ async def http_url(tmp_path: Path) -> AsyncIterator[str]:
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        async with asyncio.timeout(30):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                except OSError:
-                    assert proc.returncode is None, "the HTTP server exited"
-                    await asyncio.sleep(0.05)  # polling the port, not waiting for an event
-                    continue
-                writer.close()
-                await writer.wait_closed()
-                break
+        await until_accepting(proc, port)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         proc.terminate()

@@ -11,12 +11,10 @@ from PySide6.QtGui import (
     QColor,
     QFontDatabase,
     QKeyEvent,
-    QPalette,
     QShowEvent,
     QTextOption,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -29,7 +27,6 @@ from PySide6.QtWidgets import (
 from chatdesk.mcp.approvals import ApprovalRequest, Decision
 from chatdesk.ui.kit.card import Card
 from chatdesk.ui.kit.colors import ERROR_RED, is_dark, mix, muted_color
-from chatdesk.ui.kit.icons import icon
 
 __all__ = ["ApprovalCard"]
 
@@ -60,20 +57,7 @@ class ApprovalCard(Card):
         column.setContentsMargins(12, 10, 12, 10)
         column.setSpacing(6)
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
-        glyph = QLabel(self)
-        glyph.setPixmap(icon("tool", self.palette().color(QPalette.ColorRole.Text), 16).pixmap(16))
-        header.addWidget(glyph)
-        self.title = QLabel(self)
-        self.title.setObjectName("approvalTitle")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setText(f"Run {tool} from {request.server_id}?")
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
-        header.addWidget(self.title, 1)
+        header, self.title = self.header(f"Run {tool} from {request.server_id}?", "approvalTitle")
         self.badges: list[QLabel] = []
         if request.read_only:
             self._badge("read-only", QColor("#1a7f37"), header)
@@ -140,7 +124,7 @@ class ApprovalCard(Card):
         if not self.open:
             return
         self.decision = decision
-        self._give_up_focus()
+        self.give_up_focus()
         self._close_with("Denied" if decision is Decision.DENY else decision.label)
         self.decided.emit(decision)
 
@@ -175,13 +159,6 @@ class ApprovalCard(Card):
     def _take_focus(self) -> None:
         if self.open and self.isVisible():
             self.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _give_up_focus(self) -> None:
-        """Answered: the keys typed next belong to the composer, not to a card that is going
-        (the window's FocusHome takes focus that nobody holds back to the composer)."""
-        focused = QApplication.focusWidget()
-        if focused is not None and (focused is self or self.isAncestorOf(focused)):
-            focused.clearFocus()
 
     # --- looks -----------------------------------------------------------------------------------
 

@@ -10,9 +10,8 @@ and can only be declined or cancelled.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeyEvent, QPalette, QShowEvent
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from chatdesk.mcp.elicitation import ElicitationAnswer, ElicitationRequest, check_values
 from chatdesk.ui.kit.card import Card
-from chatdesk.ui.kit.icons import icon
 from chatdesk.ui.tools.schema_form import SchemaForm
 
 __all__ = ["ElicitationCard"]
@@ -51,16 +49,7 @@ class ElicitationCard(Card):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 10, 12, 10)
         column.setSpacing(6)
-        header = QHBoxLayout()
-        glyph = QLabel(self)
-        glyph.setPixmap(icon("tool", self.palette().color(QPalette.ColorRole.Text), 16).pixmap(16))
-        header.addWidget(glyph)
-        title = QLabel(f"{request.server_id} asks you", self)
-        title.setObjectName("elicitationTitle")
-        font = title.font()
-        font.setBold(True)
-        title.setFont(font)
-        header.addWidget(title, 1)
+        header, _title = self.header(f"{request.server_id} asks you", "elicitationTitle")
         column.addLayout(header)
         self.message = QLabel(request.message, self)
         self.message.setObjectName("elicitationMessage")
@@ -137,7 +126,7 @@ class ElicitationCard(Card):
         if not self.open:
             return
         self.open = False
-        self._give_up_focus()
+        self.give_up_focus()
         for button in (self.cancel_button, self.decline_button, self.accept_button):
             button.hide()
         if self.form is not None:
@@ -187,11 +176,6 @@ class ElicitationCard(Card):
                 parent = parent.parentWidget()
             if isinstance(parent, QScrollArea):
                 parent.ensureWidgetVisible(first, 0, 90)
-
-    def _give_up_focus(self) -> None:
-        focused = QApplication.focusWidget()
-        if focused is not None and (focused is self or self.isAncestorOf(focused)):
-            focused.clearFocus()
 
 
 def _escape(text: str) -> str:

@@ -9,9 +9,8 @@ with Don't send / Send to <server> (Enter sends, Esc does not).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QKeyEvent, QPalette, QShowEvent, QTextOption
+from PySide6.QtGui import QFontDatabase, QKeyEvent, QShowEvent, QTextOption
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,7 +24,6 @@ from chatdesk.mcp.sampling import SampledMessage, SamplingAnswer, SamplingEdit, 
 from chatdesk.ui.kit.card import Card
 from chatdesk.ui.kit.colors import muted_color
 from chatdesk.ui.kit.formatting import format_cost
-from chatdesk.ui.kit.icons import icon
 
 __all__ = ["SamplingCard"]
 
@@ -62,17 +60,9 @@ class SamplingCard(Card):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 10, 12, 10)
         column.setSpacing(6)
-        header = QHBoxLayout()
-        glyph = QLabel(self)
-        glyph.setPixmap(icon("tool", self.palette().color(QPalette.ColorRole.Text), 16).pixmap(16))
-        header.addWidget(glyph)
-        self.title = QLabel(f"{request.server_id} asks the model for a completion", self)
-        self.title.setObjectName("samplingTitle")
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
-        header.addWidget(self.title, 1)
+        header, self.title = self.header(
+            f"{request.server_id} asks the model for a completion", "samplingTitle"
+        )
         column.addLayout(header)
         facts = f"Model: {request.model} · up to {request.max_tokens:,} tokens"
         if request.temperature is not None:
@@ -189,7 +179,7 @@ class SamplingCard(Card):
         self.phase = "running"
         self._hide(self.deny_button, self.edit_button, self.allow_button)
         self._say(f"Asking {self.request.model}…")
-        self._give_up_focus()
+        self.give_up_focus()
         self.allowed.emit(edit)
 
     def deny(self) -> None:
@@ -199,7 +189,7 @@ class SamplingCard(Card):
         self._lock_texts()
         self._hide(self.deny_button, self.edit_button, self.allow_button)
         self._say("Denied: the server was told no.")
-        self._give_up_focus()
+        self.give_up_focus()
         self.allowed.emit(None)
 
     # --- the second question: send the answer back? -----------------------------------------
@@ -234,7 +224,7 @@ class SamplingCard(Card):
         self._say(
             f"Sent to {self.request.server_id}." if send else "Not sent: the server was told no."
         )
-        self._give_up_focus()
+        self.give_up_focus()
         self.sent.emit(send)
 
     def failed(self, message: str) -> None:
@@ -292,11 +282,6 @@ class SamplingCard(Card):
     def _take_focus(self) -> None:
         if self.phase in ("ask", "review") and self.isVisible() and not self._editing:
             self.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _give_up_focus(self) -> None:
-        focused = QApplication.focusWidget()
-        if focused is not None and (focused is self or self.isAncestorOf(focused)):
-            focused.clearFocus()
 
     def _lock_texts(self) -> None:
         self._editing = False
