@@ -115,3 +115,32 @@ async def test_enter_while_another_chat_streams_keeps_the_text_and_says_why(
         QTest.keyClick(edit, Qt.Key.Key_Return)  # now it goes
         await _until_idle(app)
         assert _sent(app_env) == ["first question", "second question"]
+
+
+async def test_a_new_chat_starts_empty_and_what_was_begun_waits_beside_it(
+    qapp: QApplication, app_env: FakeOpenRouter, data_dir: Path
+) -> None:
+    async with started_app(qapp, data_dir) as app:
+        assert app.window is not None and app.controller is not None
+        window, edit = app.window, app.window.composer.edit
+        edit.setFocus()
+        QTest.keyClicks(edit, "first question")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        await _until_idle(app)
+        QTest.keySequence(window, "Ctrl+N")
+        edit.setFocus()
+        QTest.keyClicks(edit, "begun, then left")
+        opened = SignalWaiter(app.controller.conversationOpened)
+        app.controller.open_conversation(app.controller.conversation_id or 1)
+        await opened.wait()
+
+        # Ctrl+N, then typing at once: the new chat's text is only what is typed now.
+        QTest.keySequence(window, "Ctrl+N")
+        edit.setFocus()
+        assert window.composer.text() == ""
+        assert window.unsent_drafts.waiting == ["begun, then left"]
+        QTest.keyClicks(edit, "a fresh question")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        await _until_idle(app)
+        assert _sent(app_env)[-1] == "a fresh question"
+        assert window.unsent_drafts.waiting == ["begun, then left"]  # still there to insert

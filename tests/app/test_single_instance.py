@@ -88,9 +88,10 @@ async def test_a_second_launch_hands_over_and_the_running_app_does_it(
         assert code == 0
         await received.wait(2)
         assert app.controller.conversation_id is None
-        # The new chat's own draft is in the composer; the launch's text waits beside it.
-        assert window.composer.text() == "my own words, not sent"
-        assert window.unsent_drafts.waiting == ["a thought to finish"]
+        # The launch's text is in the new chat's composer; what was begun in a new chat
+        # before waits beside it, never merged.
+        assert window.composer.text() == "a thought to finish"
+        assert window.unsent_drafts.waiting == ["my own words, not sent"]
 
         # A plain second launch: the same window comes forward, no second app.
         code, _ = await _launch(data_dir)

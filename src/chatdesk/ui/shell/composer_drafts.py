@@ -1,13 +1,15 @@
 """ComposerDrafts: what is typed belongs to the chat it was typed in.
 
 Leaving a chat keeps its unsent text aside; coming back puts it back; a new chat starts empty
-(or with what was left in a new chat before). Nothing typed is ever carried into another chat
-or merged with another chat's text. The drafts are written to the window state a moment after
-each change (so a crash keeps them) and come back after a restart.
+(what was left in a new chat before waits beside it, to be inserted or not). Nothing typed is
+ever carried into another chat or merged with another chat's text. The drafts are written to
+the window state a moment after each change (so a crash keeps them) and come back after a
+restart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
@@ -32,10 +34,18 @@ class ComposerDrafts(QObject):
     :meth:`stored` when a new chat gets its id (its text stays)."""
 
     def __init__(
-        self, composer: Composer, store: DraftStore, parent: QObject | None = None
+        self,
+        composer: Composer,
+        store: DraftStore,
+        parent: QObject | None = None,
+        *,
+        offer: Callable[[str], None] | None = None,
     ) -> None:
+        """``offer`` shows text begun in a new chat beside the empty composer of the next one
+        (a new chat starts empty: nothing typed there is merged with old text)."""
         super().__init__(parent or composer)
         self._composer = composer
+        self._offer = offer
         self._store = store
         self._drafts = store.drafts()
         self._shown: object = _NOTHING  # the chat the composer's text belongs to
@@ -53,10 +63,18 @@ class ComposerDrafts(QObject):
             return
         if self._shown is not _NOTHING:
             self._keep(self._shown, self._composer.text())  # type: ignore[arg-type]
+        returning = self._shown is _NOTHING  # the start: back where the last run left off
         self._shown = target
-        text = self._drafts.pop(target, "")
+        if target is None and self._offer is not None and not returning:
+            text, begun = "", self._drafts.pop(None, "")
+            if begun.strip():
+                self._drafts[None] = begun  # kept until it is inserted or replaced
+        else:
+            text, begun = self._drafts.pop(target, ""), ""
         if text != self._composer.text():
             self._composer.set_text(text)
+        if begun.strip() and self._offer is not None:
+            self._offer(begun)
         self.save()
 
     def stored(self, conversation_id: int) -> None:
@@ -91,7 +109,15 @@ class ComposerDrafts(QObject):
             drafts[self._shown] = self._composer.text()  # type: ignore[index]
         self._store.set_drafts(drafts)
 
+    def forget_begun(self, text: str) -> None:
+        """Text begun in a new chat was inserted into the composer: no longer waiting."""
+        if self._drafts.get(None) == text:
+            del self._drafts[None]
+            self.save()
+
     def _keep(self, conversation_id: int | None, text: str) -> None:
+        if conversation_id is None and not text.strip() and self._offer is not None:
+            return  # an empty new chat left: what was begun before still waits
         if text.strip():
             self._drafts[conversation_id] = text
         else:

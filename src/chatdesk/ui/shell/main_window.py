@@ -107,7 +107,10 @@ class MainWindow(WindowIntents, QMainWindow):
         self.drop_helper: DropPasteHelper | None = None  # see enable_attachments
         self.banner = Banner(self)
         self.unsent_drafts = UnsentDrafts(self.composer, self.focus_composer, self)
-        self.drafts = ComposerDrafts(self.composer, self._state, self)  # each chat's own text
+        self.drafts = ComposerDrafts(  # each chat's own text
+            self.composer, self._state, self, offer=self.unsent_drafts.offer_started
+        )
+        self.unsent_drafts.inserted.connect(self.drafts.forget_begun)
         self.first_run = FirstRunPanel(self)
         self.model_picker = ModelPicker(self)
         self.model_picker.set_current(controller.model)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.ui.composer.composer import Composer
@@ -24,6 +24,8 @@ class UnsentDrafts(QObject):
     """Puts unsent text back where it belongs (see the module docstring); ``strip`` is the
     widget that shows what waits."""
 
+    inserted = Signal(str)  # a waiting text went into the composer
+
     def __init__(
         self,
         composer: Composer,
@@ -34,6 +36,7 @@ class UnsentDrafts(QObject):
         self._composer = composer
         self._focus = focus_composer
         self._waiting: list[str] = []  # oldest first; the newest is shown
+        self._started: set[str] = set()  # of those, texts begun in a new chat (not sent ones)
         self.strip = Banner(parent)
         self.strip.setObjectName("unsentDrafts")
 
@@ -54,6 +57,15 @@ class UnsentDrafts(QObject):
         self._waiting.append(text)
         self._show()
 
+    def offer_started(self, text: str) -> None:
+        """Text begun in a new chat and left there: a new chat starts empty, and this waits
+        beside it ("Insert it"), never in it."""
+        if text in self._waiting or text.strip() == self._composer.text().strip():
+            return
+        self._waiting.append(text)
+        self._started.add(text)
+        self._show()
+
     def resent(self, text: str) -> None:
         """A restored text is being sent again (Retry): it leaves the composer."""
         if self._composer.text().strip() == text.strip():
@@ -66,15 +78,26 @@ class UnsentDrafts(QObject):
         text = self._waiting[-1]
         more = len(self._waiting) - 1
         others = f" ({more} more waiting)" if more else ""
+        if text in self._started:
+            said = f"You began “{preview(text, PREVIEW_CHARS)}” in a new chat{others}."
+        else:
+            said = (
+                f"Your message “{preview(text, PREVIEW_CHARS)}” was not sent{others}. It is "
+                "kept here, apart from what you are typing."
+            )
         self.strip.show_text(
-            "warning",
-            f"Your message “{preview(text, PREVIEW_CHARS)}” was not sent{others}. It is kept "
-            "here, apart from what you are typing.",
-            ("Insert it", self._insert_newest),
+            "info" if text in self._started else "warning",
+            said,
+            (
+                "Insert it",
+                self._insert_newest,
+            ),
         )
 
     def _insert_newest(self) -> None:
         text = self._waiting.pop()
+        self._started.discard(text)
         self._composer.edit.insertPlainText(text)
+        self.inserted.emit(text)
         self._focus()
         self._show()
